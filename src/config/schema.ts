@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { byteSize, duration } from './duration.js';
+
+const scope = z.enum(['thread', 'channel', 'user']);
+
+/** One agent: its prompt, tools and budgets. */
+const agentSchema = z.strictObject({
+  system_prompt: z.string().default('You are Switchboard, a helpful assistant working with a team in their chat.'),
+  /** Tools this agent may see (names); policies still decide every call. */
+  tools: z.array(z.string()).default(['current_time', 'file_read', 'file_write', 'shell_exec', 'http_fetch', 'memory_save', 'memory_search']),
+  max_steps: z.number().int().min(1).max(100).default(8),
+  max_tool_calls: z.number().int().min(0).max(200).default(16),
+  max_tokens_per_run: z.number().int().min(100).default(100_000),
+  max_wall_time: duration.default(600_000),
+  /** Token budget of the history rebuilt from earlier turns of the session. */
+  context_tokens: z.number().int().min(0).default(8_000),
+  max_completion_tokens: z.number().int().min(1).default(2_048),
+});
+
+/** The validated configuration; every default is also written in `config/switchboard.yaml`. */
+export const configSchema = z.strictObject({
+  agents: z.record(z.string(), agentSchema).default({ default: agentSchema.parse({}) }),
+  provider: z
+    .strictObject({
+      /** OpenAI-compatible base URL; env OPENAI_BASE_URL. */
+      base_url: z.string().url().optional(),
+      /** Model name; env SWITCHBOARD_MODEL. With no model the offline provider is used. */
+      model: z.string().optional(),
+      timeout: duration.default(60_000),
+      max_retries: z.number().int().min(0).max(10).default(2),
+    })
+    .default({ timeout: 60_000, max_retries: 2 }),
+  http: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(7420),
+      max_body: byteSize.default(1024 * 1024),
+    })
+    .default({ host: '127.0.0.1', port: 7420, max_body: 1024 * 1024 }),
+  limits: z
+    .strictObject({
+      max_message_chars: z.number().int().min(1).default(32_000),
+      max_concurrent_runs: z.number().int().min(1).max(1000).default(8),
+    })
+    .default({ max_message_chars: 32_000, max_concurrent_runs: 8 }),
+  approvals: z
+    .strictObject({
+      timeout: duration.default(900_000),
+    })
+    .default({ timeout: 900_000 }),
+  /** Group name → principals. `admins`, `approvers`, `members` are built in. */
+  groups: z.record(z.string(), z.array(z.string())).default({ admins: [], approvers: [], members: [] }),
+  policy: z
+    .strictObject({
+      dir: z.string().default('config/policies'),
+      schema: z.string().default('config/schema.cedarschema'),
+    })
+    .default({ dir: 'config/policies', schema: 'config/schema.cedarschema' }),
+  tools: z
+    .strictObject({
+      workspace: z.string().default('workspace'),
+      timeout: duration.default(30_000),
+      max_output: byteSize.default(64 * 1024),
+      http_fetch: z
+        .strictObject({
+          allow_private: z.boolean().default(false),
+          max_bytes: byteSize.default(1024 * 1024),
+          timeout: duration.default(15_000),
+        })
+        .default({ allow_private: false, max_bytes: 1024 * 1024, timeout: 15_000 }),
+    })
+    .default({
+      workspace: 'workspace',
+      timeout: 30_000,
+      max_output: 64 * 1024,
+      http_fetch: { allow_private: false, max_bytes: 1024 * 1024, timeout: 15_000 },
+    }),
+  channels: z
+    .strictObject({
+      console: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+      discord: z
+        .strictObject({
+          session_scope: scope.default('channel'),
+          /** Register slash commands in these guilds (instant) instead of globally. */
+          guild_ids: z.array(z.string()).default([]),
+          /** Channels where every message (not only mentions) goes to the agent. */
+          channel_ids: z.array(z.string()).default([]),
+        })
+        .default({ session_scope: 'channel', guild_ids: [], channel_ids: [] }),
+      slack: z
+        .strictObject({
+          session_scope: scope.default('thread'),
+          command: z.string().default('/switchboard'),
+        })
+        .default({ session_scope: 'thread', command: '/switchboard' }),
+      telegram: z
+        .strictObject({
+          session_scope: scope.default('channel'),
+        })
+        .default({ session_scope: 'channel' }),
+    })
+    .default({
+      console: { enabled: true },
+      discord: { session_scope: 'channel', guild_ids: [], channel_ids: [] },
+      slack: { session_scope: 'thread', command: '/switchboard' },
+      telegram: { session_scope: 'channel' },
+    }),
+  logging: z
+    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .default({ level: 'info' }),
+});
+
+/** The validated configuration (YAML file + environment), with defaults filled in. */
+export type Config = z.output<typeof configSchema>;
+
+/** The configuration of one agent. */
+export type AgentConfig = z.output<typeof agentSchema>;

@@ -1,0 +1,259 @@
+/**
+ * Domain types shared by every layer of Switchboard. Pure data: no I/O, no platform SDK types.
+ * The vocabulary follows DESIGN.md section 2.
+ */
+
+/** Who acts: `discord:<userId>`, `slack:<teamId>:<userId>`, `telegram:<userId>`, `console:<name>`. */
+export type Principal = string;
+
+/** The lifecycle of a run; see `core/run-state.ts` for the legal moves. */
+export type RunState = 'accepted' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** Terminal run states never change again. */
+export const TERMINAL_RUN_STATES: readonly RunState[] = ['succeeded', 'failed', 'cancelled'];
+
+/** The kinds of event a run's tape may hold. */
+export const TAPE_KINDS = [
+  'input',
+  'provider_request',
+  'provider_response',
+  'tool_call',
+  'tool_output',
+  'approval_request',
+  'approval_decision',
+  'reply',
+  'state',
+  'error',
+] as const;
+
+/** One kind of tape event. */
+export type TapeKind = (typeof TAPE_KINDS)[number];
+
+/** Where a reply goes: platform, workspace, channel and thread. Stored as JSON on sessions and runs. */
+export interface ConversationRef {
+  /** Channel adapter name: `console`, `discord`, `slack`, `telegram`. */
+  platform: string;
+  /** Guild / team id, when the platform has one. */
+  workspace?: string;
+  /** Channel / chat id (for a DM, the DM channel id). */
+  channel: string;
+  /** Thread id / thread_ts / forum topic id, when the conversation is a thread. */
+  thread?: string;
+}
+
+/** Metadata of a file a person attached; the gateway fetches it within limits. */
+export interface Attachment {
+  name: string;
+  url: string;
+  mimeType?: string;
+  size?: number;
+}
+
+/** Delivery information carried with an inbound event (Bolt's ReceiverEvent, Discord resume...). */
+export interface DeliveryInfo {
+  retryNum?: number;
+  retryReason?: string;
+}
+
+/** A message normalized by a channel adapter and handed to `gateway.receive`. */
+export interface InboundMessage {
+  /** Channel adapter name (`console`, `discord`, `slack`, `telegram`). */
+  channel: string;
+  /** The platform's id for this event; the inbox dedupes on `(channel, eventId)`. */
+  eventId: string;
+  /** The adapter instance the message came through, e.g. `discord:<applicationId>`. */
+  device: string;
+  /** Who sent it. */
+  principal: Principal;
+  /** A human-readable name of the sender, for cards and logs. */
+  displayName?: string;
+  /** Human-readable session alias derived by the adapter from the conversation and its scope. */
+  sessionKey: string;
+  /** Where the reply goes. */
+  conversation: ConversationRef;
+  /** The text, with the bot mention already stripped by the adapter. */
+  text: string;
+  attachments?: Attachment[];
+  delivery?: DeliveryInfo;
+}
+
+/** A durable conversation with the agent; runs belong to a session. */
+export interface Session {
+  id: string;
+  key: string;
+  channel: string;
+  device: string;
+  conversation: ConversationRef;
+  createdAt: number;
+  /** When set, the session was reset: the key now points at a newer session; this one stays readable. */
+  closedAt: number | null;
+}
+
+/** One request → answer cycle inside a session. */
+export interface Run {
+  id: string;
+  sessionId: string;
+  state: RunState;
+  principal: Principal;
+  channel: string;
+  conversation: ConversationRef;
+  /** The input text (also tape seq 0). */
+  text: string;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  /** Why the run failed or was cancelled. */
+  reason: string | null;
+}
+
+/** One append-only event of a run. `seq` runs 0,1,2… with no gaps per run. */
+export interface TapeEvent {
+  runId: string;
+  seq: number;
+  kind: TapeKind;
+  /** Milliseconds since the epoch. */
+  at: number;
+  body: unknown;
+}
+
+/** A tape event not yet written; the store assigns `seq` and `at`. */
+export interface TapeAppend {
+  kind: TapeKind;
+  body: unknown;
+}
+
+/** The lifecycle of an approval. */
+export type ApprovalState = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+
+/** A pending or decided human decision on one tool call. */
+export interface Approval {
+  id: string;
+  runId: string;
+  sessionId: string;
+  state: ApprovalState;
+  /** The model's tool call id this approval is about. */
+  toolCallId: string;
+  tool: string;
+  args: unknown;
+  /** sha256 of the canonical JSON of `args`: what runs is what was approved. */
+  argsHash: string;
+  requester: Principal;
+  conversation: ConversationRef;
+  createdAt: number;
+  expiresAt: number;
+  decidedBy: Principal | null;
+  decidedAt: number | null;
+  /** `session` when the approver chose "approve for this session". */
+  scope: 'once' | 'session';
+  reason: string | null;
+  /** The receipt of the delivered card, so updates edit it in place; null until delivered. */
+  cardReceipt: DeliveryReceipt | null;
+}
+
+/** What the outbox delivers. */
+export type OutboxKind = 'reply' | 'approval_card' | 'approval_update' | 'notice';
+
+/** A durable delivery to a channel, retried until delivered. */
+export interface OutboxItem {
+  id: string;
+  runId: string | null;
+  channel: string;
+  conversation: ConversationRef;
+  kind: OutboxKind;
+  /**
+   * `{ text }` (`TextPayload`) for reply/notice; `{ approvalId, allowSessionScope }`
+   * (`ApprovalPayload`) for approval_card/approval_update: the dispatcher renders the card from the
+   * approval's current row at delivery time, so an update always shows the latest outcome.
+   */
+  payload: unknown;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: number;
+  deliveredAt: number | null;
+  lastError: string | null;
+  /** The platform's reference of what was posted (message ids), for later edits. */
+  receipt: DeliveryReceipt | null;
+}
+
+/** Outbox payload of a reply or notice. */
+export interface TextPayload {
+  text: string;
+}
+
+/** Outbox payload of an approval card or its update. */
+export interface ApprovalPayload {
+  approvalId: string;
+  allowSessionScope: boolean;
+}
+
+/** What an adapter returns after posting: enough to edit or dedupe the message later. */
+export interface DeliveryReceipt {
+  /** The platform message ids posted, in order (several when a reply was split). */
+  messageIds: string[];
+}
+
+/** A reply or notice to post in a conversation. Adapters split it to the platform's limits. */
+export interface OutboundMessage {
+  conversation: ConversationRef;
+  text: string;
+  /** The outbox id; adapters may use it as an idempotency key. */
+  idempotencyKey?: string;
+  /** Only the given principal should see it, where the platform allows (ephemeral). */
+  ephemeralTo?: Principal;
+}
+
+/** The content of an approval card, rendered by each adapter with its own buttons. */
+export interface ApprovalCard {
+  approvalId: string;
+  runId: string;
+  conversation: ConversationRef;
+  requester: Principal;
+  tool: string;
+  /** Arguments rendered as JSON and safely truncated. */
+  argsPreview: string;
+  expiresAt: number;
+  state: ApprovalState;
+  decidedBy: Principal | null;
+  /** Whether "approve for this session" may be offered. */
+  allowSessionScope: boolean;
+  /** On an update: the receipt of the card to edit in place. */
+  receipt?: DeliveryReceipt;
+}
+
+/** One entry of the daemon-wide audit log. */
+export interface JournalEvent {
+  id: string;
+  at: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Token usage of one provider call. */
+export interface TokenUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** One row of a usage summary: a principal in a time bucket. */
+export interface UsageRow {
+  principal: Principal;
+  /** Start of the bucket, ms since the epoch. */
+  bucketStart: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  runs: number;
+  toolExecutions: number;
+  toolMs: number;
+}
+
+/** A usage query: optional principal filter, half-open window [since, until), bucket size. */
+export interface UsageQuery {
+  principal?: Principal;
+  since?: number;
+  until?: number;
+  bucket: 'hour' | 'day';
+}

@@ -1,0 +1,31 @@
+/**
+ * The curated surface of the core for channel adapters (`channels/*`). Adapters import from here
+ * and nowhere else in `src/`.
+ */
+
+export type {
+  ApprovalCard,
+  ApprovalState,
+  Attachment,
+  ConversationRef,
+  DeliveryReceipt,
+  InboundMessage,
+  OutboundMessage,
+  Principal,
+} from './core/types.js';
+export type {
+  Channel,
+  ChannelErrorKind,
+  ChannelLogger,
+  CommandRequest,
+  CommandResponse,
+  DecisionOutcome,
+  DecisionRequest,
+  GatewayPort,
+  ReceiveResult,
+  WebhookRequest,
+  WebhookResponse,
+} from './gateway/port.js';
+export { ChannelError } from './gateway/port.js';
+export { splitMessage } from './core/split-message.js';
+export type { SessionScope } from './core/session-scope.js';

@@ -1,0 +1,59 @@
+import type { ConversationRef, Principal } from '../core/types.js';
+
+/** The actions of `config/schema.cedarschema`. */
+export type PolicyAction =
+  | 'chat'
+  | 'call_tool'
+  | 'request_tool'
+  | 'approve'
+  | 'approve_for_session'
+  | 'cancel_run'
+  | 'read_usage'
+  | 'read_admin';
+
+/** A tool call to decide. */
+export interface ToolCallQuery {
+  principal: Principal;
+  tool: string;
+  /** Whether the tool is read-only (an attribute of the `Tool` entity). */
+  readOnly: boolean;
+  argsHash: string;
+  sessionId: string;
+  conversation: ConversationRef;
+}
+
+/** The three-way decision on a tool call, with the ids of the policies that decided. */
+export interface ToolDecision {
+  decision: 'allow' | 'ask' | 'deny';
+  policyIds: string[];
+  /** Evaluation errors (they deny). */
+  errors: string[];
+}
+
+/** A yes/no authorization of one action on one resource. */
+export interface AuthzQuery {
+  principal: Principal;
+  action: PolicyAction;
+  /** The resource entity, e.g. `{ type: 'Run', id, attrs: { owner } }`. */
+  resource: { type: 'Run' | 'Tool' | 'Conversation' | 'User' | 'Approval'; id: string; attrs?: Record<string, unknown> };
+  /** Extra request context (e.g. requester, tool, argsHash for `approve`). */
+  context?: Record<string, unknown>;
+}
+
+/** The answer of `authorize`. */
+export interface AuthzDecision {
+  allowed: boolean;
+  policyIds: string[];
+  errors: string[];
+}
+
+/**
+ * Cedar-backed decisions. Code never hard-codes who may do what; it asks here. Evaluation errors
+ * deny.
+ */
+export interface PolicyEngine {
+  /** permit `call_tool` → allow; else permit `request_tool` → ask; else deny. */
+  decideToolCall(query: ToolCallQuery): ToolDecision;
+  /** Whether `principal` may do `action` on `resource`. */
+  authorize(query: AuthzQuery): AuthzDecision;
+}

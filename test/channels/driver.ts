@@ -1,0 +1,45 @@
+import type { Channel, GatewayPort } from '../../src/index.js';
+
+/** A message as a person in the chat sees it (after all edits). */
+export interface PostedMessage {
+  /** Platform message id. */
+  id: string;
+  /** Platform channel / chat id it was posted in. */
+  channel: string;
+  /** Thread / topic id, when posted in one. */
+  thread?: string;
+  text: string;
+  /** Buttons currently shown (gone after an approval was decided). */
+  buttons: { label: string; verb: 'approve' | 'deny' | 'approve_session' }[];
+  /** How many times the message was edited. */
+  edits: number;
+  /** Set when only this platform user can see it (ephemeral). */
+  ephemeralTo?: string;
+}
+
+/**
+ * Drives one platform's real client library against its local fake, as a person would. Each
+ * adapter ships one (`test/fakes/<platform>/driver.ts`); the shared channel contract suite
+ * (`test/channels/contract.ts`) runs the same scenarios through each.
+ */
+export interface ChannelDriver {
+  readonly platform: string;
+  /** Starts the fake platform, then the adapter wired to `gateway`; resolves when it is ready. */
+  start(gateway: GatewayPort): Promise<Channel>;
+  /** Stops the adapter and the fake. */
+  stop(): Promise<void>;
+  /** A person writes to the bot: in a DM, or in a group channel addressing the bot. Returns the event id. */
+  userSays(options: { user: string; text: string; where: 'dm' | 'group' }): Promise<string>;
+  /** The platform delivers the last inbound event again (retry / duplicate). */
+  redeliverLast(): Promise<void>;
+  /** Everything the bot posted, in order, as currently shown. */
+  posted(): PostedMessage[];
+  /** A person clicks a button on a posted message; returns what that person was shown (ephemeral/alert), if anything. */
+  click(options: { user: string; messageId: string; verb: 'approve' | 'deny' | 'approve_session' }): Promise<string | undefined>;
+  /** A person runs a slash command; returns the (ephemeral) answer text. */
+  slash(options: { user: string; name: 'cancel' | 'usage' | 'status' | 'approvals'; args?: string[] }): Promise<string>;
+  /** The Switchboard principal of a platform user id (e.g. `discord:<id>`). */
+  principalOf(user: string): string;
+  /** The maximum characters of one message on this platform. */
+  readonly messageLimit: number;
+}
