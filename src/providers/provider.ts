@@ -8,7 +8,9 @@ export interface ToolCallRequest {
 }
 
 /** A part of a multimodal user message. */
-export type ContentPart = { type: 'text'; text: string } | { type: 'image'; mimeType: string; dataBase64: string };
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; mimeType: string; dataBase64: string };
 
 /** A message of the conversation sent to the model. */
 export type ChatMessage =
@@ -43,6 +45,8 @@ export interface ModelResponse {
   usage: TokenUsage;
   finishReason: string;
   model: string;
+  /** True when the server reported no usage and `usage` was estimated from the text. */
+  usageEstimated?: boolean;
 }
 
 /**
@@ -57,16 +61,40 @@ export interface ModelProvider {
 }
 
 /** Why a provider call failed. */
-export type ProviderErrorKind = 'aborted' | 'timeout' | 'rate_limited' | 'server' | 'auth' | 'bad_request' | 'bad_response' | 'network';
+export type ProviderErrorKind =
+  | 'aborted'
+  | 'timeout'
+  | 'rate_limited'
+  | 'server'
+  | 'auth'
+  | 'bad_request'
+  | 'bad_response'
+  | 'network';
+
+/** Extra facts about a provider failure; all optional. */
+export interface ProviderErrorOptions {
+  cause?: unknown;
+  /** The HTTP status the model server answered with, when there was one. */
+  status?: number;
+  /** How long the server asked to wait before trying again (`Retry-After`), in milliseconds. */
+  retryAfterMs?: number;
+}
 
 /** Thrown by a `ModelProvider` when a call fails after its retry policy gave up. */
 export class ProviderError extends Error {
+  /** The HTTP status the model server answered with, when there was one. */
+  readonly status: number | undefined;
+  /** How long the server asked to wait before trying again, in milliseconds, when it said so. */
+  readonly retryAfterMs: number | undefined;
+
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    options?: { cause?: unknown },
+    options?: ProviderErrorOptions,
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ProviderError';
+    this.status = options?.status;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
