@@ -1,0 +1,15 @@
+/** Tools: the contract, the registry, the built-ins and the sandbox they run shell commands in. */
+export { type BuiltinToolsOptions, createBuiltinTools } from './builtins/index.js';
+export { nonPublicReason } from './ip-ranges.js';
+export { ToolRegistry, type ToolSpec } from './registry.js';
+export {
+  detectIsolation,
+  detectIsolationTier,
+  type IsolationInfo,
+  type IsolationTier,
+  runSandboxed,
+  type SandboxOptions,
+  type SandboxResult,
+} from './sandbox/index.js';
+export type { Tool, ToolContext, ToolResult } from './tool.js';
+export { resolveInWorkspace } from './workspace.js';
