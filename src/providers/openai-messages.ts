@@ -11,34 +11,36 @@ import type { ChatMessage, ContentPart, ToolSpec } from './provider.js';
 
 /** Converts the conversation to OpenAI chat messages; images become `data:` URLs. */
 export function toOpenAIMessages(messages: readonly ChatMessage[]): ChatCompletionMessageParam[] {
-  return messages.map((message): ChatCompletionMessageParam => {
-    switch (message.role) {
-      case 'system':
-        return { role: 'system', content: message.content };
-      case 'user':
-        return {
-          role: 'user',
-          content: typeof message.content === 'string' ? message.content : message.content.map(toContentPart),
-        };
-      case 'assistant': {
-        const toolCalls = message.toolCalls ?? [];
-        // Empty `tool_calls` arrays are rejected by some servers, so the key is left out instead.
-        return toolCalls.length === 0
-          ? { role: 'assistant', content: message.content }
-          : {
-              role: 'assistant',
-              content: message.content,
-              tool_calls: toolCalls.map((call) => ({
-                id: call.id,
-                type: 'function',
-                function: { name: call.name, arguments: call.arguments },
-              })),
-            };
-      }
-      case 'tool':
-        return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+  return messages.map(toOpenAIMessage);
+}
+
+function toOpenAIMessage(message: ChatMessage): ChatCompletionMessageParam {
+  switch (message.role) {
+    case 'system':
+      return { role: 'system', content: message.content };
+    case 'user':
+      return {
+        role: 'user',
+        content: typeof message.content === 'string' ? message.content : message.content.map(toContentPart),
+      };
+    case 'assistant': {
+      const toolCalls = message.toolCalls ?? [];
+      // Empty `tool_calls` arrays are rejected by some servers, so the key is left out instead.
+      return toolCalls.length === 0
+        ? { role: 'assistant', content: message.content }
+        : {
+            role: 'assistant',
+            content: message.content,
+            tool_calls: toolCalls.map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          };
     }
-  });
+    case 'tool':
+      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+  }
 }
 
 /** Converts tool specs to OpenAI function tools. */
