@@ -1,0 +1,84 @@
+import { type ButtonInteraction, MessageFlags } from 'discord.js';
+import type { ApprovalCard, DecisionRequest, DeliveryReceipt } from '../../src/index.js';
+import { ChannelError } from '../../src/index.js';
+import { cardOfApproval, parseCustomId, renderCard } from './approval-card.js';
+import type { DiscordContext } from './context.js';
+import { type DiscordOutbound, nonceOf } from './outbound.js';
+import { principalOf, targetChannelOf } from './place.js';
+
+const CLICK_FAILED = 'Something went wrong while deciding this approval. Please try again.';
+
+/**
+ * Approval cards on Discord: posts them with compact buttons, edits them in place, and turns a
+ * button click into `gateway.decideApproval` for the person who clicked, acknowledging Discord
+ * within its 3 seconds first.
+ */
+export class DiscordApprovals {
+  constructor(
+    private readonly ctx: DiscordContext,
+    private readonly outbound: DiscordOutbound,
+  ) {}
+
+  /** Posts the card; a retried delivery of the same approval does not post a second card. */
+  async present(card: ApprovalCard): Promise<DeliveryReceipt> {
+    const body = { ...renderCard(card), nonce: nonceOf(`card:${card.approvalId}`), enforce_nonce: true };
+    const id = await this.outbound.createMessage(
+      targetChannelOf(card.conversation),
+      body,
+      'post an approval card',
+    );
+    return { messageIds: [id] };
+  }
+
+  /** Edits the posted card to its current state (buttons gone once decided). */
+  async update(card: ApprovalCard): Promise<void> {
+    const messageId = card.receipt?.messageIds[0];
+    if (messageId === undefined) {
+      throw new ChannelError('permanent', `approval ${card.approvalId} has no posted card to edit`);
+    }
+    const body = { ...renderCard(card) };
+    await this.outbound.editMessage(
+      targetChannelOf(card.conversation),
+      messageId,
+      body,
+      'edit an approval card',
+    );
+  }
+
+  /** Handles a click on a card button; ignores buttons that are not Switchboard's. */
+  async onButton(interaction: ButtonInteraction): Promise<void> {
+    const parsed = parseCustomId(interaction.customId);
+    if (parsed === undefined) return;
+    const log = this.ctx.gateway.logger;
+    try {
+      await interaction.deferUpdate();
+    } catch (error) {
+      log.warn(
+        { err: error, approvalId: parsed.approvalId },
+        'discord click could not be acknowledged in time',
+      );
+      return;
+    }
+    const request: DecisionRequest = {
+      approvalId: parsed.approvalId,
+      decision: parsed.verb === 'deny' ? 'deny' : 'approve',
+      decider: principalOf(interaction.user.id),
+    };
+    if (parsed.verb !== 'deny') request.scope = parsed.verb === 'approve_session' ? 'session' : 'once';
+    try {
+      const outcome = await this.ctx.gateway.decideApproval(request);
+      if (!outcome.ok) {
+        await interaction.followUp({ content: outcome.message, flags: MessageFlags.Ephemeral });
+        return;
+      }
+      // The core edits the card through updateApproval too; editing now shows the outcome at once.
+      const { content, components } = renderCard(cardOfApproval(outcome.approval));
+      await interaction.editReply({ content, components, allowedMentions: { parse: [] } });
+    } catch (error) {
+      log.error({ err: error, approvalId: parsed.approvalId }, 'discord approval click failed');
+      await interaction
+        .followUp({ content: CLICK_FAILED, flags: MessageFlags.Ephemeral })
+        .catch((followUpError: unknown) => log.warn({ err: followUpError }, 'discord follow-up failed'));
+    }
+  }
+}

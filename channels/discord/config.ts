@@ -1,0 +1,27 @@
+import type { SessionScope } from '../../src/index.js';
+
+/**
+ * Settings of the Discord channel: secrets and the API URL come from the environment
+ * (`DISCORD_BOT_TOKEN`, `DISCORD_APPLICATION_ID`, `DISCORD_API_URL`), the rest from
+ * `channels.discord.*` in the config file.
+ */
+export interface DiscordChannelConfig {
+  /** The bot token (Developer Portal → Bot → Reset Token). Never logged. */
+  token: string;
+  /** The application id (Developer Portal → General Information). */
+  applicationId: string;
+  /** REST base URL without the version, default `https://discord.com/api`; tests point it at a fake. */
+  apiUrl?: string;
+  /** One session per thread, per channel, or per user (`channels.discord.session_scope`). */
+  sessionScope: SessionScope;
+  /** Register slash commands in these guilds (instant) instead of globally. */
+  guildIds: string[];
+  /** Channels where every message, not only mentions and replies, goes to the agent. */
+  channelIds: string[];
+}
+
+/** The default REST base URL; discord.js appends `/v10`. */
+export const DEFAULT_DISCORD_API_URL = 'https://discord.com/api';
+
+/** Discord's maximum characters of one message. */
+export const DISCORD_MESSAGE_LIMIT = 2000;

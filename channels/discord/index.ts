@@ -1,0 +1,69 @@
+/**
+ * The Discord channel: discord.js 14 against the gateway port. Inbound mapping, outbound
+ * rendering, approval cards, slash commands and the connection live in their own files; this one
+ * wires them into a `Channel`.
+ */
+import { type Client, Events } from 'discord.js';
+import type { Channel, GatewayPort } from '../../src/index.js';
+import { DiscordApprovals } from './approvals.js';
+import { answerCommand, registerCommands } from './commands.js';
+import type { DiscordChannelConfig } from './config.js';
+import { type DiscordContext, notStarted } from './context.js';
+import { DiscordInbound } from './inbound.js';
+import { DiscordConnection } from './lifecycle.js';
+import { DiscordOutbound } from './outbound.js';
+
+export type { DiscordChannelConfig } from './config.js';
+
+/**
+ * Creates the Discord channel. Nothing connects until `start()`, which logs in, waits for READY
+ * and registers the slash commands; `stop()` disconnects.
+ */
+export function createDiscordChannel(config: DiscordChannelConfig, gateway: GatewayPort): Channel {
+  let connection: DiscordConnection | undefined;
+  const ctx: DiscordContext = {
+    config,
+    gateway,
+    device: `discord:${config.applicationId}`,
+    rest: () => connection?.client?.rest ?? throwNotStarted(),
+    botUserId: () => connection?.client?.user?.id,
+  };
+  const outbound = new DiscordOutbound(ctx);
+  const inbound = new DiscordInbound(ctx, outbound);
+  const approvals = new DiscordApprovals(ctx, outbound);
+  const log = gateway.logger;
+
+  const attach = (client: Client) => {
+    client.on(Events.MessageCreate, (message) => {
+      void inbound.onMessage(message);
+    });
+    client.on(Events.InteractionCreate, (interaction) => {
+      const handled = interaction.isButton()
+        ? approvals.onButton(interaction)
+        : interaction.isChatInputCommand()
+          ? answerCommand(ctx, interaction)
+          : Promise.resolve();
+      handled.catch((error: unknown) => log.error({ err: error }, 'discord interaction failed'));
+    });
+  };
+  connection = new DiscordConnection(config, ctx, { attach });
+
+  return {
+    name: 'discord',
+    async start() {
+      await connection?.start();
+      await registerCommands(ctx);
+    },
+    async stop() {
+      await connection?.stop();
+    },
+    send: (message) => outbound.send(message),
+    presentApproval: (card) => approvals.present(card),
+    updateApproval: (card) => approvals.update(card),
+    showActivity: (conversation, status) => outbound.showActivity(conversation, status),
+  };
+}
+
+function throwNotStarted(): never {
+  throw notStarted();
+}

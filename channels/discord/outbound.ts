@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { type APIMessage, Routes } from 'discord.js';
+import {
+  type ConversationRef,
+  type DeliveryReceipt,
+  type OutboundMessage,
+  splitMessage,
+} from '../../src/index.js';
+import { DISCORD_MESSAGE_LIMIT } from './config.js';
+import type { DiscordContext } from './context.js';
+import { toChannelError } from './errors.js';
+import { targetChannelOf, userIdOf } from './place.js';
+
+/** After this long of activity in a conversation, a status line is shown and edited in place. */
+const STATUS_LINE_AFTER_MS = 3_000;
+/** Activity older than this is forgotten (a run that never replied). */
+const ACTIVITY_TTL_MS = 60 * 60 * 1000;
+
+/** Options of one posted text. */
+export interface PostOptions {
+  /** Reply to this message (without pinging its author). */
+  replyTo?: string;
+  /** Makes the post idempotent on Discord's side: the same key posts each chunk once. */
+  idempotencyKey?: string;
+}
+
+interface Activity {
+  startedAt: number;
+  statusMessageId?: string;
+  status?: string;
+}
+
+/**
+ * Posts replies and activity: splits text at Discord's 2,000 characters on line or code-fence
+ * boundaries, posts the chunks in order, and maps failures to `ChannelError`. Rate limits are
+ * waited out by discord.js's REST queue; a nonce derived from the outbox id keeps a retried
+ * delivery from posting twice.
+ */
+export class DiscordOutbound {
+  private readonly activity = new Map<string, Activity>();
+
+  constructor(private readonly ctx: DiscordContext) {}
+
+  /** Delivers a reply or notice; an `ephemeralTo` message in a guild goes to that person's DMs. */
+  async send(message: OutboundMessage): Promise<DeliveryReceipt> {
+    let channelId = targetChannelOf(message.conversation);
+    await this.clearStatusLine(message.conversation);
+    const privateTo = message.ephemeralTo === undefined ? undefined : userIdOf(message.ephemeralTo);
+    if (privateTo !== undefined && message.conversation.workspace !== undefined) {
+      channelId = await this.openDm(privateTo);
+    }
+    const options: PostOptions = {};
+    if (message.idempotencyKey !== undefined) options.idempotencyKey = message.idempotencyKey;
+    return { messageIds: await this.postText(channelId, message.text, options) };
+  }
+
+  /** Posts `text` in a channel or thread, split to Discord's limit; returns the message ids in order. */
+  async postText(channelId: string, text: string, options: PostOptions = {}): Promise<string[]> {
+    const chunks = splitMessage(text, DISCORD_MESSAGE_LIMIT).filter((chunk) => chunk.trim().length > 0);
+    const ids: string[] = [];
+    for (const [index, content] of chunks.entries()) {
+      const body: Record<string, unknown> = { content, allowed_mentions: { parse: [] } };
+      if (options.idempotencyKey !== undefined) {
+        body.nonce = nonceOf(`${options.idempotencyKey}:${index}`);
+        body.enforce_nonce = true;
+      }
+      if (index === 0 && options.replyTo !== undefined) {
+        body.message_reference = { message_id: options.replyTo, fail_if_not_exists: false };
+      }
+      ids.push(await this.createMessage(channelId, body, 'post a message'));
+    }
+    return ids;
+  }
+
+  /** Creates one message from a raw API body; returns its id. */
+  async createMessage(channelId: string, body: Record<string, unknown>, action: string): Promise<string> {
+    try {
+      const posted = (await this.ctx.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
+      return posted.id;
+    } catch (error) {
+      throw toChannelError(error, action);
+    }
+  }
+
+  /** Edits one message from a raw API body. */
+  async editMessage(channelId: string, messageId: string, body: Record<string, unknown>, action: string) {
+    try {
+      await this.ctx.rest().patch(Routes.channelMessage(channelId, messageId), { body });
+    } catch (error) {
+      throw toChannelError(error, action);
+    }
+  }
+
+  /**
+   * Shows the typing indicator; when a run has been working for a few seconds, also a status
+   * line ("running shell_exec…") that is edited in place and removed when the reply is sent.
+   */
+  async showActivity(conversation: ConversationRef, status: string): Promise<void> {
+    const channelId = targetChannelOf(conversation);
+    const key = keyOf(conversation);
+    const now = Date.now();
+    this.forgetStale(now);
+    let activity = this.activity.get(key);
+    if (!activity) {
+      activity = { startedAt: now };
+      this.activity.set(key, activity);
+    }
+    try {
+      await this.ctx.rest().post(Routes.channelTyping(channelId));
+    } catch (error) {
+      this.ctx.gateway.logger.debug({ err: toChannelError(error, 'show typing') }, 'discord typing failed');
+    }
+    const line = status.trim();
+    if (line === '' || line === activity.status || now - activity.startedAt < STATUS_LINE_AFTER_MS) return;
+    activity.status = line;
+    const body = { content: `-# ⏳ ${line.slice(0, 200)}`, allowed_mentions: { parse: [] } };
+    try {
+      if (activity.statusMessageId === undefined) {
+        activity.statusMessageId = await this.createMessage(channelId, body, 'post a status line');
+      } else {
+        await this.editMessage(channelId, activity.statusMessageId, body, 'edit a status line');
+      }
+    } catch (error) {
+      this.ctx.gateway.logger.debug({ err: error }, 'discord status line failed');
+    }
+  }
+
+  private async clearStatusLine(conversation: ConversationRef): Promise<void> {
+    const key = keyOf(conversation);
+    const activity = this.activity.get(key);
+    this.activity.delete(key);
+    if (activity?.statusMessageId === undefined) return;
+    try {
+      await this.ctx
+        .rest()
+        .delete(Routes.channelMessage(targetChannelOf(conversation), activity.statusMessageId));
+    } catch (error) {
+      this.ctx.gateway.logger.debug({ err: error }, 'discord status line removal failed');
+    }
+  }
+
+  private async openDm(userId: string): Promise<string> {
+    try {
+      const dm = (await this.ctx.rest().post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
+        id: string;
+      };
+      return dm.id;
+    } catch (error) {
+      throw toChannelError(error, 'open a direct message');
+    }
+  }
+
+  private forgetStale(now: number): void {
+    for (const [key, activity] of this.activity) {
+      if (now - activity.startedAt > ACTIVITY_TTL_MS) this.activity.delete(key);
+    }
+  }
+}
+
+/** A Discord message nonce (at most 25 characters) derived from an idempotency key. */
+export function nonceOf(key: string): string {
+  return createHash('sha256').update(key).digest('base64url').slice(0, 25);
+}
+
+function keyOf(conversation: ConversationRef): string {
+  return targetChannelOf(conversation);
+}
