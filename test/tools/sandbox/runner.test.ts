@@ -1,0 +1,195 @@
+/**
+ * Escape scenarios of the sandbox, one `it()` each, run under the process-group tier always and
+ * under bubblewrap when it is installed and works here.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runSandboxed, type SandboxOptions } from '../../../src/tools/sandbox/runner.js';
+import { detectIsolation, type IsolationTier } from '../../../src/tools/sandbox/tier.js';
+import { makeWorkspace } from '../fake-context.js';
+
+const isolation = await detectIsolation();
+const tiers: IsolationTier[] = isolation.tier === 'bwrap' ? ['process-group', 'bwrap'] : ['process-group'];
+
+/** Live (not zombie) processes whose command line contains `marker`. */
+function liveProcessesWith(marker: string): string[] {
+  const ps = execFileSync('ps', ['-eo', 'pid=,stat=,args='], { encoding: 'utf8' });
+  return ps
+    .split('\n')
+    .filter((line) => line.includes(marker) && !/^\s*\d+\s+Z/.test(line) && !line.includes('ps -eo'));
+}
+
+let base: string;
+let ws: string;
+let cleanup: () => Promise<void>;
+const savedSecret = process.env.SECRET_TOKEN;
+
+beforeAll(() => {
+  process.env.SECRET_TOKEN = 'sk-test-do-not-leak-4242';
+});
+afterAll(() => {
+  if (savedSecret === undefined) delete process.env.SECRET_TOKEN;
+  else process.env.SECRET_TOKEN = savedSecret;
+});
+beforeEach(async () => {
+  ({ base, workspace: ws, cleanup } = await makeWorkspace());
+});
+afterEach(() => cleanup());
+
+describe.each(tiers)('runSandboxed under the %s tier', (tier) => {
+  const run = (command: string, over: Partial<SandboxOptions> = {}) =>
+    runSandboxed({ command, cwd: ws, timeoutMs: 10_000, maxOutputBytes: 64 * 1024, tier, ...over });
+
+  /** A copy of `sleep` under a unique name, so `ps` can find every child it started. */
+  async function markedSleep(): Promise<string> {
+    const marker = `sbx-marker-${randomBytes(6).toString('hex')}`;
+    await copyFile('/bin/sleep', join(ws, marker));
+    execFileSync('chmod', ['+x', join(ws, marker)]);
+    return marker;
+  }
+
+  it('reports the tier it ran under', async () => {
+    expect((await run('true')).tier).toBe(tier);
+  });
+
+  it('reports the exit code and merges stderr into the output', async () => {
+    const result = await run('echo out; echo err >&2; exit 7');
+    expect(result.exitCode).toBe(7);
+    expect(result.signal).toBeNull();
+    expect(result.output).toBe('out\nerr\n');
+    expect(result.truncated).toBe(false);
+  });
+
+  it('starts in the workspace with HOME there, and cd .. && pwd does not reach the host folder', async () => {
+    await writeFile(join(base, 'host-only.txt'), 'next to the workspace');
+    const result = await run('pwd; echo "$HOME"; cd .. && pwd && ls');
+    const [cwd, home, parent] = result.output.split('\n');
+    expect(cwd).toBe(ws);
+    expect(home).toBe(ws);
+    expect(parent).toBe(base);
+    if (tier === 'bwrap') {
+      // Under bubblewrap the parent is an empty mount point on a fresh /tmp, not the host folder.
+      expect(result.output).not.toContain('host-only.txt');
+    }
+  });
+
+  it('env shows no secret from the daemon environment', async () => {
+    const result = await run('env');
+    expect(result.exitCode).toBe(0);
+    expect(result.output).not.toContain('sk-test-do-not-leak-4242');
+    expect(result.output).not.toContain('SECRET_TOKEN');
+    const names = result.output
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=')[0]);
+    expect(names).not.toContain('OPENAI_API_KEY');
+    expect(
+      names.every((n) =>
+        ['PATH', 'LANG', 'HOME', 'TMPDIR', 'PWD', 'OLDPWD', 'SHLVL', '_', 'SWITCHBOARD_SANDBOX_ID'].includes(
+          n ?? '',
+        ),
+      ),
+    ).toBe(true);
+  });
+
+  it('puts TMPDIR inside the sandbox', async () => {
+    const result = await run('echo "$TMPDIR"');
+    expect(result.output.trim()).toBe(tier === 'bwrap' ? '/tmp' : join(ws, '.tmp'));
+  });
+
+  it('an endless loop hits the time limit and is killed', async () => {
+    const result = await run('while :; do :; done', { timeoutMs: 500 });
+    expect(result.timedOut).toBe(true);
+    expect(result.signal).toBe('SIGKILL');
+    expect(result.exitCode).toBeNull();
+    expect(result.durationMs).toBeLessThan(4_000);
+  });
+
+  it('a command that keeps spawning background children is killed with no survivors', async () => {
+    const marker = await markedSleep();
+    // A bounded stand-in for a fork bomb: a child every few ms until the time limit.
+    const result = await run(`while true; do ./${marker} 30 & echo spawned; sleep 0.005; done`, {
+      timeoutMs: 1_000,
+    });
+    expect(result.timedOut).toBe(true);
+    expect(result.cleanedUp).toBe(true);
+    expect(result.output.split('\n').filter((l) => l === 'spawned').length).toBeGreaterThan(10);
+    expect(liveProcessesWith(marker)).toEqual([]);
+  });
+
+  it('a background child does not outlive a command that exited', async () => {
+    const marker = await markedSleep();
+    const result = await run(`./${marker} 30 & echo started`);
+    expect(result.exitCode).toBe(0);
+    expect(result.output).toBe('started\n');
+    expect(liveProcessesWith(marker)).toEqual([]);
+  });
+
+  it('a child that leaves the process group with setsid is still killed', async () => {
+    const marker = await markedSleep();
+    const result = await run(`setsid ./${marker} 30 > /dev/null 2>&1 & sleep 0.2; echo done`);
+    expect(result.output).toBe('done\n');
+    expect(result.cleanedUp).toBe(true);
+    expect(liveProcessesWith(marker)).toEqual([]);
+  });
+
+  it('10 MB of output is capped at the limit with truncated marked', async () => {
+    const cap = 64 * 1024;
+    const result = await run(`head -c 10485760 /dev/zero | tr '\\0' x; echo never-seen`, {
+      maxOutputBytes: cap,
+    });
+    expect(result.truncated).toBe(true);
+    expect(Buffer.byteLength(result.output)).toBe(cap);
+    expect(result.output).toBe('x'.repeat(cap));
+    expect(result.durationMs).toBeLessThan(5_000);
+  });
+
+  it('cancel via AbortSignal kills the running command quickly', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 200);
+    const result = await run('sleep 30', { signal: controller.signal });
+    expect(result.cancelled).toBe(true);
+    expect(result.timedOut).toBe(false);
+    expect(result.signal).toBe('SIGKILL');
+    expect(result.durationMs).toBeLessThan(2_000);
+  });
+
+  it('does not start a command whose signal is already aborted', async () => {
+    const marker = await markedSleep();
+    const result = await run(`./${marker} 30`, { signal: AbortSignal.abort() });
+    expect(result.cancelled).toBe(true);
+    expect(result.exitCode).toBeNull();
+    expect(liveProcessesWith(marker)).toEqual([]);
+  });
+
+  it('applies the file size limit', async () => {
+    const result = await run('head -c 100000 /dev/zero > big.bin; echo "rc=$?"; wc -c < big.bin', {
+      limits: { fileSizeBytes: 10 * 1024 },
+    });
+    expect(result.output).toMatch(/rc=[1-9]/);
+    expect(result.output.trim().split('\n').at(-1)).toBe(String(10 * 1024));
+  });
+});
+
+describe.runIf(isolation.tier === 'bwrap')('runSandboxed under bubblewrap only', () => {
+  const run = (command: string) =>
+    runSandboxed({ command, cwd: ws, timeoutMs: 10_000, maxOutputBytes: 64 * 1024, tier: 'bwrap' });
+
+  it('cannot write outside the workspace', async () => {
+    const result = await run(`touch /etc/sbx-escape; touch ${join(base, 'escape')}; touch escape-inside`);
+    expect(result.output).toMatch(/Read-only file system/);
+    // The folder next to the workspace is on the sandbox's own /tmp, which vanishes with it.
+    expect(existsSync(join(base, 'escape'))).toBe(false);
+    expect(existsSync('/etc/sbx-escape')).toBe(false);
+    expect(existsSync(join(ws, 'escape-inside'))).toBe(true);
+  });
+
+  it('has no network', async () => {
+    const result = await run('cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "');
+    expect(result.output.trim().split('\n')).toEqual(['lo']);
+  });
+});
