@@ -1,0 +1,125 @@
+import type { Api } from 'grammy';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { ChannelLogger, ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
+import { splitMessage } from '../../src/index.js';
+import { describeError, isEntityParseError, toChannelError } from './errors.js';
+import { markdownToTelegramHtml } from './render.js';
+
+/** Telegram's limit on one message's text, in characters after entity parsing. */
+export const TELEGRAM_MESSAGE_LIMIT = 4096;
+
+/** Where in Telegram a message goes. */
+export interface TelegramTarget {
+  chatId: number | string;
+  /** Forum topic id (`message_thread_id`). */
+  topicId?: number;
+  /** Reply to this message (used for command answers and refusals). */
+  replyTo?: number;
+}
+
+/** One message to post: formatted text is tried first, `plain` is the fallback. */
+interface Post {
+  html: string;
+  plain: string;
+  keyboard?: InlineKeyboardMarkup;
+}
+
+/** The Telegram target of a conversation. */
+export function targetOf(conversation: ConversationRef): TelegramTarget {
+  const chatId = /^-?\d+$/.test(conversation.channel) ? Number(conversation.channel) : conversation.channel;
+  const topic = conversation.thread === undefined ? undefined : Number(conversation.thread);
+  return { chatId, ...(topic === undefined || Number.isNaN(topic) ? {} : { topicId: topic }) };
+}
+
+/** How many partly delivered split replies to remember, so a retry resumes instead of repeating. */
+const MAX_REMEMBERED_PROGRESS = 500;
+
+/**
+ * Posts text to Telegram: splits it at 4,096 characters on line and code-fence boundaries, sends
+ * each chunk as HTML and, when Telegram cannot parse the entities, sends the same chunk again as
+ * plain text rather than losing it. Failures are `ChannelError`s for the outbox to retry.
+ */
+export class TelegramSender {
+  /** Chunks already delivered per idempotency key, for an outbox retry after a partial failure. */
+  private readonly progress = new Map<string, string[]>();
+
+  constructor(
+    private readonly api: Api,
+    private readonly logger: ChannelLogger,
+  ) {}
+
+  /** Delivers an outbox reply or notice; returns the ids of every message it consists of. */
+  async send(message: OutboundMessage): Promise<DeliveryReceipt> {
+    // Telegram has no ephemeral messages: `ephemeralTo` is posted to the conversation like any reply.
+    return this.sendText(targetOf(message.conversation), message.text, message.idempotencyKey);
+  }
+
+  /** Posts `text` (Markdown) to `target`, split to the limit, resuming after a partial failure. */
+  async sendText(target: TelegramTarget, text: string, idempotencyKey?: string): Promise<DeliveryReceipt> {
+    if (text.trim() === '') {
+      this.logger.warn({ chat: String(target.chatId) }, 'telegram: not sending an empty message');
+      return { messageIds: [] };
+    }
+    const chunks = splitMessage(text, TELEGRAM_MESSAGE_LIMIT);
+    const delivered = idempotencyKey === undefined ? [] : [...(this.progress.get(idempotencyKey) ?? [])];
+    for (const [index, chunk] of chunks.entries()) {
+      if (index < delivered.length) continue; // posted by an earlier attempt of this outbox item
+      const id = await this.post(target, { html: markdownToTelegramHtml(chunk), plain: chunk });
+      delivered.push(id);
+      if (idempotencyKey !== undefined) this.remember(idempotencyKey, delivered);
+    }
+    if (idempotencyKey !== undefined) this.progress.delete(idempotencyKey);
+    return { messageIds: delivered.slice(0, chunks.length) };
+  }
+
+  /** Posts one message (at most 4,096 characters); returns its id. */
+  async post(target: TelegramTarget, post: Post): Promise<string> {
+    const common = {
+      ...(target.topicId === undefined ? {} : { message_thread_id: target.topicId }),
+      ...(target.replyTo === undefined
+        ? {}
+        : { reply_parameters: { message_id: target.replyTo, allow_sending_without_reply: true } }),
+      ...(post.keyboard === undefined ? {} : { reply_markup: post.keyboard }),
+      link_preview_options: { is_disabled: true },
+    };
+    try {
+      const sent = await this.api.sendMessage(target.chatId, post.html, { ...common, parse_mode: 'HTML' });
+      return String(sent.message_id);
+    } catch (error) {
+      if (!isEntityParseError(error)) throw toChannelError(error, 'sending a message');
+      this.logger.warn(
+        { chat: String(target.chatId), ...describeError(error) },
+        'telegram: formatted text was refused, sending it as plain text',
+      );
+    }
+    try {
+      const sent = await this.api.sendMessage(target.chatId, post.plain, common);
+      return String(sent.message_id);
+    } catch (error) {
+      throw toChannelError(error, 'sending a message as plain text');
+    }
+  }
+
+  /** Shows "typing…" in the conversation; best effort, failures are only logged. */
+  async typing(conversation: ConversationRef): Promise<void> {
+    const target = targetOf(conversation);
+    try {
+      await this.api.sendChatAction(
+        target.chatId,
+        'typing',
+        target.topicId === undefined ? {} : { message_thread_id: target.topicId },
+      );
+    } catch (error) {
+      this.logger.debug({ chat: String(target.chatId), ...describeError(error) }, 'telegram: typing failed');
+    }
+  }
+
+  private remember(key: string, delivered: string[]): void {
+    this.progress.delete(key);
+    this.progress.set(key, [...delivered]);
+    if (this.progress.size > MAX_REMEMBERED_PROGRESS) {
+      const oldest = this.progress.keys().next().value;
+      if (oldest !== undefined) this.progress.delete(oldest);
+    }
+  }
+}
