@@ -90,7 +90,9 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env): LoadedC
     if (doc.errors.length > 0) {
       const first = doc.errors[0]!;
       const line = first.linePos?.[0]?.line;
-      throw new ConfigError(`${env.configPath}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`);
+      throw new ConfigError(
+        `${env.configPath}${line ? `:${line}` : ''}: invalid YAML: ${first.message.split('\n')[0]}`,
+      );
     }
     raw = doc.toJS() ?? {};
   }

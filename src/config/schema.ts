@@ -5,9 +5,21 @@ const scope = z.enum(['thread', 'channel', 'user']);
 
 /** One agent: its prompt, tools and budgets. */
 const agentSchema = z.strictObject({
-  system_prompt: z.string().default('You are Switchboard, a helpful assistant working with a team in their chat.'),
+  system_prompt: z
+    .string()
+    .default('You are Switchboard, a helpful assistant working with a team in their chat.'),
   /** Tools this agent may see (names); policies still decide every call. */
-  tools: z.array(z.string()).default(['current_time', 'file_read', 'file_write', 'shell_exec', 'http_fetch', 'memory_save', 'memory_search']),
+  tools: z
+    .array(z.string())
+    .default([
+      'current_time',
+      'file_read',
+      'file_write',
+      'shell_exec',
+      'http_fetch',
+      'memory_save',
+      'memory_search',
+    ]),
   max_steps: z.number().int().min(1).max(100).default(8),
   max_tool_calls: z.number().int().min(0).max(200).default(16),
   max_tokens_per_run: z.number().int().min(100).default(100_000),
@@ -49,7 +61,9 @@ export const configSchema = z.strictObject({
     })
     .default({ timeout: 900_000 }),
   /** Group name → principals. `admins`, `approvers`, `members` are built in. */
-  groups: z.record(z.string(), z.array(z.string())).default({ admins: [], approvers: [], members: [] }),
+  groups: z
+    .record(z.string(), z.array(z.string()))
+    .default({ admins: ['console:admin'], approvers: [], members: ['console:*'] }),
   policy: z
     .strictObject({
       dir: z.string().default('config/policies'),
@@ -106,7 +120,9 @@ export const configSchema = z.strictObject({
       telegram: { session_scope: 'channel' },
     }),
   logging: z
-    .strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
     .default({ level: 'info' }),
 });
 

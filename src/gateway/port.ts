@@ -31,7 +31,11 @@ export interface DecisionRequest {
  */
 export type DecisionOutcome =
   | { ok: true; approval: Approval; message: string }
-  | { ok: false; code: 'forbidden' | 'already_decided' | 'expired' | 'cancelled' | 'not_found'; message: string };
+  | {
+      ok: false;
+      code: 'forbidden' | 'already_decided' | 'expired' | 'cancelled' | 'not_found';
+      message: string;
+    };
 
 /** A slash command, parsed by the adapter into a name and arguments. */
 export interface CommandRequest {

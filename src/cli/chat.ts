@@ -1,0 +1,90 @@
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline/promises';
+import type { TapeEvent } from '../core/types.js';
+import type { ApiClient } from './client.js';
+
+/**
+ * `switchboard chat`: a terminal client of the running daemon. Each line is a message in one
+ * console session; answers stream in; approval requests can be decided with /approve and /deny.
+ */
+export async function chat(
+  client: ApiClient,
+  options: { session?: string; principal?: string },
+): Promise<void> {
+  const name = userInfo().username.replace(/[^\w.@-]/g, '_') || 'terminal';
+  const sessionKey = options.session ?? `console:terminal:${name}`;
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  process.stdout.write(
+    `Switchboard chat — session ${sessionKey}. /approve <id>, /deny <id>, /cancel, /quit\n`,
+  );
+  let lastRun: string | undefined;
+  for (;;) {
+    let line: string;
+    try {
+      line = (await rl.question('you> ')).trim();
+    } catch {
+      break;
+    }
+    if (line === '') continue;
+    if (line === '/quit' || line === '/exit') break;
+    try {
+      const [command, arg] = line.split(/\s+/, 2);
+      if (command === '/approve' || command === '/deny') {
+        if (!arg) throw new Error(`usage: ${command} <approval id>`);
+        const decided = await client.request<{ state: string }>('POST', `/v1/approvals/${arg}/decision`, {
+          decision: command === '/approve' ? 'approve' : 'deny',
+          ...(options.principal ? { principal: options.principal } : {}),
+        });
+        process.stdout.write(`approval ${arg}: ${decided.state}\n`);
+        if (lastRun) await follow(client, lastRun);
+        continue;
+      }
+      if (command === '/cancel') {
+        if (!lastRun) throw new Error('nothing to cancel');
+        const run = await client.request<{ state: string }>('POST', `/v1/runs/${lastRun}/cancel`);
+        process.stdout.write(`run ${lastRun}: ${run.state}\n`);
+        continue;
+      }
+      const accepted = await client.request<{ run_id: string }>('POST', '/v1/messages', {
+        session_key: sessionKey,
+        text: line,
+        ...(options.principal ? { principal: options.principal } : {}),
+      });
+      lastRun = accepted.run_id;
+      await follow(client, accepted.run_id);
+    } catch (error) {
+      process.stdout.write(`error: ${(error as Error).message}\n`);
+    }
+  }
+  rl.close();
+}
+
+async function follow(client: ApiClient, runId: string): Promise<void> {
+  let streamed = false;
+  for await (const message of client.events(`/v1/runs/${runId}/events`)) {
+    if (message.event === 'delta') {
+      if (!streamed) process.stdout.write('agent> ');
+      streamed = true;
+      process.stdout.write((JSON.parse(message.data) as { text: string }).text);
+    } else if (message.event === 'tape') {
+      const event = JSON.parse(message.data) as TapeEvent;
+      const body = event.body as Record<string, unknown>;
+      if (event.kind === 'reply') {
+        process.stdout.write(streamed ? '\n' : `agent> ${String(body.text)}\n`);
+        streamed = false;
+      } else if (event.kind === 'approval_request') {
+        process.stdout.write(
+          `\n[approval needed] ${String(body.tool)} — /approve ${String(body.approvalId)} or /deny ${String(body.approvalId)}\n`,
+        );
+        return;
+      } else if (event.kind === 'tool_call') {
+        process.stdout.write(`[running ${String(body.tool)}]\n`);
+      }
+    } else if (message.event === 'end') {
+      const end = JSON.parse(message.data) as { state: string; reason: string | null };
+      if (end.state !== 'succeeded')
+        process.stdout.write(`[run ${end.state}${end.reason ? `: ${end.reason}` : ''}]\n`);
+      return;
+    }
+  }
+}

@@ -1,0 +1,141 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { chat } from './chat.js';
+import { ApiClient } from './client.js';
+import { policyCommand } from './policy.js';
+
+const USAGE = `usage: switchboard <command>
+
+  start                         run the daemon (same as npm start)
+  chat [--session KEY]          talk to the running daemon from the terminal
+  policy check                  validate config/schema.cedarschema and config/policies/*.cedar
+  policy explain --principal P --action A [--tool T]
+                                show the decision and the policies that made it
+  runs [--state S] [--limit N]  list runs
+  approvals [list|show ID|approve ID|deny ID]
+                                pending approvals and decisions
+  usage [--principal P] [--days N]
+                                token usage per principal per day
+
+Environment: SWITCHBOARD_URL (or SWITCHBOARD_HTTP_HOST/PORT) and SWITCHBOARD_ADMIN_TOKEN
+(default: read from SWITCHBOARD_DATA_DIR/admin-token).`;
+
+/** The `switchboard` command. Returns the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      await import('../main.js');
+      return -1;
+    case 'chat': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { session: { type: 'string' }, principal: { type: 'string' } },
+      });
+      await chat(ApiClient.fromEnvironment(), {
+        ...(values.session ? { session: values.session } : {}),
+        ...(values.principal ? { principal: values.principal } : {}),
+      });
+      return 0;
+    }
+    case 'policy':
+      return policyCommand(rest);
+    case 'runs': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { state: { type: 'string' }, limit: { type: 'string' } },
+      });
+      const query = new URLSearchParams({
+        limit: values.limit ?? '20',
+        ...(values.state ? { state: values.state } : {}),
+      });
+      const { runs } = await ApiClient.fromEnvironment().request<{ runs: Record<string, unknown>[] }>(
+        'GET',
+        `/v1/runs?${query}`,
+      );
+      for (const r of runs)
+        print(`${r.id}  ${String(r.state).padEnd(9)}  ${r.principal}  ${String(r.text).slice(0, 60)}`);
+      return 0;
+    }
+    case 'approvals':
+      return approvalsCommand(rest);
+    case 'usage': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { principal: { type: 'string' }, days: { type: 'string' } },
+      });
+      const since = Date.now() - Number(values.days ?? '7') * 86_400_000;
+      const query = new URLSearchParams({
+        since: String(since),
+        bucket: 'day',
+        ...(values.principal ? { principal: values.principal } : {}),
+      });
+      const usage = await ApiClient.fromEnvironment().request<{
+        rows: Record<string, unknown>[];
+        totals: Record<string, number>;
+      }>('GET', `/v1/usage?${query}`);
+      for (const r of usage.rows) {
+        print(
+          `${new Date(Number(r.bucket_start)).toISOString().slice(0, 10)}  ${r.principal}  ${r.total_tokens} tokens  ${r.runs} runs  ${r.tool_executions} tools`,
+        );
+      }
+      print(`total: ${usage.totals.total_tokens} tokens, ${usage.totals.runs} runs`);
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      print(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`switchboard: unknown command "${command}"\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+async function approvalsCommand(args: string[]): Promise<number> {
+  const client = ApiClient.fromEnvironment();
+  const [sub = 'list', id] = args;
+  if (sub === 'list') {
+    const { approvals } = await client.request<{ approvals: Record<string, unknown>[] }>(
+      'GET',
+      '/v1/approvals?state=pending',
+    );
+    if (approvals.length === 0) print('no pending approvals');
+    for (const a of approvals)
+      print(`${a.id}  ${a.tool}  by ${a.requester}  expires ${new Date(Number(a.expires_at)).toISOString()}`);
+    return 0;
+  }
+  if (!id) {
+    process.stderr.write(`switchboard approvals ${sub}: give the approval id\n`);
+    return 2;
+  }
+  if (sub === 'show') {
+    print(JSON.stringify(await client.request('GET', `/v1/approvals/${id}`), null, 2));
+    return 0;
+  }
+  if (sub === 'approve' || sub === 'deny') {
+    const decided = await client.request<{ state: string }>('POST', `/v1/approvals/${id}/decision`, {
+      decision: sub,
+    });
+    print(`${id}: ${decided.state}`);
+    return 0;
+  }
+  process.stderr.write(`switchboard approvals: unknown sub-command "${sub}" (list, show, approve, deny)\n`);
+  return 2;
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`switchboard: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,261 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createPlatformChannels } from './channels.js';
+import { loadConfig } from './config/load.js';
+import { ConfigError } from './core/errors.js';
+import { newId } from './core/ids.js';
+import { ConsoleChannel } from './gateway/console-channel.js';
+import { OutboxDispatcher } from './gateway/outbox-dispatcher.js';
+import type { Channel } from './gateway/port.js';
+import { RunFeed } from './gateway/run-feed.js';
+import { GatewayRuntimeState } from './gateway/runtime.js';
+import { Scheduler } from './gateway/scheduler.js';
+import { ensureAdminToken } from './http/admin-token.js';
+import { Metrics } from './http/metrics.js';
+import { buildHttpServer } from './http/server.js';
+import { openJournal } from './journal/open.js';
+import { createLogger, type Logger } from './logging/logger.js';
+import { RunExecutor } from './orchestrator/run-executor.js';
+import { loadPolicyEngine } from './policy/cedar-engine.js';
+import { watchPolicies } from './policy/watch.js';
+import { selectProvider } from './providers/select.js';
+import { createBuiltinTools, detectIsolation, ToolRegistry } from './tools/index.js';
+
+/** A running daemon. */
+export interface Daemon {
+  /** Base URL of the HTTP API. */
+  url: string;
+  gateway: GatewayRuntimeState;
+  logger: Logger;
+  /** Stops channels, HTTP, the scheduler and closes the journal. */
+  stop(): Promise<void>;
+}
+
+/** How long a run's lease lasts before another process may take it over. */
+export const RUN_LEASE_MS = 30_000;
+
+/**
+ * The composition root (DESIGN.md section 3): config → journal → policy → gateway → channels →
+ * http. Throws `ConfigError` with a clear message when anything needed to start is wrong.
+ */
+export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): Promise<Daemon> {
+  const { config, env } = loadConfig(processEnv);
+  const logger = createLogger({ level: processEnv.SWITCHBOARD_LOG_LEVEL ?? config.logging.level });
+  const clock = () => Date.now();
+
+  ensureWritableDir(env.dataDir);
+  const journal = await openJournal({
+    dataDir: env.dataDir,
+    ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}),
+  });
+  await journal.migrate();
+
+  const policySources = { dir: resolve(config.policy.dir), schemaPath: resolve(config.policy.schema) };
+  const policy = loadPolicyEngine({ ...policySources, groups: config.groups });
+  const stopWatching = watchPolicies(policy, { ...policySources, log: logger });
+
+  const selection = selectProvider({
+    timeoutMs: config.provider.timeout,
+    maxRetries: config.provider.max_retries,
+    ...(config.provider.model ? { model: config.provider.model } : {}),
+    ...(config.provider.base_url ? { baseURL: config.provider.base_url } : {}),
+    ...(env.openai.apiKey ? { apiKey: env.openai.apiKey } : {}),
+  });
+  if (selection.offline) {
+    logger.warn(
+      {},
+      'no model configured: using the built-in offline provider (echo; "tool: <name> <json>" calls a tool). Set SWITCHBOARD_MODEL and OPENAI_BASE_URL/OPENAI_API_KEY to use a real model.',
+    );
+  }
+
+  const workspaceDir = resolve(env.dataDir, config.tools.workspace);
+  mkdirSync(workspaceDir, { recursive: true });
+  const tools = new ToolRegistry();
+  for (const tool of createBuiltinTools({
+    workspaceDir,
+    timeoutMs: config.tools.timeout,
+    maxOutputBytes: config.tools.max_output,
+    httpFetch: {
+      allowPrivate: config.tools.http_fetch.allow_private,
+      maxBytes: config.tools.http_fetch.max_bytes,
+      timeoutMs: config.tools.http_fetch.timeout,
+    },
+    log: (obj, msg) => logger.info(obj, msg),
+  })) {
+    tools.register(tool);
+  }
+  const isolation = await detectIsolation();
+  logger.info({ isolation: isolation.tier }, `tool sandbox isolation: ${isolation.tier}`);
+
+  const feed = new RunFeed();
+  const metrics = createMetrics(journal);
+  const owner = `sb-${newId()}`;
+  const agent = config.agents.default ?? Object.values(config.agents)[0];
+  if (!agent) throw new ConfigError('agents: define at least one agent (e.g. agents.default)');
+
+  const executor = new RunExecutor({
+    journal,
+    provider: selection.provider,
+    tools,
+    policy,
+    agent,
+    approvalTimeoutMs: config.approvals.timeout,
+    workspaceDir,
+    feed,
+    clock,
+    logger,
+    observeProvider: (ms, ok) =>
+      metrics.observe('switchboard_provider_latency_seconds', ms / 1000, { ok: String(ok) }),
+  });
+  const channels = new Map<string, Channel>();
+  let gateway: GatewayRuntimeState | undefined;
+  const scheduler = new Scheduler({
+    journal,
+    execute: (run, signal) => executor.execute(run, signal),
+    maxConcurrent: config.limits.max_concurrent_runs,
+    owner,
+    leaseMs: RUN_LEASE_MS,
+    clock,
+    logger,
+    onExpired: () => dispatcher.kick(),
+  });
+  const dispatcher = new OutboxDispatcher({
+    journal,
+    channels,
+    owner,
+    clock,
+    logger,
+    onCardFailed: async (approvalId, error) =>
+      gateway?.denyBySystem(approvalId, `the approval card could not be shown: ${error}`),
+    onDelivered: (item) =>
+      metrics.inc('switchboard_outbox_delivered_total', { kind: item.kind, channel: item.channel }),
+  });
+  gateway = new GatewayRuntimeState({
+    journal,
+    policy,
+    scheduler,
+    dispatcher,
+    feed,
+    clock,
+    logger,
+    maxMessageChars: config.limits.max_message_chars,
+    providerDescription: selection.description,
+  });
+
+  const adminToken = ensureAdminToken(env.dataDir, env.adminToken);
+  if (adminToken.source !== 'environment') {
+    logger.info(
+      { path: adminToken.path },
+      `admin token ${adminToken.source === 'generated' ? 'generated and ' : ''}stored in ${adminToken.path}`,
+    );
+  }
+
+  if (config.channels.console.enabled) channels.set('console', new ConsoleChannel());
+  for (const channel of await createPlatformChannels(config, env, gateway, logger))
+    channels.set(channel.name, channel);
+
+  const http = await buildHttpServer({
+    gateway,
+    journal,
+    feed,
+    metrics,
+    logger,
+    adminToken: adminToken.token,
+    maxBodyBytes: config.http.max_body,
+    clock,
+  });
+  await http.listen({ host: config.http.host, port: config.http.port });
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+
+  const recovered = await journal.recoverRuns({
+    owner,
+    leaseMs: RUN_LEASE_MS,
+    now: clock(),
+    reason: 'interrupted by restart',
+    all: true,
+  });
+  if (recovered.failed.length > 0)
+    logger.warn({ runs: recovered.failed.map((r) => r.id) }, 'failed runs interrupted by a restart');
+
+  for (const channel of channels.values()) {
+    try {
+      await channel.start();
+      metrics.inc('switchboard_channel_starts_total', { channel: channel.name });
+    } catch (error) {
+      logger.error({ channel: channel.name, err: error }, `channel ${channel.name} failed to start`);
+      channels.delete(channel.name);
+    }
+  }
+  metricsChannels(metrics, channels);
+  scheduler.start();
+  dispatcher.start();
+  for (const run of recovered.resumable) void scheduler.resume(run.id);
+  await journal.recordEvent(
+    'daemon.started',
+    { owner, provider: selection.description, channels: [...channels.keys()] },
+    clock(),
+  );
+  logger.info(
+    { url, provider: selection.description, channels: [...channels.keys()], journal: journal.kind },
+    `switchboard ready on ${url}`,
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      stopWatching();
+      for (const channel of channels.values()) await channel.stop().catch(() => {});
+      await http.close();
+      await scheduler.abortAll();
+      await dispatcher.stop();
+      await journal.recordEvent('daemon.stopped', { owner }, clock()).catch(() => {});
+      await journal.close();
+    })();
+    return stopping;
+  };
+  return { url, gateway, logger, stop };
+}
+
+function ensureWritableDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(
+      `the data folder ${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); set SWITCHBOARD_DATA_DIR to a folder this user can write`,
+    );
+  }
+}
+
+function createMetrics(journal: {
+  counts: () => Promise<{ runs: Record<string, number>; approvals: Record<string, number> }>;
+}): Metrics {
+  const metrics = new Metrics();
+  metrics.counter('switchboard_http_requests_total', 'HTTP requests by route and status');
+  metrics.counter('switchboard_outbox_delivered_total', 'Outbox items delivered by kind and channel');
+  metrics.counter('switchboard_channel_starts_total', 'Channel starts');
+  metrics.histogram(
+    'switchboard_provider_latency_seconds',
+    'Model provider call latency',
+    [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+  );
+  metrics.gauge('switchboard_runs', 'Runs by state', async () => {
+    const counts = await journal.counts();
+    return new Map(Object.entries(counts.runs).map(([state, n]) => [`{state="${state}"}`, n]));
+  });
+  metrics.gauge('switchboard_approvals', 'Approvals by state', async () => {
+    const counts = await journal.counts();
+    return new Map(Object.entries(counts.approvals).map(([state, n]) => [`{state="${state}"}`, n]));
+  });
+  return metrics;
+}
+
+function metricsChannels(metrics: Metrics, channels: Map<string, Channel>): void {
+  metrics.gauge(
+    'switchboard_channel_up',
+    'Channels connected (1) by name',
+    () => new Map([...channels.keys()].map((name) => [`{channel="${name}"}`, 1])),
+  );
+}

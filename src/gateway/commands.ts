@@ -1,0 +1,129 @@
+import { SwitchboardError } from '../core/errors.js';
+import type { Run, UsageRow } from '../core/types.js';
+import type { CommandRequest, CommandResponse } from './port.js';
+import type { GatewayRuntimeState } from './runtime.js';
+
+const HELP = [
+  'Commands:',
+  '  cancel [run]             cancel a run (default: the running one in this conversation)',
+  '  usage [user|all] [days]  tokens, runs and tool use (default: yours, 7 days)',
+  '  status                   what the agent is doing',
+  '  approvals                pending approvals',
+  '  help                     this text',
+].join('\n');
+
+/**
+ * The slash commands every platform shares (`/cancel`, `/usage`, `/status`, `/approvals`), answered
+ * as text for the caller. Authorization is the policy's, through the gateway's methods.
+ */
+export async function runCommand(
+  gateway: GatewayRuntimeState,
+  request: CommandRequest,
+): Promise<CommandResponse> {
+  try {
+    switch (request.name) {
+      case 'cancel':
+        return await cancel(gateway, request);
+      case 'usage':
+        return await usage(gateway, request);
+      case 'status':
+        return await status(gateway, request);
+      case 'approvals':
+        return await approvals(gateway);
+      case 'help':
+        return { ok: true, text: HELP };
+      default:
+        return { ok: false, text: `Unknown command.\n${HELP}` };
+    }
+  } catch (error) {
+    if (error instanceof SwitchboardError) return { ok: false, text: error.message };
+    throw error;
+  }
+}
+
+async function currentRun(gateway: GatewayRuntimeState, request: CommandRequest): Promise<Run | undefined> {
+  const { journal } = gateway.deps;
+  if (!request.sessionKey) return undefined;
+  const session = await journal.getSessionByKey(request.sessionKey);
+  if (!session) return undefined;
+  const running = await journal.listRuns({ sessionId: session.id, state: 'running', limit: 1 });
+  if (running[0]) return running[0];
+  const queued = await journal.listRuns({ sessionId: session.id, state: 'accepted', limit: 1 });
+  return queued[0];
+}
+
+async function cancel(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+  const runId = request.args[0] ?? (await currentRun(gateway, request))?.id;
+  if (!runId) return { ok: false, text: 'Nothing is running in this conversation.' };
+  const run = await gateway.deps.journal.getRun(runId);
+  if (!run) return { ok: false, text: `Run ${runId} does not exist.` };
+  if (run.state === 'succeeded' || run.state === 'failed' || run.state === 'cancelled') {
+    return { ok: false, text: `Run ${runId} already ${run.state}.` };
+  }
+  await gateway.cancelRun(runId, request.principal, `cancelled by ${request.principal}`);
+  return { ok: true, text: `Cancelled run ${runId}.` };
+}
+
+async function usage(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+  let who: string | undefined = request.principal;
+  let days = 7;
+  for (const arg of request.args) {
+    if (/^\d+$/.test(arg)) days = Math.min(366, Math.max(1, Number(arg)));
+    else if (arg === 'all') who = undefined;
+    else if (arg === 'me') who = request.principal;
+    else who = arg;
+  }
+  const now = gateway.deps.clock();
+  const rows = await gateway.usageSummary(
+    { ...(who ? { principal: who } : {}), since: now - days * 86_400_000, until: now + 1, bucket: 'day' },
+    request.principal,
+  );
+  return { ok: true, text: formatUsage(rows, who ?? 'everyone', days) };
+}
+
+/** Renders usage rows as a short per-principal summary. */
+export function formatUsage(rows: UsageRow[], who: string, days: number): string {
+  const totals = new Map<string, UsageRow>();
+  for (const row of rows) {
+    const t = totals.get(row.principal);
+    if (!t) totals.set(row.principal, { ...row });
+    else {
+      t.promptTokens += row.promptTokens;
+      t.completionTokens += row.completionTokens;
+      t.totalTokens += row.totalTokens;
+      t.runs += row.runs;
+      t.toolExecutions += row.toolExecutions;
+      t.toolMs += row.toolMs;
+    }
+  }
+  if (totals.size === 0) return `No usage for ${who} in the last ${days} day(s).`;
+  const lines = [...totals.values()]
+    .sort((a, b) => b.totalTokens - a.totalTokens)
+    .map(
+      (t) =>
+        `${t.principal}: ${t.totalTokens} tokens (${t.promptTokens} prompt, ${t.completionTokens} completion), ${t.runs} runs, ${t.toolExecutions} tool runs (${(t.toolMs / 1000).toFixed(1)} s)`,
+    );
+  return [`Usage of ${who}, last ${days} day(s):`, ...lines].join('\n');
+}
+
+async function status(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+  const { journal, scheduler, providerDescription } = gateway.deps;
+  const counts = await journal.counts();
+  const lines = [
+    `Model: ${providerDescription}`,
+    `Runs: ${counts.runs.running} running (${scheduler.activeCount} working here), ${counts.runs.accepted} queued`,
+    `Approvals pending: ${counts.approvals.pending}`,
+  ];
+  const run = await currentRun(gateway, request);
+  if (run) lines.push(`This conversation: run ${run.id} is ${run.state}`);
+  return { ok: true, text: lines.join('\n') };
+}
+
+async function approvals(gateway: GatewayRuntimeState): Promise<CommandResponse> {
+  const pending = await gateway.deps.journal.listApprovals({ state: 'pending', limit: 20 });
+  if (pending.length === 0) return { ok: true, text: 'No approvals are pending.' };
+  const lines = pending.map(
+    (a) => `${a.id}: ${a.tool} requested by ${a.requester}, expires ${new Date(a.expiresAt).toISOString()}`,
+  );
+  return { ok: true, text: ['Pending approvals:', ...lines].join('\n') };
+}

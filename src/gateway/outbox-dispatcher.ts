@@ -1,0 +1,141 @@
+import type { ApprovalPayload, OutboxItem, TextPayload } from '../core/types.js';
+import type { JournalStore } from '../journal/store.js';
+import type { Logger } from '../logging/logger.js';
+import { approvalCard } from './approval-card.js';
+import { type Channel, ChannelError } from './port.js';
+
+/** Dispatcher settings. */
+export interface OutboxDispatcherOptions {
+  journal: JournalStore;
+  channels: ReadonlyMap<string, Channel>;
+  owner: string;
+  clock: () => number;
+  logger: Logger;
+  /** Attempts before a transiently failing item is given up. */
+  maxAttempts?: number;
+  pollMs?: number;
+  /** Called when an approval card could not be shown at all: the approval must be denied. */
+  onCardFailed: (approvalId: string, error: string) => Promise<void>;
+  /** Called after an item was delivered (metrics, tests). */
+  onDelivered?: (item: OutboxItem) => void;
+}
+
+const LEASE_MS = 60_000;
+
+/**
+ * Delivers outbox rows to channels: at-least-once, retried with back-off (429 honours the
+ * platform's wait), one conversation at a time in order. The only retry layer for deliveries.
+ */
+export class OutboxDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = true;
+  private current: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: OutboxDispatcherOptions) {}
+
+  /** Starts the backstop timer and a first pass. */
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 500);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Stops after the pass in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.current;
+  }
+
+  /** Asks for a delivery pass now. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.current = this.pass().finally(() => {
+      this.running = false;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async pass(): Promise<void> {
+    const { journal, owner, clock, logger } = this.options;
+    try {
+      for (;;) {
+        const items = await journal.claimOutbox({ owner, leaseMs: LEASE_MS, now: clock(), limit: 32 });
+        if (items.length === 0) return;
+        // Conversations progress in parallel; items of one conversation in order.
+        const byConversation = new Map<string, OutboxItem[]>();
+        for (const item of items) {
+          const key = `${item.channel}|${JSON.stringify(item.conversation)}`;
+          const list = byConversation.get(key) ?? [];
+          list.push(item);
+          byConversation.set(key, list);
+        }
+        await Promise.all(
+          [...byConversation.values()].map(async (list) => {
+            for (const item of list) {
+              const ok = await this.deliver(item);
+              if (!ok) break;
+            }
+          }),
+        );
+        if (items.length < 32) return;
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'outbox pass failed');
+    }
+  }
+
+  /** Delivers one item; false when it failed (later items of the conversation wait). */
+  private async deliver(item: OutboxItem): Promise<boolean> {
+    const { journal, channels, clock, logger } = this.options;
+    const channel = channels.get(item.channel);
+    try {
+      if (!channel) throw new ChannelError('transient', `channel ${item.channel} is not connected`);
+      let receipt = { messageIds: [] as string[] };
+      if (item.kind === 'reply' || item.kind === 'notice') {
+        const payload = item.payload as TextPayload;
+        receipt = await channel.send({
+          conversation: item.conversation,
+          text: payload.text,
+          idempotencyKey: item.id,
+        });
+      } else {
+        const payload = item.payload as ApprovalPayload;
+        const approval = await journal.getApproval(payload.approvalId);
+        if (!approval) throw new ChannelError('permanent', `approval ${payload.approvalId} is missing`);
+        const card = approvalCard(approval, payload.allowSessionScope);
+        if (item.kind === 'approval_card') receipt = await channel.presentApproval(card);
+        else if (card.receipt) await channel.updateApproval(card);
+      }
+      await journal.completeOutbox(item.id, receipt, clock());
+      this.options.onDelivered?.(item);
+      return true;
+    } catch (error) {
+      const attempts = item.attempts + 1;
+      const message = error instanceof Error ? error.message : String(error);
+      const kind = error instanceof ChannelError ? error.kind : 'transient';
+      const giveUp = kind === 'permanent' || attempts >= (this.options.maxAttempts ?? 8);
+      const wait =
+        error instanceof ChannelError && error.retryAfterMs !== undefined
+          ? error.retryAfterMs
+          : Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 8));
+      logger.warn({ outboxId: item.id, kind: item.kind, attempts, giveUp, err: message }, 'delivery failed');
+      await journal.failOutbox(item.id, message, giveUp ? null : clock() + wait, clock());
+      if (giveUp && item.kind === 'approval_card') {
+        await this.options.onCardFailed((item.payload as ApprovalPayload).approvalId, message);
+      }
+      return false;
+    }
+  }
+}

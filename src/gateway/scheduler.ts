@@ -1,0 +1,144 @@
+import type { Run } from '../core/types.js';
+import type { JournalStore } from '../journal/store.js';
+import type { Logger } from '../logging/logger.js';
+import type { ExecuteOutcome } from '../orchestrator/run-executor.js';
+
+/** Runs one claimed run; the scheduler owns its AbortController. */
+export type Execute = (run: Run, signal: AbortSignal) => Promise<ExecuteOutcome>;
+
+/** Scheduler settings. */
+export interface SchedulerOptions {
+  journal: JournalStore;
+  execute: Execute;
+  maxConcurrent: number;
+  /** This process's lease owner id. */
+  owner: string;
+  leaseMs: number;
+  clock: () => number;
+  logger: Logger;
+  /** Backstop polling interval for queued work and expiries. */
+  pollMs?: number;
+  /** Called after approvals expired (so their cards get updated and runs resume). */
+  onExpired?: (runIds: string[]) => void;
+}
+
+/**
+ * One active run per session, bounded global concurrency. Runs are claimed from the journal (the
+ * queue is the `accepted` rows, oldest first), so nothing is lost on a crash; `kick` asks for a
+ * claim pass now, a timer does one regularly as a backstop, renews leases and expires approvals.
+ */
+export class Scheduler {
+  private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private timer: NodeJS.Timeout | undefined;
+  private passRunning = false;
+  private passAgain = false;
+  private stopped = true;
+
+  constructor(private readonly options: SchedulerOptions) {}
+
+  /** Starts the backstop timer and a first claim pass. */
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 1000);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Stops claiming, aborts nothing: running runs finish their current await (see `abortAll`). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.active.values()].map((a) => a.done));
+  }
+
+  /** Aborts every in-process run (shutdown) and waits for them to settle. */
+  async abortAll(): Promise<void> {
+    for (const a of this.active.values()) a.controller.abort(new Error('shutdown'));
+    await this.stop();
+  }
+
+  /** Number of runs executing in this process. */
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  /** Asks for a claim pass soon. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.passRunning) {
+      this.passAgain = true;
+      return;
+    }
+    this.passRunning = true;
+    setImmediate(() => void this.pass());
+  }
+
+  /** Aborts the in-process execution of a run (cancel). Returns whether it was running here. */
+  abort(runId: string, reason: string): boolean {
+    const a = this.active.get(runId);
+    if (!a) return false;
+    a.controller.abort(new Error(reason));
+    return true;
+  }
+
+  /** Continues a `running` run that waited (approval decided or expired); no-op if already active. */
+  async resume(runId: string): Promise<void> {
+    if (this.stopped || this.active.has(runId)) return;
+    const { journal, owner, leaseMs, clock } = this.options;
+    const run = await journal.leaseRun(runId, { owner, leaseMs, now: clock() });
+    if (run && !this.active.has(runId)) this.launch(run);
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      do {
+        this.passAgain = false;
+        const free = this.options.maxConcurrent - this.active.size;
+        if (free <= 0 || this.stopped) break;
+        const { journal, owner, leaseMs, clock } = this.options;
+        const runs = await journal.claimRuns({ owner, leaseMs, now: clock(), limit: free });
+        for (const run of runs) this.launch(run);
+        if (runs.length === free) this.passAgain = true;
+      } while (this.passAgain && !this.stopped);
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'claiming runs failed');
+    } finally {
+      this.passRunning = false;
+    }
+  }
+
+  private launch(run: Run): void {
+    const controller = new AbortController();
+    const done = this.options
+      .execute(run, controller.signal)
+      .then(async (outcome) => {
+        if (outcome === 'waiting') await this.options.journal.releaseRun(run.id, this.options.owner);
+      })
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, runId: run.id }, 'run execution crashed'),
+      )
+      .finally(() => {
+        this.active.delete(run.id);
+        this.kick();
+      });
+    this.active.set(run.id, { controller, done });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    const { journal, owner, leaseMs, clock, logger } = this.options;
+    try {
+      if (this.active.size > 0)
+        await journal.renewLeases([...this.active.keys()], { owner, leaseMs, now: clock() });
+      const expired = await journal.expireApprovals(clock());
+      if (expired.length > 0) {
+        const runIds = [...new Set(expired.map((a) => a.runId))];
+        this.options.onExpired?.(runIds);
+        for (const id of runIds) await this.resume(id);
+      }
+    } catch (error) {
+      logger.error({ err: error }, 'scheduler tick failed');
+    }
+    this.kick();
+  }
+}

@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError } from '../../core/errors.js';
+import type { Approval } from '../../core/types.js';
+import type { HttpDeps } from '../server.js';
+import { parseInput } from '../validate.js';
+
+const listQuery = z.strictObject({
+  state: z.enum(['pending', 'approved', 'denied', 'expired', 'cancelled']).optional(),
+  run_id: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const decisionBody = z.strictObject({
+  decision: z.enum(['approve', 'deny']),
+  scope: z.enum(['once', 'session']).optional(),
+  principal: z
+    .string()
+    .regex(/^console:[\w.@-]{1,64}$/, 'a console principal looks like console:<name>')
+    .optional(),
+});
+
+const STATUS_OF: Record<string, number> = {
+  forbidden: 403,
+  not_found: 404,
+  already_decided: 409,
+  expired: 409,
+  cancelled: 409,
+};
+
+/** Renders an approval for the API (snake_case). */
+export function approvalJson(a: Approval): Record<string, unknown> {
+  return {
+    id: a.id,
+    run_id: a.runId,
+    session_id: a.sessionId,
+    state: a.state,
+    tool: a.tool,
+    args: a.args,
+    args_hash: a.argsHash,
+    requester: a.requester,
+    conversation: a.conversation,
+    created_at: a.createdAt,
+    expires_at: a.expiresAt,
+    decided_by: a.decidedBy,
+    decided_at: a.decidedAt,
+    scope: a.scope,
+    reason: a.reason,
+  };
+}
+
+/** Approvals: list, one, and decide (the same gateway call the chat buttons use). */
+export function registerApprovalRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.get('/v1/approvals', async (request) => {
+    const q = parseInput(listQuery, request.query, 'query');
+    const list = await deps.journal.listApprovals({
+      limit: q.limit,
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.run_id ? { runId: q.run_id } : {}),
+    });
+    return { approvals: list.map(approvalJson) };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/approvals/:id', async (request) => {
+    const approval = await deps.journal.getApproval(request.params.id);
+    if (!approval) throw new NotFoundError('approval', request.params.id);
+    return approvalJson(approval);
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/approvals/:id/decision', async (request, reply) => {
+    const body = parseInput(decisionBody, request.body, 'decision');
+    const outcome = await deps.gateway.decideApproval({
+      approvalId: request.params.id,
+      decision: body.decision,
+      decider: body.principal ?? request.principal,
+      ...(body.scope ? { scope: body.scope } : {}),
+    });
+    if (outcome.ok) return approvalJson(outcome.approval);
+    const current = await deps.journal.getApproval(request.params.id);
+    return reply.status(STATUS_OF[outcome.code] ?? 409).send({
+      error: { code: outcome.code, message: outcome.message, ...(current ? { state: current.state } : {}) },
+    });
+  });
+}

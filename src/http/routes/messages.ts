@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { HttpDeps } from '../server.js';
+import { parseInput } from '../validate.js';
+
+const messageBody = z.strictObject({
+  session_key: z.string().min(1).max(256).optional(),
+  session_id: z.string().min(1).max(64).optional(),
+  text: z.string(),
+  principal: z
+    .string()
+    .regex(/^console:[\w.@-]{1,64}$/, 'a console principal looks like console:<name>')
+    .optional(),
+});
+
+/** `POST /v1/messages`: submit a message as the console channel → 202 `{session_id, run_id}`. */
+export function registerMessageRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  app.post('/v1/messages', async (request, reply) => {
+    const body = parseInput(messageBody, request.body, 'message');
+    let key = body.session_key;
+    if (!key) {
+      if (!body.session_id)
+        throw new ValidationError('give a session_key (or the session_id of an existing session)');
+      const session = await deps.journal.getSession(body.session_id);
+      if (!session) throw new NotFoundError('session', body.session_id);
+      key = session.key;
+    }
+    const idempotencyKey = request.headers['idempotency-key'];
+    const eventId =
+      typeof idempotencyKey === 'string' && idempotencyKey.length > 0
+        ? idempotencyKey.slice(0, 128)
+        : newId();
+    const result = await deps.gateway.submit(
+      {
+        channel: 'console',
+        eventId,
+        device: 'console',
+        principal: body.principal ?? request.principal,
+        sessionKey: key,
+        conversation: { platform: 'console', channel: key },
+        text: body.text,
+      },
+      body.session_id,
+    );
+    return reply.status(result.duplicate ? 200 : 202).send({
+      session_id: result.sessionId,
+      run_id: result.runId,
+      ...(result.duplicate ? { duplicate: true } : {}),
+    });
+  });
+}

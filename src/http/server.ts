@@ -1,0 +1,141 @@
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { SwitchboardError, UnauthorizedError } from '../core/errors.js';
+import type { RunFeed } from '../gateway/run-feed.js';
+import type { GatewayRuntimeState } from '../gateway/runtime.js';
+import type { JournalStore } from '../journal/store.js';
+import type { Logger } from '../logging/logger.js';
+import type { Metrics } from './metrics.js';
+import { registerApprovalRoutes } from './routes/approvals.js';
+import { registerMessageRoutes } from './routes/messages.js';
+import { registerReadRoutes } from './routes/reads.js';
+import { registerRunRoutes } from './routes/runs.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
+
+/** What the HTTP API serves. */
+export interface HttpDeps {
+  gateway: GatewayRuntimeState;
+  journal: JournalStore;
+  feed: RunFeed;
+  metrics: Metrics;
+  logger: Logger;
+  adminToken: string;
+  maxBodyBytes: number;
+  clock: () => number;
+}
+
+/** The principal an admin-token request acts as, unless it names another. */
+export const ADMIN_PRINCIPAL = 'console:admin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who the bearer token authenticates. */
+    principal: string;
+  }
+}
+
+/**
+ * Builds the HTTP API of DESIGN.md section 4 on Fastify: bearer auth with the admin token, JSON
+ * errors `{"error":{"code","message"}}`, body-size limits, channel webhooks with raw bodies.
+ */
+export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false, disableRequestLogging: true });
+  const expected = Buffer.from(deps.adminToken);
+
+  app.decorateRequest('principal', '');
+  app.addHook('onRequest', async (request) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (!(path.startsWith('/v1/') || path === '/metrics')) return;
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer (.+)$/.exec(header);
+    const given = Buffer.from(match?.[1] ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError();
+    request.principal = ADMIN_PRINCIPAL;
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.inc('switchboard_http_requests_total', {
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    });
+  });
+
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const { status, code, message, extra } = describeError(error);
+    if (status >= 500) deps.logger.error({ err: error, url: request.url }, 'request failed');
+    void reply.status(status).send({ error: { code, message, ...extra } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({
+        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+      });
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await deps.journal.healthCheck();
+      return { status: 'ok', journal: deps.journal.kind };
+    } catch (error) {
+      return reply
+        .status(503)
+        .send({
+          status: 'unavailable',
+          error: { code: 'journal_unwritable', message: (error as Error).message },
+        });
+    }
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type('text/plain; version=0.0.4').send(await deps.metrics.render());
+  });
+
+  registerMessageRoutes(app, deps);
+  registerRunRoutes(app, deps);
+  registerApprovalRoutes(app, deps);
+  registerReadRoutes(app, deps);
+  await app.register(async (scope) => registerWebhookRoutes(scope, deps));
+  return app;
+}
+
+function describeError(error: unknown): {
+  status: number;
+  code: string;
+  message: string;
+  extra: Record<string, unknown>;
+} {
+  if (error instanceof SwitchboardError) {
+    const extra: Record<string, unknown> = {};
+    if ('state' in error && error.state !== undefined) extra.state = error.state;
+    return { status: error.status, code: error.code, message: error.message, extra };
+  }
+  const fastifyCode = (error as { code?: string }).code;
+  const statusCode = (error as { statusCode?: number }).statusCode;
+  if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return {
+      status: 413,
+      code: 'payload_too_large',
+      message: 'the request body is larger than the limit (http.max_body)',
+      extra: {},
+    };
+  }
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return {
+      status: 415,
+      code: 'unsupported_media_type',
+      message: 'send JSON with Content-Type: application/json',
+      extra: {},
+    };
+  }
+  if (error instanceof SyntaxError || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return {
+      status: 400,
+      code: 'invalid_json',
+      message: `the body is not valid JSON: ${(error as Error).message}`,
+      extra: {},
+    };
+  }
+  if (statusCode && statusCode >= 400 && statusCode < 500) {
+    return { status: statusCode, code: 'invalid_request', message: (error as Error).message, extra: {} };
+  }
+  return { status: 500, code: 'internal', message: 'internal error', extra: {} };
+}

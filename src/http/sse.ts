@@ -1,0 +1,82 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isTerminal } from '../core/run-state.js';
+import type { HttpDeps } from './server.js';
+
+/**
+ * Streams a run's tape as Server-Sent Events: every event after `afterSeq` (`event: tape`,
+ * `id: <seq>`), live text deltas (`event: delta`), and `event: end` once the run is terminal.
+ * The journal is re-read on every change notice, so nothing is missed between reads.
+ */
+export function streamRunEvents(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: HttpDeps,
+  runId: string,
+  afterSeq: number,
+): void {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  let lastSeq = afterSeq;
+  let closed = false;
+  let pumping = false;
+  let again = false;
+
+  const pump = async (): Promise<void> => {
+    if (pumping) {
+      again = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        again = false;
+        const events = await deps.journal.readTape(runId, { afterSeq: lastSeq });
+        for (const event of events) {
+          if (closed) return;
+          res.write(`event: tape\nid: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+          lastSeq = event.seq;
+        }
+        const run = await deps.journal.getRun(runId);
+        if (run && isTerminal(run.state)) {
+          const more = await deps.journal.readTape(runId, { afterSeq: lastSeq });
+          if (more.length > 0) {
+            again = true;
+            continue;
+          }
+          res.write(`event: end\ndata: ${JSON.stringify({ state: run.state, reason: run.reason })}\n\n`);
+          close();
+          return;
+        }
+      } while (again && !closed);
+    } catch (error) {
+      deps.logger.warn({ err: error, runId }, 'event stream failed');
+      close();
+    } finally {
+      pumping = false;
+    }
+  };
+
+  const unsubscribe = deps.feed.subscribe(runId, (signal) => {
+    if (closed) return;
+    if (signal.type === 'delta')
+      res.write(`event: delta\ndata: ${JSON.stringify({ text: signal.text })}\n\n`);
+    else void pump();
+  });
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
+  heartbeat.unref();
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    unsubscribe();
+    res.end();
+  };
+  request.raw.on('close', close);
+  void pump();
+}

@@ -1,0 +1,173 @@
+import type Database from 'better-sqlite3';
+
+/** One numbered schema step. Steps are append-only: never edit a released one, add the next. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The schema of the SQLite journal, as numbered steps applied in order. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial journal schema',
+    sql: `
+CREATE TABLE sessions (
+  id            TEXT PRIMARY KEY,
+  key           TEXT NOT NULL,
+  channel       TEXT NOT NULL,
+  device        TEXT NOT NULL,
+  conversation  TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  closed_at     INTEGER
+);
+CREATE UNIQUE INDEX sessions_open_key ON sessions (key) WHERE closed_at IS NULL;
+CREATE INDEX sessions_created ON sessions (created_at, id);
+CREATE INDEX sessions_key ON sessions (key, created_at);
+
+CREATE TABLE runs (
+  id                TEXT PRIMARY KEY,
+  session_id        TEXT NOT NULL REFERENCES sessions (id),
+  state             TEXT NOT NULL
+                    CHECK (state IN ('accepted', 'running', 'succeeded', 'failed', 'cancelled')),
+  principal         TEXT NOT NULL,
+  channel           TEXT NOT NULL,
+  conversation      TEXT NOT NULL,
+  text              TEXT NOT NULL,
+  created_at        INTEGER NOT NULL,
+  updated_at        INTEGER NOT NULL,
+  started_at        INTEGER,
+  finished_at       INTEGER,
+  reason            TEXT,
+  lease_owner       TEXT,
+  lease_expires_at  INTEGER
+);
+CREATE INDEX runs_session ON runs (session_id, created_at, id);
+CREATE INDEX runs_state ON runs (state, created_at, id);
+CREATE INDEX runs_created ON runs (created_at, id);
+CREATE INDEX runs_principal ON runs (principal, created_at);
+
+CREATE TABLE tape (
+  run_id  TEXT NOT NULL REFERENCES runs (id),
+  seq     INTEGER NOT NULL CHECK (seq >= 0),
+  kind    TEXT NOT NULL CHECK (kind IN ('input', 'provider_request', 'provider_response', 'tool_call',
+            'tool_output', 'approval_request', 'approval_decision', 'reply', 'state', 'error')),
+  at      INTEGER NOT NULL,
+  body    TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER tape_no_update BEFORE UPDATE ON tape
+BEGIN SELECT RAISE(ABORT, 'the tape is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER tape_no_delete BEFORE DELETE ON tape
+BEGIN SELECT RAISE(ABORT, 'the tape is append-only: DELETE is not allowed'); END;
+
+CREATE TABLE approvals (
+  id            TEXT PRIMARY KEY,
+  run_id        TEXT NOT NULL REFERENCES runs (id),
+  session_id    TEXT NOT NULL REFERENCES sessions (id),
+  state         TEXT NOT NULL
+                CHECK (state IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
+  tool_call_id  TEXT NOT NULL,
+  tool          TEXT NOT NULL,
+  args          TEXT NOT NULL,
+  args_hash     TEXT NOT NULL,
+  requester     TEXT NOT NULL,
+  conversation  TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  decided_by    TEXT,
+  decided_at    INTEGER,
+  scope         TEXT NOT NULL DEFAULT 'once' CHECK (scope IN ('once', 'session')),
+  reason        TEXT,
+  card_receipt  TEXT
+);
+CREATE INDEX approvals_state_expiry ON approvals (state, expires_at);
+CREATE INDEX approvals_run ON approvals (run_id, state);
+CREATE INDEX approvals_grant ON approvals (session_id, tool, state, scope);
+CREATE INDEX approvals_created ON approvals (created_at, id);
+
+CREATE TABLE inbox (
+  channel      TEXT NOT NULL,
+  event_id     TEXT NOT NULL,
+  run_id       TEXT REFERENCES runs (id),
+  received_at  INTEGER NOT NULL,
+  UNIQUE (channel, event_id)
+);
+
+CREATE TABLE outbox (
+  id                TEXT PRIMARY KEY,
+  run_id            TEXT REFERENCES runs (id),
+  channel           TEXT NOT NULL,
+  conversation      TEXT NOT NULL,
+  kind              TEXT NOT NULL
+                    CHECK (kind IN ('reply', 'approval_card', 'approval_update', 'notice')),
+  payload           TEXT NOT NULL,
+  approval_id       TEXT,
+  state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at   INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  delivered_at      INTEGER,
+  last_error        TEXT,
+  receipt           TEXT,
+  lease_owner       TEXT,
+  lease_expires_at  INTEGER
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_approval ON outbox (approval_id, kind);
+CREATE INDEX outbox_run ON outbox (run_id, created_at);
+
+CREATE TABLE journal_events (
+  id    TEXT PRIMARY KEY,
+  at    INTEGER NOT NULL,
+  type  TEXT NOT NULL,
+  data  TEXT NOT NULL
+);
+CREATE INDEX journal_events_at ON journal_events (at, id);
+
+CREATE TABLE usage_events (
+  id                 INTEGER PRIMARY KEY,
+  at                 INTEGER NOT NULL,
+  principal          TEXT NOT NULL,
+  run_id             TEXT REFERENCES runs (id),
+  prompt_tokens      INTEGER NOT NULL DEFAULT 0,
+  completion_tokens  INTEGER NOT NULL DEFAULT 0,
+  total_tokens       INTEGER NOT NULL DEFAULT 0,
+  tool_count         INTEGER NOT NULL DEFAULT 0,
+  tool_ms            INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX usage_events_principal_at ON usage_events (principal, at);
+CREATE INDEX usage_events_at ON usage_events (at);
+`,
+  },
+];
+
+/**
+ * Applies every migration newer than the database's recorded version, each in its own
+ * `BEGIN IMMEDIATE` transaction together with its `schema_migrations` row, so a crash leaves the
+ * schema at a whole step. Returns the versions applied (empty when already current).
+ */
+export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    applied_at  INTEGER NOT NULL
+  )`);
+  const current = db.prepare<[], { v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+  const record = db.prepare<[number, string, number]>(
+    'INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)',
+  );
+  const applied: number[] = [];
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    const step = db.transaction(() => {
+      // Re-read inside the write lock: another process may have applied it meanwhile.
+      if ((current.get()?.v ?? 0) >= migration.version) return false;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, Date.now());
+      return true;
+    });
+    if (step.immediate()) applied.push(migration.version);
+  }
+  return applied;
+}

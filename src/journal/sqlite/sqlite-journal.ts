@@ -1,0 +1,331 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  Approval,
+  ApprovalState,
+  DeliveryReceipt,
+  JournalEvent,
+  OutboxItem,
+  Principal,
+  Run,
+  RunState,
+  Session,
+  TapeEvent,
+  UsageQuery,
+  UsageRow,
+} from '../../core/types.js';
+import type {
+  AcceptInput,
+  AcceptResult,
+  ApprovalDecisionInput,
+  CancelResult,
+  Claim,
+  JournalStore,
+  RunQuery,
+  StepCommit,
+  StepResult,
+} from '../store.js';
+import { decideApproval, expiredError, expireApprovals } from './approvals.js';
+import { acceptInbound, resetSession } from './inbound.js';
+import { applyMigrations } from './migrations.js';
+import { claimOutbox, completeOutbox, failOutbox } from './outbox.js';
+import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, toTapeEvent } from './rows.js';
+import {
+  cancelRun,
+  claimRuns,
+  commitStep,
+  leaseRun,
+  recoverableRunIds,
+  recoverRun,
+  releaseRun,
+  renewLeases,
+} from './runs.js';
+import { type JournalContext, prepareStatements } from './statements.js';
+import { recordEvent } from './writes.js';
+
+/** Options of `openSqliteJournal`. */
+export interface SqliteJournalOptions {
+  /** Database file (its folder is created), or `:memory:`. */
+  path: string;
+  /**
+   * `NORMAL` (default): in WAL mode a commit survives a crash of the daemon and the database is
+   * never corrupted; only a power loss or OS crash may drop the last few commits, which the
+   * platforms' own redelivery largely covers, while each commit skips an fsync. `FULL` fsyncs
+   * every commit, for operators who need durability against power loss too.
+   */
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Thrown inside the health probe's transaction to roll it back. */
+const ROLLBACK = Symbol('health probe rollback');
+
+/** Wraps an operation in a transaction created once and always begun with `BEGIN IMMEDIATE`. */
+function writer<A extends unknown[], R>(
+  db: Database.Database,
+  ctx: JournalContext,
+  fn: (ctx: JournalContext, ...args: A) => R,
+): (...args: A) => R {
+  const tx = db.transaction((...args: A) => fn(ctx, ...args));
+  return (...args: A) => tx.immediate(...args) as R;
+}
+
+/** Every write operation of the journal as a prepared `BEGIN IMMEDIATE` transaction. */
+function createWriters(db: Database.Database, ctx: JournalContext) {
+  return {
+    acceptInbound: writer(db, ctx, acceptInbound),
+    resetSession: writer(db, ctx, resetSession),
+    claimRuns: writer(db, ctx, claimRuns),
+    leaseRun: writer(db, ctx, leaseRun),
+    renewLeases: writer(db, ctx, renewLeases),
+    releaseRun: writer(db, ctx, releaseRun),
+    commitStep: writer(db, ctx, commitStep),
+    cancelRun: writer(db, ctx, cancelRun),
+    recoverRun: writer(db, ctx, recoverRun),
+    decideApproval: writer(db, ctx, decideApproval),
+    expireApprovals: writer(db, ctx, expireApprovals),
+    claimOutbox: writer(db, ctx, claimOutbox),
+    completeOutbox: writer(db, ctx, completeOutbox),
+    failOutbox: writer(db, ctx, failOutbox),
+    recordEvent: writer(db, ctx, recordEvent),
+    healthProbe: writer(db, ctx, (c: JournalContext) => {
+      recordEvent(c, 'health.probe', {}, Date.now());
+      throw ROLLBACK;
+    }),
+  };
+}
+
+type Writers = ReturnType<typeof createWriters>;
+
+/**
+ * The embedded journal on one better-sqlite3 connection (one writer; WAL lets readers proceed).
+ * Every write is one `BEGIN IMMEDIATE` transaction, so seq numbers and compare-and-sets are
+ * decided under the write lock. Create it with `openSqliteJournal`.
+ */
+export class SqliteJournal implements JournalStore {
+  /** Always `sqlite`. */
+  readonly kind = 'sqlite';
+  /** The database file, or `:memory:`. */
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly ctx: JournalContext;
+  private readonly tx: Writers;
+
+  /** Opens `path`, sets the pragmas, applies migrations and prepares every statement. */
+  constructor(options: SqliteJournalOptions) {
+    this.path = options.path;
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const db = new Database(options.path, { timeout: 5000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = ON');
+      applyMigrations(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    this.db = db;
+    const ctx: JournalContext = { db, st: prepareStatements(db) };
+    this.ctx = ctx;
+    this.tx = createWriters(db, ctx);
+  }
+
+  async migrate(): Promise<void> {
+    applyMigrations(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async healthCheck(): Promise<void> {
+    try {
+      this.tx.healthProbe();
+    } catch (error) {
+      if (error !== ROLLBACK) throw error;
+    }
+  }
+
+  async acceptInbound(input: AcceptInput): Promise<AcceptResult> {
+    return this.tx.acceptInbound(input);
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const row = this.ctx.st.sessionById.get(id);
+    return row ? toSession(row) : null;
+  }
+
+  async getSessionByKey(key: string): Promise<Session | null> {
+    const row = this.ctx.st.openSessionByKey.get(key);
+    return row ? toSession(row) : null;
+  }
+
+  async listSessions(query: { limit: number; key?: string }): Promise<Session[]> {
+    return this.ctx.st.listSessions.all({ key: query.key ?? null, limit: query.limit }).map(toSession);
+  }
+
+  async resetSession(key: string, now: number): Promise<Session | null> {
+    return this.tx.resetSession(key, now);
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    const row = this.ctx.st.runById.get(id);
+    return row ? toRun(row) : null;
+  }
+
+  async listRuns(query: RunQuery): Promise<Run[]> {
+    const { sessionId = null, state = null, principal = null, limit } = query;
+    return this.ctx.st.listRuns.all({ sessionId, state, principal, limit }).map(toRun);
+  }
+
+  async claimRuns(claim: Claim): Promise<Run[]> {
+    return this.tx.claimRuns(claim);
+  }
+
+  async leaseRun(runId: string, claim: Omit<Claim, 'limit'>): Promise<Run | null> {
+    return this.tx.leaseRun(runId, claim);
+  }
+
+  async renewLeases(runIds: string[], claim: Omit<Claim, 'limit'>): Promise<string[]> {
+    return runIds.length === 0 ? [] : this.tx.renewLeases(runIds, claim);
+  }
+
+  async releaseRun(runId: string, owner: string): Promise<void> {
+    this.tx.releaseRun(runId, owner);
+  }
+
+  async commitStep(runId: string, step: StepCommit): Promise<StepResult> {
+    return this.tx.commitStep(runId, step);
+  }
+
+  async cancelRun(runId: string, by: Principal, reason: string, now: number): Promise<CancelResult> {
+    return this.tx.cancelRun(runId, by, reason, now);
+  }
+
+  async recoverRuns(options: {
+    owner: string;
+    leaseMs: number;
+    now: number;
+    reason: string;
+    all: boolean;
+  }): Promise<{ failed: Run[]; resumable: Run[] }> {
+    const failed: Run[] = [];
+    const resumable: Run[] = [];
+    for (const id of recoverableRunIds(this.ctx, options)) {
+      const result = this.tx.recoverRun(id, options);
+      if (result.outcome === 'failed') failed.push(result.run);
+      else if (result.outcome === 'resumable') resumable.push(result.run);
+    }
+    return { failed, resumable };
+  }
+
+  async readTape(runId: string, options: { afterSeq?: number } = {}): Promise<TapeEvent[]> {
+    return this.ctx.st.readTape.all(runId, options.afterSeq ?? -1).map(toTapeEvent);
+  }
+
+  async readSessionHistory(
+    sessionId: string,
+    options: { beforeRunId: string; maxRuns: number; kinds: readonly TapeEvent['kind'][] },
+  ): Promise<TapeEvent[]> {
+    if (options.maxRuns <= 0 || options.kinds.length === 0) return [];
+    return this.ctx.st.sessionHistory
+      .all({ sessionId, before: options.beforeRunId, maxRuns: options.maxRuns, kinds: JSON.stringify(options.kinds) })
+      .map(toTapeEvent);
+  }
+
+  async getApproval(id: string): Promise<Approval | null> {
+    const row = this.ctx.st.approvalById.get(id);
+    return row ? toApproval(row) : null;
+  }
+
+  async listApprovals(query: { state?: ApprovalState; runId?: string; limit: number }): Promise<Approval[]> {
+    const { state = null, runId = null, limit } = query;
+    return this.ctx.st.listApprovals.all({ state, runId, limit }).map(toApproval);
+  }
+
+  async decideApproval(decision: ApprovalDecisionInput): Promise<Approval> {
+    const result = this.tx.decideApproval(decision);
+    if (result.outcome === 'expired') throw expiredError(result.approval);
+    return result.approval;
+  }
+
+  async expireApprovals(now: number): Promise<Approval[]> {
+    return this.tx.expireApprovals(now);
+  }
+
+  async findSessionGrant(sessionId: string, tool: string): Promise<Approval | null> {
+    const row = this.ctx.st.sessionGrant.get(sessionId, tool);
+    return row ? toApproval(row) : null;
+  }
+
+  async nextApprovalExpiry(): Promise<number | null> {
+    return this.ctx.st.nextExpiry.get()?.at ?? null;
+  }
+
+  async claimOutbox(claim: Claim): Promise<OutboxItem[]> {
+    return this.tx.claimOutbox(claim);
+  }
+
+  async completeOutbox(id: string, receipt: DeliveryReceipt, now: number): Promise<void> {
+    this.tx.completeOutbox(id, receipt, now);
+  }
+
+  async failOutbox(id: string, error: string, retryAt: number | null, _now: number): Promise<void> {
+    this.tx.failOutbox(id, error, retryAt);
+  }
+
+  async getOutboxItem(id: string): Promise<OutboxItem | null> {
+    const row = this.ctx.st.outboxById.get(id);
+    return row ? toOutboxItem(row) : null;
+  }
+
+  async listOutbox(query: { runId?: string; state?: OutboxItem['state']; limit: number }): Promise<OutboxItem[]> {
+    const { runId = null, state = null, limit } = query;
+    return this.ctx.st.listOutbox.all({ runId, state, limit }).map(toOutboxItem);
+  }
+
+  async recordEvent(type: string, data: Record<string, unknown>, now: number): Promise<JournalEvent> {
+    return this.tx.recordEvent(type, data, now);
+  }
+
+  async recentEvents(limit: number): Promise<JournalEvent[]> {
+    return this.ctx.st.recentEvents.all(limit).map(toJournalEvent);
+  }
+
+  async usageSummary(query: UsageQuery): Promise<UsageRow[]> {
+    const rows = this.ctx.st.usageSummary.all({
+      size: query.bucket === 'hour' ? HOUR_MS : DAY_MS,
+      since: query.since ?? Number.MIN_SAFE_INTEGER,
+      until: query.until ?? Number.MAX_SAFE_INTEGER,
+      principal: query.principal ?? null,
+    });
+    return rows.map((r) => ({
+      principal: r.principal,
+      bucketStart: r.bucket_start,
+      promptTokens: r.prompt_tokens,
+      completionTokens: r.completion_tokens,
+      totalTokens: r.total_tokens,
+      runs: r.runs,
+      toolExecutions: r.tool_executions,
+      toolMs: r.tool_ms,
+    }));
+  }
+
+  async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {
+    const runs: Record<RunState, number> = { accepted: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const approvals: Record<ApprovalState, number> = { pending: 0, approved: 0, denied: 0, expired: 0, cancelled: 0 };
+    for (const { state, n } of this.ctx.st.runCounts.all()) runs[state] = n;
+    for (const { state, n } of this.ctx.st.approvalCounts.all()) approvals[state] = n;
+    return { runs, approvals };
+  }
+}
+
+/** Opens (creating when missing) the SQLite journal at `options.path`, migrated and ready. */
+export async function openSqliteJournal(options: SqliteJournalOptions): Promise<SqliteJournal> {
+  return new SqliteJournal(options);
+}

@@ -1,0 +1,208 @@
+import type { AgentConfig } from '../config/schema.js';
+import { ConflictError } from '../core/errors.js';
+import type { Run, TapeEvent } from '../core/types.js';
+import type { RunFeed } from '../gateway/run-feed.js';
+import type { JournalStore, NewOutboxItem, StepCommit } from '../journal/store.js';
+import type { Logger } from '../logging/logger.js';
+import type { PolicyEngine } from '../policy/engine.js';
+import { type ModelProvider, ProviderError } from '../providers/provider.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import { HISTORY_KINDS, HISTORY_MAX_RUNS, historyMessages, runMessages } from './context.js';
+import { TapeView } from './tape-view.js';
+import { ToolStep } from './tool-step.js';
+
+/** What the executor needs; all injected so tests can use fakes and a fake clock. */
+export interface RunExecutorDeps {
+  journal: JournalStore;
+  provider: ModelProvider;
+  tools: ToolRegistry;
+  policy: PolicyEngine;
+  agent: AgentConfig;
+  approvalTimeoutMs: number;
+  workspaceDir: string;
+  feed: RunFeed;
+  clock: () => number;
+  logger: Logger;
+  /** Observes provider call latency (metrics). */
+  observeProvider?: (ms: number, ok: boolean) => void;
+}
+
+/** How a call to `execute` ended: the run finished, waits for a human, or was stopped (cancelled). */
+export type ExecuteOutcome = 'finished' | 'waiting' | 'stopped';
+
+/**
+ * The step loop of one run (DESIGN.md section 1). Every decision is derived from the run's tape,
+ * so `execute` can be called again after an approval or a restart and continues where the run
+ * stood. Writes go through `commitStep` with `expectState: 'running'`, so a cancelled run stops at
+ * its next write.
+ */
+export class RunExecutor {
+  private readonly toolStep: ToolStep;
+
+  constructor(private readonly deps: RunExecutorDeps) {
+    this.toolStep = new ToolStep(deps, (run, step) => this.commit(run, step));
+  }
+
+  /** Drives `run` (state `running`) until it finishes, waits for an approval, or is cancelled. */
+  async execute(run: Run, signal: AbortSignal): Promise<ExecuteOutcome> {
+    try {
+      return await this.loop(run, signal);
+    } catch (error) {
+      if (error instanceof ConflictError || signal.aborted) return 'stopped';
+      this.deps.logger.error({ err: error, runId: run.id }, 'run failed unexpectedly');
+      await this.fail(
+        run,
+        `internal error: ${(error as Error).message}`,
+        'Sorry, something went wrong on my side.',
+      ).catch(() => {});
+      return 'finished';
+    }
+  }
+
+  private async loop(run: Run, signal: AbortSignal): Promise<ExecuteOutcome> {
+    const { agent, clock } = this.deps;
+    for (;;) {
+      if (signal.aborted) return 'stopped';
+      const tape = await this.deps.journal.readTape(run.id);
+      const view = new TapeView(tape);
+      if (view.hasReply()) return 'finished';
+
+      const pending = view.pendingToolCalls();
+      if (pending.length > 0) {
+        for (const call of pending) {
+          const result = await this.toolStep.handle(run, view, call, signal);
+          if (result === 'wait') return 'waiting';
+        }
+        continue;
+      }
+
+      const budget = this.overBudget(run, view, clock());
+      if (budget) {
+        await this.fail(run, budget, `I had to stop: ${budget}.`);
+        return 'finished';
+      }
+
+      const response = await this.callProvider(run, tape, signal);
+      if (response === 'stopped') return 'stopped';
+      if (response === 'failed') return 'finished';
+      if (response.toolCalls.length === 0) {
+        await this.commit(run, {
+          tape: [{ kind: 'reply', body: { text: response.text } }],
+          outbox: [this.outbox(run, 'reply', { text: response.text || '(no answer)' })],
+          transition: { to: 'succeeded' },
+        });
+        return 'finished';
+      }
+    }
+  }
+
+  private overBudget(run: Run, view: TapeView, now: number): string | undefined {
+    const { agent } = this.deps;
+    if (view.steps >= agent.max_steps) return `the step limit (${agent.max_steps}) was reached`;
+    if (view.toolCallsRequested > agent.max_tool_calls)
+      return `the tool call limit (${agent.max_tool_calls}) was reached`;
+    if (view.tokensUsed >= agent.max_tokens_per_run)
+      return `the token budget (${agent.max_tokens_per_run}) was spent`;
+    if (run.startedAt !== null && now - run.startedAt > agent.max_wall_time)
+      return 'the time limit was reached';
+    return undefined;
+  }
+
+  private async callProvider(
+    run: Run,
+    tape: TapeEvent[],
+    signal: AbortSignal,
+  ): Promise<
+    'stopped' | 'failed' | { text: string; toolCalls: { id: string; name: string; arguments: string }[] }
+  > {
+    const { journal, agent, provider, tools, feed, clock } = this.deps;
+    const history = await journal.readSessionHistory(run.sessionId, {
+      beforeRunId: run.id,
+      maxRuns: HISTORY_MAX_RUNS,
+      kinds: HISTORY_KINDS,
+    });
+    const earlier = historyMessages(history, agent.context_tokens);
+    const messages = [
+      { role: 'system' as const, content: agent.system_prompt },
+      ...earlier,
+      ...runMessages(tape, undefined),
+    ];
+    const toolSpecs = tools.specs(agent.tools);
+    await this.commit(run, {
+      tape: [
+        {
+          kind: 'provider_request',
+          body: {
+            provider: provider.name,
+            model: provider.model,
+            messages: messages.length,
+            historyMessages: earlier.length,
+            tools: toolSpecs.map((t) => t.name),
+          },
+        },
+      ],
+    });
+
+    const remaining =
+      run.startedAt === null ? agent.max_wall_time : agent.max_wall_time - (clock() - run.startedAt);
+    const callSignal = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, remaining))]);
+    const started = clock();
+    try {
+      const response = await provider.complete({
+        messages,
+        tools: toolSpecs,
+        signal: callSignal,
+        maxTokens: agent.max_completion_tokens,
+        onDelta: (text) => feed.publish(run.id, { type: 'delta', text }),
+      });
+      this.deps.observeProvider?.(clock() - started, true);
+      await this.commit(run, {
+        tape: [
+          {
+            kind: 'provider_response',
+            body: {
+              text: response.text,
+              toolCalls: response.toolCalls,
+              usage: response.usage,
+              finishReason: response.finishReason,
+              model: response.model,
+              latencyMs: clock() - started,
+            },
+          },
+        ],
+        usage: response.usage,
+      });
+      return response;
+    } catch (error) {
+      this.deps.observeProvider?.(clock() - started, false);
+      if (signal.aborted) return 'stopped';
+      if (error instanceof ConflictError) throw error;
+      const kind = error instanceof ProviderError ? error.kind : 'unknown';
+      const reason = callSignal.aborted
+        ? 'the time limit was reached during a model call'
+        : `model call failed (${kind})`;
+      this.deps.logger.warn({ runId: run.id, kind, err: error }, 'provider call failed');
+      await this.commit(run, {
+        tape: [{ kind: 'error', body: { source: 'provider', kind, message: (error as Error).message } }],
+      });
+      await this.fail(run, reason, `Sorry, I could not answer: ${reason}. Please try again.`);
+      return 'failed';
+    }
+  }
+
+  private async fail(run: Run, reason: string, userText: string): Promise<void> {
+    await this.commit(run, {
+      outbox: [this.outbox(run, 'notice', { text: userText })],
+      transition: { to: 'failed', reason },
+    });
+  }
+
+  private outbox(run: Run, kind: 'reply' | 'notice', payload: { text: string }): NewOutboxItem {
+    return { channel: run.channel, conversation: run.conversation, kind, payload };
+  }
+
+  private async commit(run: Run, step: Omit<StepCommit, 'now' | 'expectState'>): Promise<void> {
+    await this.deps.journal.commitStep(run.id, { ...step, now: this.deps.clock(), expectState: 'running' });
+    this.deps.feed.publish(run.id);
+  }
+}

@@ -1,0 +1,248 @@
+import { ValidationError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { Run } from '../core/types.js';
+import type { StepCommit } from '../journal/store.js';
+import type { ToolCallRequest } from '../providers/provider.js';
+import type { Tool } from '../tools/tool.js';
+import { hashArgs } from './args-hash.js';
+import type { RunExecutorDeps } from './run-executor.js';
+import type { TapeView, ToolCallBody } from './tape-view.js';
+
+type Commit = (run: Run, step: Omit<StepCommit, 'now' | 'expectState'>) => Promise<void>;
+
+/**
+ * One tool call through the policy gate (DESIGN.md section 5): allow → run it in the sandbox;
+ * ask → an approval and a card, then the run waits; deny → the model is told. What runs after an
+ * approval is exactly what was approved (the arguments' hash is bound), and a call whose intent
+ * is on the tape without an output is never re-run blindly.
+ */
+export class ToolStep {
+  constructor(
+    private readonly deps: RunExecutorDeps,
+    private readonly commit: Commit,
+  ) {}
+
+  /** Handles one pending tool call; `wait` when a human has to decide first. */
+  async handle(
+    run: Run,
+    view: TapeView,
+    call: ToolCallRequest,
+    signal: AbortSignal,
+  ): Promise<'done' | 'wait'> {
+    const { tools, agent } = this.deps;
+    const tool = agent.tools.includes(call.name) ? tools.get(call.name) : undefined;
+    if (!tool) return this.output(run, call, false, `unknown tool "${call.name}"`);
+    let args: unknown;
+    try {
+      args = call.arguments.trim() === '' ? {} : JSON.parse(call.arguments);
+    } catch {
+      return this.output(
+        run,
+        call,
+        false,
+        'the tool arguments were not valid JSON; call the tool again with a JSON object',
+      );
+    }
+    const argsHash = hashArgs(args);
+
+    if (view.intentOf(call.id)) {
+      return this.output(
+        run,
+        call,
+        false,
+        'this tool call was interrupted by a restart before its result was recorded; it was not run again',
+      );
+    }
+
+    const requested = view.approvalOf(call.id);
+    if (requested) {
+      const approval = await this.deps.journal.getApproval(requested.approvalId);
+      if (!approval || approval.state === 'pending') return 'wait';
+      if (approval.state !== 'approved') {
+        return this.output(
+          run,
+          call,
+          false,
+          `the call was not approved (${approval.state}); do not retry it`,
+          true,
+        );
+      }
+      if (approval.argsHash !== argsHash)
+        return this.output(run, call, false, 'the arguments differ from what was approved', true);
+      return this.execute(
+        run,
+        tool,
+        call,
+        args,
+        argsHash,
+        {
+          via: 'approval',
+          policyIds: requested.policyIds,
+          approvalId: approval.id,
+        },
+        signal,
+      );
+    }
+
+    const decision = this.deps.policy.decideToolCall({
+      principal: run.principal,
+      tool: tool.name,
+      readOnly: tool.readOnly,
+      argsHash,
+      sessionId: run.sessionId,
+      conversation: run.conversation,
+    });
+    if (decision.decision === 'allow') {
+      return this.execute(
+        run,
+        tool,
+        call,
+        args,
+        argsHash,
+        { via: 'policy', policyIds: decision.policyIds },
+        signal,
+      );
+    }
+    if (decision.decision === 'ask') {
+      const grant = await this.deps.journal.findSessionGrant(run.sessionId, tool.name);
+      if (grant) {
+        return this.execute(
+          run,
+          tool,
+          call,
+          args,
+          argsHash,
+          {
+            via: 'session_grant',
+            policyIds: decision.policyIds,
+            approvalId: grant.id,
+          },
+          signal,
+        );
+      }
+      await this.requestApproval(run, tool, call, args, argsHash, decision.policyIds);
+      return 'wait';
+    }
+    const why =
+      decision.errors.length > 0 ? 'the policy could not be evaluated' : 'the policy does not allow it';
+    return this.output(run, call, false, `denied: ${why}`, true, decision.policyIds);
+  }
+
+  private async requestApproval(
+    run: Run,
+    tool: Tool,
+    call: ToolCallRequest,
+    args: unknown,
+    argsHash: string,
+    policyIds: string[],
+  ): Promise<void> {
+    const approvalId = newId(this.deps.clock());
+    const expiresAt = this.deps.clock() + this.deps.approvalTimeoutMs;
+    await this.commit(run, {
+      approvals: [
+        {
+          id: approvalId,
+          toolCallId: call.id,
+          tool: tool.name,
+          args,
+          argsHash,
+          requester: run.principal,
+          conversation: run.conversation,
+          expiresAt,
+        },
+      ],
+      tape: [
+        {
+          kind: 'approval_request',
+          body: { approvalId, toolCallId: call.id, tool: tool.name, argsHash, expiresAt, policyIds },
+        },
+      ],
+      outbox: [
+        {
+          channel: run.channel,
+          conversation: run.conversation,
+          kind: 'approval_card',
+          payload: { approvalId, allowSessionScope: true },
+        },
+      ],
+    });
+  }
+
+  private async execute(
+    run: Run,
+    tool: Tool,
+    call: ToolCallRequest,
+    args: unknown,
+    argsHash: string,
+    how: Pick<ToolCallBody, 'via' | 'policyIds'> & { approvalId?: string },
+    signal: AbortSignal,
+  ): Promise<'done'> {
+    const intent: ToolCallBody = { toolCallId: call.id, tool: tool.name, args, argsHash, ...how };
+    await this.commit(run, { tape: [{ kind: 'tool_call', body: intent }] });
+    const started = this.deps.clock();
+    let ok = false;
+    let output: string;
+    let detail: Record<string, unknown> | undefined;
+    try {
+      const result = await tool.run(args, {
+        runId: run.id,
+        sessionId: run.sessionId,
+        principal: run.principal,
+        workspaceDir: this.deps.workspaceDir,
+        signal,
+      });
+      ok = result.ok;
+      output = result.output;
+      detail = result.detail;
+    } catch (error) {
+      output =
+        error instanceof ValidationError
+          ? `invalid arguments: ${error.message}`
+          : `the tool failed: ${(error as Error).message}`;
+    }
+    const durationMs = this.deps.clock() - started;
+    await this.commit(run, {
+      tape: [
+        {
+          kind: 'tool_output',
+          body: {
+            toolCallId: call.id,
+            tool: tool.name,
+            ok,
+            output,
+            durationMs,
+            ...(detail ? { detail } : {}),
+          },
+        },
+      ],
+      toolExecution: { ms: durationMs },
+    });
+    return 'done';
+  }
+
+  private async output(
+    run: Run,
+    call: ToolCallRequest,
+    ok: boolean,
+    output: string,
+    denied = false,
+    policyIds?: string[],
+  ): Promise<'done'> {
+    await this.commit(run, {
+      tape: [
+        {
+          kind: 'tool_output',
+          body: {
+            toolCallId: call.id,
+            tool: call.name,
+            ok,
+            output,
+            ...(denied ? { denied: true } : {}),
+            ...(policyIds ? { policyIds } : {}),
+          },
+        },
+      ],
+    });
+    return 'done';
+  }
+}
