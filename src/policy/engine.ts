@@ -34,11 +34,34 @@ export interface ToolDecision {
 export interface AuthzQuery {
   principal: Principal;
   action: PolicyAction;
-  /** The resource entity, e.g. `{ type: 'Run', id, attrs: { owner } }`. */
-  resource: { type: 'Run' | 'Tool' | 'Conversation' | 'User' | 'Approval'; id: string; attrs?: Record<string, unknown> };
-  /** Extra request context (e.g. requester, tool, argsHash for `approve`). */
+  /**
+   * The resource entity, e.g. `{ type: 'Run', id, attrs: { owner } }`. Attributes by type: `Run`
+   * needs `owner` (a principal), `Tool` needs `read_only`, `Conversation` takes `platform` (default:
+   * the id up to its first `:`). `User` is one person (their usage); {@link EVERYONE} is everyone at
+   * once (`read_usage` of all, `read_admin`).
+   */
+  resource: {
+    type: 'Run' | 'Tool' | 'Conversation' | 'User' | 'Approval' | 'Everyone';
+    id: string;
+    attrs?: Record<string, unknown>;
+  };
+  /** Extra request context; for `approve` and `approve_for_session` an {@link ApprovalContext}. */
   context?: Record<string, unknown>;
 }
+
+/**
+ * The context of `approve` / `approve_for_session`; `is_requester` is derived from it. A type alias
+ * (not an interface) so it fits `AuthzQuery.context`.
+ */
+export type ApprovalContext = {
+  /** Who asked for the tool call. */
+  requester: Principal;
+  tool: string;
+  argsHash: string;
+};
+
+/** The resource meaning "everyone": `read_usage` of all principals, and `read_admin`. */
+export const EVERYONE = { type: 'Everyone', id: 'all' } as const satisfies AuthzQuery['resource'];
 
 /** The answer of `authorize`. */
 export interface AuthzDecision {

@@ -1,0 +1,210 @@
+import {
+  type AuthorizationAnswer,
+  preparsePolicySet,
+  preparseSchema,
+  type StatefulAuthorizationCall,
+  statefulIsAuthorized,
+} from '@cedar-policy/cedar-wasm/nodejs';
+import { ConfigError } from '../core/errors.js';
+import { type CompiledPolicies, compilePolicies, type PolicySources } from './compile.js';
+import type { AuthzDecision, AuthzQuery, PolicyEngine, ToolCallQuery, ToolDecision } from './engine.js';
+import { cedarUid, conversationId, EntityBuilder } from './entities.js';
+import { GroupDirectory } from './groups.js';
+
+/** What {@link loadPolicyEngine} needs: the policy sources and the config's `groups:`. */
+export interface PolicyEngineOptions extends PolicySources {
+  /** Group name → principals; entries may end in `*` to match a prefix (`discord:*`). */
+  groups: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The outcome of {@link PolicyEngineHandle.reload}: the new set is live, or the old one stays and why. */
+export type PolicyReloadResult =
+  | { ok: true; policyCount: number; warnings: string[] }
+  | { ok: false; errors: string[] };
+
+/** The two actions that decide a tool call. */
+export type ToolCallAction = 'call_tool' | 'request_tool';
+
+/**
+ * A {@link PolicyEngine} whose policy set can be swapped while the daemon runs. Every decision uses
+ * one complete set: the old one until a reload has fully succeeded, then the new one.
+ */
+export interface PolicyEngineHandle extends PolicyEngine {
+  /**
+   * Reads and validates the policies and schema again (and takes new `groups` when given), then
+   * swaps atomically. A broken set leaves the current one in force and says why.
+   */
+  reload(options?: { groups?: Readonly<Record<string, readonly string[]>> }): PolicyReloadResult;
+  /** The ids of the policies in force, in file order. */
+  readonly policyIds: readonly string[];
+  /** The validator's warnings on the set in force. */
+  readonly warnings: readonly string[];
+  /** The exact Cedar call `decideToolCall` makes for `action`; for benchmarks and debugging. */
+  toolCallRequest(query: ToolCallQuery, action: ToolCallAction): StatefulAuthorizationCall;
+}
+
+interface Verdict {
+  allowed: boolean;
+  policyIds: string[];
+  errors: string[];
+}
+
+function verdictOf(answer: AuthorizationAnswer): Verdict {
+  if (answer.type === 'failure') {
+    return { allowed: false, policyIds: [], errors: answer.errors.map((e) => e.message) };
+  }
+  const { decision, diagnostics } = answer.response;
+  const errors = diagnostics.errors.map((e) => `policy ${e.policyId}: ${e.error.message}`);
+  return { allowed: decision === 'allow' && errors.length === 0, policyIds: diagnostics.reason, errors };
+}
+
+function unique(ids: readonly string[]): string[] {
+  return [...new Set(ids)];
+}
+
+/** One loaded, immutable policy set with its preparsed Cedar state. */
+class CedarPolicySet implements PolicyEngine {
+  readonly compiled: CompiledPolicies;
+  readonly #policySetId: string;
+  readonly #schemaName: string;
+  readonly #entities: EntityBuilder;
+
+  constructor(compiled: CompiledPolicies, groups: GroupDirectory, slot: string) {
+    this.compiled = compiled;
+    this.#policySetId = `${slot}:policies`;
+    this.#schemaName = `${slot}:schema`;
+    this.#entities = new EntityBuilder(groups);
+  }
+
+  /** Preparses schema and policies into this set's slot; returns errors, if any. */
+  preparse(): string[] {
+    const schema = preparseSchema(this.#schemaName, this.compiled.schemaText);
+    if (schema.type === 'failure') return schema.errors.map((e) => `schema: ${e.message}`);
+    const set = preparsePolicySet(this.#policySetId, { staticPolicies: this.compiled.policies });
+    return set.type === 'failure' ? set.errors.map((e) => `policies: ${e.message}`) : [];
+  }
+
+  toolCallRequest(query: ToolCallQuery, action: ToolCallAction): StatefulAuthorizationCall {
+    const conversation = cedarUid('Conversation', conversationId(query.conversation));
+    return {
+      principal: cedarUid('User', query.principal),
+      action: cedarUid('Action', action),
+      resource: cedarUid('Tool', query.tool),
+      context: {
+        args_hash: query.argsHash,
+        session_id: query.sessionId,
+        conversation: { __entity: conversation },
+      },
+      preparsedSchemaName: this.#schemaName,
+      validateRequest: true,
+      preparsedPolicySetId: this.#policySetId,
+      entities: [
+        this.#entities.user(query.principal),
+        this.#entities.tool(query.tool, query.readOnly),
+        { uid: conversation, attrs: { platform: query.conversation.platform }, parents: [] },
+      ],
+    };
+  }
+
+  decideToolCall(query: ToolCallQuery): ToolDecision {
+    const call = this.#run(this.toolCallRequest(query, 'call_tool'));
+    if (call.errors.length > 0) return { decision: 'deny', policyIds: call.policyIds, errors: call.errors };
+    if (call.allowed) return { decision: 'allow', policyIds: call.policyIds, errors: [] };
+    const request = this.#run(this.toolCallRequest(query, 'request_tool'));
+    if (request.allowed) return { decision: 'ask', policyIds: request.policyIds, errors: [] };
+    return {
+      decision: 'deny',
+      policyIds: unique([...call.policyIds, ...request.policyIds]),
+      errors: request.errors,
+    };
+  }
+
+  authorize(query: AuthzQuery): AuthzDecision {
+    const slice = this.#entities.authzSlice(query);
+    if (slice.errors.length > 0) return { allowed: false, policyIds: [], errors: slice.errors };
+    return this.#run({
+      principal: cedarUid('User', query.principal),
+      action: cedarUid('Action', query.action),
+      resource: slice.resource,
+      context: slice.context,
+      preparsedSchemaName: this.#schemaName,
+      validateRequest: true,
+      preparsedPolicySetId: this.#policySetId,
+      entities: slice.entities,
+    });
+  }
+
+  #run(call: StatefulAuthorizationCall): Verdict {
+    try {
+      return verdictOf(statefulIsAuthorized(call));
+    } catch (err) {
+      return {
+        allowed: false,
+        policyIds: [],
+        errors: [`cedar: ${err instanceof Error ? err.message : String(err)}`],
+      };
+    }
+  }
+}
+
+let handleSerial = 0;
+
+/** Builds and preparses one set, alternating between two Cedar cache slots per handle. */
+function buildSet(
+  sources: PolicySources,
+  groups: Readonly<Record<string, readonly string[]>>,
+  slot: string,
+): { ok: true; set: CedarPolicySet } | { ok: false; errors: string[] } {
+  const compiled = compilePolicies(sources);
+  if (!compiled.ok) return compiled;
+  let directory: GroupDirectory;
+  try {
+    directory = new GroupDirectory(groups);
+  } catch (err) {
+    return { ok: false, errors: [err instanceof Error ? err.message : String(err)] };
+  }
+  const set = new CedarPolicySet(compiled.compiled, directory, slot);
+  const errors = set.preparse();
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, set };
+}
+
+/**
+ * Loads the schema and every `*.cedar` file of `options.dir`, validates them in strict mode and
+ * preparses them once, so each decision is one `statefulIsAuthorized` call (two for an `ask`).
+ *
+ * @throws ConfigError naming file, line and reason of every problem, or a bad `groups:` entry.
+ */
+export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHandle {
+  handleSerial += 1;
+  const prefix = `switchboard-${handleSerial}`;
+  const sources: PolicySources = { dir: options.dir, schemaPath: options.schemaPath };
+  let groups = options.groups;
+  let generation = 0;
+  const first = buildSet(sources, groups, `${prefix}-0`);
+  if (!first.ok) {
+    throw new ConfigError(`invalid Cedar policies (fix and retry):\n  ${first.errors.join('\n  ')}`);
+  }
+  let current = first.set;
+
+  return {
+    decideToolCall: (query) => current.decideToolCall(query),
+    authorize: (query) => current.authorize(query),
+    toolCallRequest: (query, action) => current.toolCallRequest(query, action),
+    get policyIds() {
+      return current.compiled.ids;
+    },
+    get warnings() {
+      return current.compiled.warnings;
+    },
+    reload(next) {
+      const nextGroups = next?.groups ?? groups;
+      // The slot not in use: the live set keeps working until the swap below.
+      const built = buildSet(sources, nextGroups, `${prefix}-${(generation + 1) % 2}`);
+      if (!built.ok) return built;
+      generation += 1;
+      groups = nextGroups;
+      current = built.set;
+      return { ok: true, policyCount: current.compiled.ids.length, warnings: current.compiled.warnings };
+    },
+  };
+}
