@@ -5,7 +5,9 @@ import type { JournalContext } from './statements.js';
 import { settleApproval } from './writes.js';
 
 /** What a decision did: decided, or found the approval expired (committed, then reported). */
-export type DecisionOutcome = { outcome: 'decided'; approval: Approval } | { outcome: 'expired'; approval: Approval };
+export type DecisionOutcome =
+  | { outcome: 'decided'; approval: Approval }
+  | { outcome: 'expired'; approval: Approval };
 
 /**
  * `JournalStore.decideApproval` inside one write transaction. An expired approval is marked
@@ -17,10 +19,20 @@ export function decideApproval(ctx: JournalContext, input: ApprovalDecisionInput
   if (!row) throw new NotFoundError('approval', approvalId);
   if (row.state !== 'pending') {
     const who = row.decided_by !== null ? ` by ${row.decided_by}` : '';
-    throw new ConflictError(`approval ${approvalId} was already ${row.state}${who}`, 'already_decided', row.state);
+    throw new ConflictError(
+      `approval ${approvalId} was already ${row.state}${who}`,
+      'already_decided',
+      row.state,
+    );
   }
   if (row.expires_at <= now) {
-    const approval = settleApproval(ctx, row, { state: 'expired', by: null, scope: 'once', reason: 'expired', now });
+    const approval = settleApproval(ctx, row, {
+      state: 'expired',
+      by: null,
+      scope: 'once',
+      reason: 'expired',
+      now,
+    });
     if (!approval) throw new ConflictError(`approval ${approvalId} changed meanwhile`, 'already_decided');
     return { outcome: 'expired', approval };
   }
@@ -48,7 +60,13 @@ export function expiredError(approval: Approval): ConflictError {
 export function expireApprovals(ctx: JournalContext, now: number): Approval[] {
   const expired: Approval[] = [];
   for (const row of ctx.st.dueApprovals.all(now)) {
-    const approval = settleApproval(ctx, row, { state: 'expired', by: null, scope: 'once', reason: 'expired', now });
+    const approval = settleApproval(ctx, row, {
+      state: 'expired',
+      by: null,
+      scope: 'once',
+      reason: 'expired',
+      now,
+    });
     if (approval) expired.push(approval);
   }
   return expired;

@@ -105,7 +105,12 @@ export function acceptInbound(ctx: JournalContext, input: AcceptInput): AcceptRe
     { runId: run.id, sessionId: session.id, principal: run.principal, channel: run.channel },
     now,
   );
-  return { duplicate: false, session: toSession(session), run: toRun(run), sessionCreated: 'createWithId' in resolved };
+  return {
+    duplicate: false,
+    session: toSession(session),
+    run: toRun(run),
+    sessionCreated: 'createWithId' in resolved,
+  };
 }
 
 /** `JournalStore.resetSession` inside one write transaction. */

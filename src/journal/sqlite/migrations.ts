@@ -148,7 +148,10 @@ CREATE INDEX usage_events_at ON usage_events (at);
  * `BEGIN IMMEDIATE` transaction together with its `schema_migrations` row, so a crash leaves the
  * schema at a whole step. Returns the versions applied (empty when already current).
  */
-export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+export function applyMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version     INTEGER PRIMARY KEY,
     name        TEXT NOT NULL,

@@ -10,7 +10,12 @@ export function claimOutbox(ctx: JournalContext, claim: Claim): OutboxItem[] {
   const expires = claim.now + claim.leaseMs;
   return ctx.st.claimableOutbox.all({ now: claim.now, limit: claim.limit }).map((row) => {
     ctx.st.leaseOutbox.run({ id: row.id, owner: claim.owner, expires });
-    return toOutboxItem({ ...row, attempts: row.attempts + 1, lease_owner: claim.owner, lease_expires_at: expires });
+    return toOutboxItem({
+      ...row,
+      attempts: row.attempts + 1,
+      lease_owner: claim.owner,
+      lease_expires_at: expires,
+    });
   });
 }
 
@@ -20,7 +25,8 @@ export function completeOutbox(ctx: JournalContext, id: string, receipt: Deliver
   if (!row) throw new NotFoundError('outbox item', id);
   const json = toJson(receipt);
   ctx.st.completeOutbox.run({ id, receipt: json, now });
-  if (row.kind === 'approval_card' && row.approval_id !== null) ctx.st.setCardReceipt.run(json, row.approval_id);
+  if (row.kind === 'approval_card' && row.approval_id !== null)
+    ctx.st.setCardReceipt.run(json, row.approval_id);
 }
 
 /** `JournalStore.failOutbox` inside one write transaction. */

@@ -4,7 +4,14 @@ import type { Approval, Principal, Run } from '../../core/types.js';
 import type { CancelResult, Claim, StepCommit, StepResult } from '../store.js';
 import { type RunRow, toJson, toRun } from './rows.js';
 import type { JournalContext } from './statements.js';
-import { appendTape, enqueueOutbox, recordEvent, requireRun, settleApproval, transitionRun } from './writes.js';
+import {
+  appendTape,
+  enqueueOutbox,
+  recordEvent,
+  requireRun,
+  settleApproval,
+  transitionRun,
+} from './writes.js';
 
 /** `JournalStore.claimRuns` inside one write transaction. */
 export function claimRuns(ctx: JournalContext, claim: Claim): Run[] {
@@ -12,7 +19,9 @@ export function claimRuns(ctx: JournalContext, claim: Claim): Run[] {
   const lease = { owner: claim.owner, expiresAt: claim.now + claim.leaseMs };
   return ctx.st.claimableRuns
     .all(claim.limit)
-    .map((row) => toRun(transitionRun(ctx, row, 'running', claim.now, { lease, data: { owner: claim.owner } }).run));
+    .map((row) =>
+      toRun(transitionRun(ctx, row, 'running', claim.now, { lease, data: { owner: claim.owner } }).run),
+    );
 }
 
 /** `JournalStore.leaseRun` inside one write transaction. */
@@ -24,7 +33,11 @@ export function leaseRun(ctx: JournalContext, runId: string, claim: Omit<Claim, 
 }
 
 /** `JournalStore.renewLeases` inside one write transaction. */
-export function renewLeases(ctx: JournalContext, runIds: readonly string[], claim: Omit<Claim, 'limit'>): string[] {
+export function renewLeases(
+  ctx: JournalContext,
+  runIds: readonly string[],
+  claim: Omit<Claim, 'limit'>,
+): string[] {
   const expires = claim.now + claim.leaseMs;
   return runIds.filter((id) => ctx.st.renewLease.run({ id, owner: claim.owner, expires }).changes > 0);
 }
@@ -90,10 +103,20 @@ export function commitStep(ctx: JournalContext, runId: string, step: StepCommit)
 }
 
 /** `JournalStore.cancelRun` inside one write transaction. */
-export function cancelRun(ctx: JournalContext, runId: string, by: Principal, reason: string, now: number): CancelResult {
+export function cancelRun(
+  ctx: JournalContext,
+  runId: string,
+  by: Principal,
+  reason: string,
+  now: number,
+): CancelResult {
   const run = requireRun(ctx, runId);
   if (isTerminal(run.state)) {
-    throw new ConflictError(`run ${runId} already ${run.state}; there is nothing to cancel`, 'run_finished', run.state);
+    throw new ConflictError(
+      `run ${runId} already ${run.state}; there is nothing to cancel`,
+      'run_finished',
+      run.state,
+    );
   }
   const cancelledApprovals: Approval[] = [];
   for (const pending of ctx.st.pendingApprovalsOfRun.all(runId)) {

@@ -26,7 +26,7 @@ import type {
   StepCommit,
   StepResult,
 } from '../store.js';
-import { decideApproval, expiredError, expireApprovals } from './approvals.js';
+import { decideApproval, expireApprovals, expiredError } from './approvals.js';
 import { acceptInbound, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
 import { claimOutbox, completeOutbox, failOutbox } from './outbox.js';
@@ -234,7 +234,12 @@ export class SqliteJournal implements JournalStore {
   ): Promise<TapeEvent[]> {
     if (options.maxRuns <= 0 || options.kinds.length === 0) return [];
     return this.ctx.st.sessionHistory
-      .all({ sessionId, before: options.beforeRunId, maxRuns: options.maxRuns, kinds: JSON.stringify(options.kinds) })
+      .all({
+        sessionId,
+        before: options.beforeRunId,
+        maxRuns: options.maxRuns,
+        kinds: JSON.stringify(options.kinds),
+      })
       .map(toTapeEvent);
   }
 
@@ -284,7 +289,11 @@ export class SqliteJournal implements JournalStore {
     return row ? toOutboxItem(row) : null;
   }
 
-  async listOutbox(query: { runId?: string; state?: OutboxItem['state']; limit: number }): Promise<OutboxItem[]> {
+  async listOutbox(query: {
+    runId?: string;
+    state?: OutboxItem['state'];
+    limit: number;
+  }): Promise<OutboxItem[]> {
     const { runId = null, state = null, limit } = query;
     return this.ctx.st.listOutbox.all({ runId, state, limit }).map(toOutboxItem);
   }
@@ -318,7 +327,13 @@ export class SqliteJournal implements JournalStore {
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {
     const runs: Record<RunState, number> = { accepted: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-    const approvals: Record<ApprovalState, number> = { pending: 0, approved: 0, denied: 0, expired: 0, cancelled: 0 };
+    const approvals: Record<ApprovalState, number> = {
+      pending: 0,
+      approved: 0,
+      denied: 0,
+      expired: 0,
+      cancelled: 0,
+    };
     for (const { state, n } of this.ctx.st.runCounts.all()) runs[state] = n;
     for (const { state, n } of this.ctx.st.approvalCounts.all()) approvals[state] = n;
     return { runs, approvals };

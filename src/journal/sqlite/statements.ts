@@ -113,7 +113,10 @@ export function prepareStatements(db: Database.Database) {
     lastTapeKind: db.prepare<[string], { kind: string }>(
       'SELECT kind FROM tape WHERE run_id = ? ORDER BY seq DESC LIMIT 1',
     ),
-    sessionHistory: db.prepare<{ sessionId: string; before: string; maxRuns: number; kinds: string }, TapeRow>(
+    sessionHistory: db.prepare<
+      { sessionId: string; before: string; maxRuns: number; kinds: string },
+      TapeRow
+    >(
       `WITH picked AS (
          SELECT r.id, r.created_at FROM runs r, runs b
          WHERE b.id = @before AND r.session_id = @sessionId

@@ -54,7 +54,11 @@ export function transitionRun(
   run: RunRow,
   to: RunState,
   now: number,
-  options: { reason?: string; lease?: { owner: string; expiresAt: number }; data?: Record<string, unknown> } = {},
+  options: {
+    reason?: string;
+    lease?: { owner: string; expiresAt: number };
+    data?: Record<string, unknown>;
+  } = {},
 ): { run: RunRow; tape: TapeEvent[] } {
   assertTransition(run.id, run.state, to);
   const terminal = isTerminal(to);
@@ -76,7 +80,12 @@ export function transitionRun(
 }
 
 /** Puts an item in the outbox, due now. Approval payloads are linked to their approval. */
-export function enqueueOutbox(ctx: JournalContext, runId: string | null, item: NewOutboxItem, now: number): string {
+export function enqueueOutbox(
+  ctx: JournalContext,
+  runId: string | null,
+  item: NewOutboxItem,
+  now: number,
+): string {
   const id = newId(now);
   const approvalId =
     (item.kind === 'approval_card' || item.kind === 'approval_update') &&
@@ -127,7 +136,14 @@ export function settleApproval(
   const changed = ctx.st.settleApproval.run({ id: approval.id, state, by, now, scope, reason }).changes;
   if (changed === 0) return null;
   const run = requireRun(ctx, approval.run_id);
-  const decision = { approvalId: approval.id, toolCallId: approval.tool_call_id, decision: state, by, scope, reason };
+  const decision = {
+    approvalId: approval.id,
+    toolCallId: approval.tool_call_id,
+    decision: state,
+    by,
+    scope,
+    reason,
+  };
   appendTape(ctx, run.id, [{ kind: 'approval_decision', body: decision }], now);
   enqueueOutbox(
     ctx,

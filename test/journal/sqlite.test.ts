@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.js';
+import { openJournal } from '../../src/journal/open.js';
+import { MIGRATIONS, openSqliteJournal } from '../../src/journal/sqlite/index.js';
+import { accept, startRun, T0 } from './contract/fixtures.js';
+import { journalContract } from './contract.js';
+
+const root = mkdtempSync(join(tmpdir(), 'switchboard-journal-'));
+let counter = 0;
+const freshPath = () => {
+  counter += 1;
+  return join(root, `t${counter}`, 'journal.sqlite3');
+};
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+journalContract('sqlite (temp file)', () => openSqliteJournal({ path: freshPath() }));
+
+describe('SqliteJournal specifics', () => {
+  it('runs in WAL mode with foreign keys on', async () => {
+    const path = freshPath();
+    const journal = await openSqliteJournal({ path });
+    const raw = new Database(path);
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+    expect(journal.kind).toBe('sqlite');
+    await journal.close();
+  });
+
+  it('refuses UPDATE and DELETE on the tape with a trigger', async () => {
+    const path = freshPath();
+    const journal = await openSqliteJournal({ path });
+    const run = await startRun(journal);
+    const raw = new Database(path);
+    expect(() => raw.prepare('UPDATE tape SET body = ? WHERE run_id = ?').run('{}', run.id)).toThrow(
+      /append-only/,
+    );
+    expect(() => raw.prepare('DELETE FROM tape WHERE run_id = ?').run(run.id)).toThrow(/append-only/);
+    raw.close();
+    expect(await journal.readTape(run.id)).toHaveLength(2);
+    await journal.close();
+  });
+
+  it('keeps its data across a reopen without re-running migrations', async () => {
+    const path = freshPath();
+    const first = await openSqliteJournal({ path, synchronous: 'FULL' });
+    const { run } = await accept(first);
+    await first.close();
+    const applied = () => {
+      const raw = new Database(path, { readonly: true });
+      const rows = raw.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all();
+      raw.close();
+      return rows;
+    };
+    const before = applied();
+    expect(before).toHaveLength(MIGRATIONS.length);
+    const second = await openSqliteJournal({ path });
+    await second.migrate();
+    expect(await second.getRun(run.id)).toEqual(run);
+    await second.close();
+    expect(applied()).toEqual(before);
+  });
+
+  it('works in memory', async () => {
+    const journal = await openSqliteJournal({ path: ':memory:' });
+    const { run } = await accept(journal, {}, T0);
+    expect(await journal.getRun(run.id)).toEqual(run);
+    await journal.close();
+    await journal.close();
+  });
+
+  it('a closed journal fails its health check', async () => {
+    const journal = await openSqliteJournal({ path: freshPath() });
+    await journal.healthCheck();
+    await journal.close();
+    await expect(journal.healthCheck()).rejects.toThrow();
+  });
+});
+
+describe('openJournal', () => {
+  it('opens journal.sqlite3 in the data folder, creating it', async () => {
+    const dataDir = join(root, 'data-new', 'nested');
+    const journal = await openJournal({ dataDir });
+    expect(journal.kind).toBe('sqlite');
+    await journal.healthCheck();
+    await journal.close();
+    const raw = new Database(join(dataDir, 'journal.sqlite3'), { readonly: true });
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM schema_migrations').get()).toEqual({
+      n: MIGRATIONS.length,
+    });
+    raw.close();
+  });
+
+  it('an unwritable data folder is a clear error naming the folder', async () => {
+    const blocker = join(root, 'not-a-folder');
+    writeFileSync(blocker, 'a file where the data folder should be');
+    const dataDir = join(blocker, 'data');
+    const error = await openJournal({ dataDir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(dataDir);
+    expect((error as Error).message).toMatch(/not writable/);
+  });
+
+  it('a PostgreSQL URL is refused until that journal exists', async () => {
+    const error = await openJournal({
+      dataDir: join(root, 'pg'),
+      databaseUrl: 'postgres://x@localhost/db',
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain('PostgreSQL journal not available yet');
+  });
+});
