@@ -67,7 +67,8 @@ export class Metrics {
       for (const [key, s] of h.series) {
         const inner = key.slice(1, -1);
         const sep = inner ? ',' : '';
-        h.buckets.forEach((b, i) => out.push(`${name}_bucket{${inner}${sep}le="${b}"} ${s.counts[i]}`));
+        for (const [i, b] of h.buckets.entries())
+          out.push(`${name}_bucket{${inner}${sep}le="${b}"} ${s.counts[i]}`);
         out.push(
           `${name}_bucket{${inner}${sep}le="+Inf"} ${s.count}`,
           `${name}_sum${key} ${s.sum}`,

@@ -65,11 +65,9 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     void reply.status(status).send({ error: { code, message, ...extra } });
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-      });
+    void reply.status(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    });
   });
 
   app.get('/healthz', async (_request, reply) => {
@@ -77,12 +75,10 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       await deps.journal.healthCheck();
       return { status: 'ok', journal: deps.journal.kind };
     } catch (error) {
-      return reply
-        .status(503)
-        .send({
-          status: 'unavailable',
-          error: { code: 'journal_unwritable', message: (error as Error).message },
-        });
+      return reply.status(503).send({
+        status: 'unavailable',
+        error: { code: 'journal_unwritable', message: (error as Error).message },
+      });
     }
   });
   app.get('/metrics', async (_request, reply) => {

@@ -60,7 +60,7 @@ export class RunExecutor {
   }
 
   private async loop(run: Run, signal: AbortSignal): Promise<ExecuteOutcome> {
-    const { agent, clock } = this.deps;
+    const { clock } = this.deps;
     for (;;) {
       if (signal.aborted) return 'stopped';
       const tape = await this.deps.journal.readTape(run.id);

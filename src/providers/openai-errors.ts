@@ -70,10 +70,12 @@ function fromStatus(error: APIError, context: FailureContext): ProviderError {
     // An `error` object inside the stream: the server failed after it started answering.
     return new ProviderError('server', `the model server reported an error while streaming: ${detail}`);
   }
+  // The SDK's message starts with the status; it is said once, in our own words.
+  const reason = detail.startsWith(`${status} `) ? detail.slice(`${status} `.length) : detail;
   const retryAfterMs = parseRetryAfter(error.headers);
   const facts = { status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   const [kind, hint] = classifyStatus(status);
-  return new ProviderError(kind, `the model server answered ${status}: ${detail}${hint}`, facts);
+  return new ProviderError(kind, `the model server answered ${status}: ${reason}${hint}`, facts);
 }
 
 function classifyStatus(status: number): [ProviderErrorKind, string] {
