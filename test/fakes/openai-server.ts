@@ -54,6 +54,8 @@ export type FakeStep =
     })
   /** Never answer (or stop after `partialText` was streamed) until the client gives up. */
   | (FakeStepCommon & { hang: true; partialText?: string })
+  /** Cut the connection, before any header or after `partialText` was streamed. */
+  | (FakeStepCommon & { drop: true; partialText?: string })
   /** Stream a tool call whose arguments are cut-off JSON. */
   | (FakeStepCommon & { malformedToolArguments: true; name?: string })
   /** Stream one good delta, then a line of garbage that is not JSON. */
@@ -70,7 +72,7 @@ export interface FakeRequest {
   encodingFormat?: string;
   /** The step that answered a chat completion. */
   step?: FakeStep;
-  /** True when the client closed the connection before the fake finished answering. */
+  /** True when the connection closed before the answer finished: the client went away (or a `drop` step). */
   aborted: boolean;
   /** True once the fake finished its answer. */
   completed: boolean;
@@ -270,6 +272,16 @@ async function answerChat(
     }
     // Answer nothing more; the client must abort or time out.
     await new Promise<void>((resolve) => res.on('close', resolve));
+    return;
+  }
+  if ('drop' in step) {
+    if (stream && step.partialText) {
+      startStream(res);
+      for (const piece of splitText(step.partialText)) writeEvent(res, chunk({ content: piece }));
+      // Let the pieces reach the client before the connection is cut.
+      await sleep(20);
+    }
+    res.socket?.destroy();
     return;
   }
   if ('badJson' in step) {

@@ -243,6 +243,22 @@ describe('openai provider: retries', () => {
     expect(fake.chatRequests).toHaveLength(2);
   });
 
+  it('retries a connection cut before the answer started', async () => {
+    fake.enqueue({ drop: true }, { text: 'second try' });
+    const response = await provider().complete(ask('hi'));
+    expect(response.text).toBe('second try');
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('does not retry a connection cut after text was streamed to the caller', async () => {
+    fake.enqueue({ drop: true, partialText: 'half an ans' }, { text: 'must not be used' });
+    const deltas: string[] = [];
+    const error = await failure(provider().complete(ask('hi', { onDelta: (d) => deltas.push(d) })));
+    expect(error.kind).toBe('network');
+    expect(deltas.join('')).toBe('half an ans');
+    expect(fake.chatRequests).toHaveLength(1);
+  });
+
   it('retries network errors and then reports network', async () => {
     const port = await unusedPort();
     const error = await failure(

@@ -19,7 +19,7 @@ describe('estimateTokens', () => {
     const text = 'lorem ipsum dolor sit amet '.repeat(40_000);
     const started = performance.now();
     expect(estimateTokens(text)).toBe(Math.ceil(text.length / 4));
-    expect(performance.now() - started).toBeLessThan(200);
+    expect(performance.now() - started).toBeLessThan(1_000);
   });
 });
 
