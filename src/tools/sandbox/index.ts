@@ -1,5 +1,5 @@
 /** The sandboxed process runner and the isolation tier it runs under. */
-export { killProcessTree, SANDBOX_MARKER_VAR } from './process-group.js';
+export { killProcessTree, processStartTime, SANDBOX_MARKER_VAR, type SweepTarget } from './process-group.js';
 export {
   DEFAULT_RESOURCE_LIMITS,
   type ResourceLimits,

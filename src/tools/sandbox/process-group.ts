@@ -3,7 +3,7 @@
  * process still carrying the run's marker variable, which catches children that left the group
  * with `setsid` without clearing their environment.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The environment variable every sandboxed process inherits; its value is unique per run. */
 export const SANDBOX_MARKER_VAR = 'SWITCHBOARD_SANDBOX_ID';
@@ -29,54 +29,68 @@ interface ProcEntry {
   pid: number;
   state: string;
   pgrp: number;
+  /** Start time in clock ticks since boot. */
+  start: number;
 }
 
-/** Lists processes from /proc (Linux); undefined where /proc is not available. */
-async function listProcesses(): Promise<ProcEntry[] | undefined> {
-  let names: string[];
+/** Parses /proc/<pid>/stat; /proc is in memory, so synchronous reads are cheap and avoid thread-pool queues. */
+function readStat(pid: number): ProcEntry | undefined {
   try {
-    names = await readdir('/proc');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself contain spaces and parentheses.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid, state: rest[0] ?? '?', pgrp: Number(rest[2]), start: Number(rest[19]) };
   } catch {
     return undefined;
   }
-  const entries: ProcEntry[] = [];
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      // Fields after the command name, which may itself contain spaces and parentheses.
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      entries.push({ pid: Number(name), state: rest[0] ?? '?', pgrp: Number(rest[2]) });
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return entries;
 }
 
-/** True when the process's environment carries `VAR=value` (only readable for our own uid or as root). */
-async function carriesMarker(pid: number, marker: string): Promise<boolean> {
+/**
+ * The start time of `pid` (Linux clock ticks since boot), taken right after spawning so the sweep
+ * only looks at processes started later; undefined without /proc.
+ */
+export function processStartTime(pid: number): number | undefined {
+  return readStat(pid)?.start;
+}
+
+/** True when the process's environment carries the marker (readable for our own uid or as root). */
+function carriesMarker(pid: number, marker: string): boolean {
   try {
-    const environ = await readFile(`/proc/${pid}/environ`, 'latin1');
-    return environ.split('\0').includes(`${SANDBOX_MARKER_VAR}=${marker}`);
+    return readFileSync(`/proc/${pid}/environ`, 'latin1')
+      .split('\0')
+      .includes(`${SANDBOX_MARKER_VAR}=${marker}`);
   } catch {
     return false;
   }
 }
 
+/** Which processes to look for besides the group itself. */
+export interface SweepTarget {
+  /** Value of `SANDBOX_MARKER_VAR` in the run's environment. */
+  marker: string;
+  /** Only processes started at or after this tick are checked for the marker. */
+  startedSince: number;
+}
+
 /**
- * Live (non-zombie) processes of the group or carrying the marker. Zombies are ignored: they hold
- * no resources, and where PID 1 does not reap orphans they would otherwise look alive forever.
+ * Live (non-zombie) processes of the group or carrying the marker; undefined without /proc.
+ * Zombies are ignored: they hold no resources, and where PID 1 does not reap orphans promptly
+ * they would otherwise look alive.
  */
-async function findSurvivors(pgid: number, marker: string | undefined): Promise<number[] | undefined> {
-  const procs = await listProcesses();
-  if (procs === undefined) return undefined;
+function findSurvivors(pgid: number, sweep: SweepTarget | undefined): number[] | undefined {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
   const survivors: number[] = [];
-  for (const p of procs) {
-    if (p.state === 'Z' || p.state === 'X' || p.pid === process.pid) continue;
-    if (p.pgrp === pgid || (marker !== undefined && (await carriesMarker(p.pid, marker)))) {
-      survivors.push(p.pid);
-    }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = readStat(Number(name));
+    if (p === undefined || p.state === 'Z' || p.state === 'X' || p.pid === process.pid) continue;
+    const marked = sweep !== undefined && p.start >= sweep.startedSince && carriesMarker(p.pid, sweep.marker);
+    if (p.pgrp === pgid || marked) survivors.push(p.pid);
   }
   return survivors;
 }
@@ -90,15 +104,19 @@ function killPid(pid: number): void {
 }
 
 /**
- * Kills every process of the group `pgid` (and every process carrying `marker`) with SIGKILL, and
+ * Kills every process of the group `pgid` (and every process carrying the sweep marker) with SIGKILL, and
  * keeps re-killing until none is left alive or `deadlineMs` passes, so a command that keeps forking
  * cannot outrun a single kill. Resolves to true when nothing survives.
  */
-export async function killProcessTree(pgid: number, marker?: string, deadlineMs = 3_000): Promise<boolean> {
+export async function killProcessTree(
+  pgid: number,
+  sweep?: SweepTarget,
+  deadlineMs = 3_000,
+): Promise<boolean> {
   const until = Date.now() + deadlineMs;
   for (let round = 0; ; round++) {
     const groupExists = signalGroup(pgid, 'SIGKILL');
-    const survivors = await findSurvivors(pgid, marker);
+    const survivors = findSurvivors(pgid, sweep);
     if (survivors === undefined) {
       // No /proc: fall back to the kernel's word, which also counts unreaped zombies.
       if (!groupExists || !signalGroup(pgid, 0)) return true;

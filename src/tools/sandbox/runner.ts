@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { killProcessTree, SANDBOX_MARKER_VAR } from './process-group.js';
+import { killProcessTree, processStartTime, SANDBOX_MARKER_VAR } from './process-group.js';
 import { bwrapArgs, detectIsolation, type IsolationTier, SANDBOX_PATH } from './tier.js';
 
 /** Resource limits applied with `ulimit` inside the sandbox before the command starts. */
@@ -174,6 +174,7 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
     child.once('error', reject);
   });
   const pgid = child.pid!;
+  const startedSince = processStartTime(pgid) ?? 0;
   const collector = new OutputCollector(options.maxOutputBytes, [child.stdout, child.stderr]);
   const result = { ...base };
 
@@ -201,7 +202,7 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
     const [exitCode, signal] = await exited;
     clearTimeout(timer);
     // Background children do not outlive the command, whether it ended or was killed.
-    result.cleanedUp = await killProcessTree(pgid, marker);
+    result.cleanedUp = await killProcessTree(pgid, { marker, startedSince });
     await streamsClosed([child.stdout, child.stderr], 250);
     child.stdout.destroy();
     child.stderr.destroy();
