@@ -1,0 +1,257 @@
+import { createSlackChannel, type SlackChannel } from '../../../channels/slack/index.js';
+import type { GatewayPort, SessionScope } from '../../../src/index.js';
+import type { ChannelDriver, PostedMessage } from '../../channels/driver.js';
+import { SlackRequestSender, type WebhookHandler } from './requests.js';
+import { type FakeMessage, FakeSlackApi } from './web-api.js';
+
+type Verb = PostedMessage['buttons'][number]['verb'];
+
+const SIGNING_SECRET = 'fake-signing-secret';
+const GROUP_CHANNEL = 'C0GENERAL';
+const VERBS: Record<string, Verb> = {
+  sb_approve: 'approve',
+  sb_deny: 'deny',
+  sb_approve_session: 'approve_session',
+};
+
+/** Options of the Slack driver. */
+export interface SlackDriverOptions {
+  sessionScope?: SessionScope;
+}
+
+/** Wraps a gateway so the webhook handler the channel registers is captured (and still registered). */
+export function capturingGateway(gateway: GatewayPort, captured: Map<string, WebhookHandler>): GatewayPort {
+  return {
+    receive: (message) => gateway.receive(message),
+    decideApproval: (request) => gateway.decideApproval(request),
+    command: (request) => gateway.command(request),
+    mayChat: (principal) => gateway.mayChat(principal),
+    registerWebhook: (path, handler) => {
+      captured.set(path, handler);
+      gateway.registerWebhook(path, handler);
+    },
+    recordEvent: (type, data) => gateway.recordEvent(type, data),
+    get logger() {
+      return gateway.logger;
+    },
+  };
+}
+
+/**
+ * Drives the real Bolt app of `channels/slack` against the fake Web API: people's messages and
+ * clicks arrive as correctly signed HTTP requests at the handler the channel registered, and what
+ * the bot posted is read back from the fake.
+ */
+export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriver {
+  const fake = new FakeSlackApi();
+  const handlers = new Map<string, WebhookHandler>();
+  const sender = new SlackRequestSender(SIGNING_SECRET, () => {
+    const handler = handlers.get('/slack/events');
+    if (!handler) throw new Error('the Slack channel registered no /slack/events webhook');
+    return handler;
+  });
+  const buttonValues = new Map<string, Partial<Record<Verb, string>>>();
+  let channel: SlackChannel | undefined;
+  let last: { event: Record<string, unknown>; eventId: string; retries: number } | undefined;
+  let eventIds = 0;
+
+  const deliver = async (event: Record<string, unknown>, eventId: string, retryNum?: number) => {
+    const response = await sender.event(event, {
+      team: fake.team,
+      eventId,
+      ...(retryNum ? { retryNum, retryReason: 'http_timeout' } : {}),
+    });
+    if (response.status !== 200)
+      throw new Error(`Slack event answered ${response.status}: ${response.body ?? ''}`);
+  };
+
+  const render = (message: FakeMessage): PostedMessage => {
+    const buttons = buttonsOf(message);
+    const remembered = buttonValues.get(message.ts) ?? {};
+    for (const button of buttons) remembered[button.verb] = button.value;
+    buttonValues.set(message.ts, remembered);
+    return {
+      id: message.ts,
+      channel: message.channel,
+      ...(message.thread_ts ? { thread: message.thread_ts } : {}),
+      text: visibleText(message),
+      buttons: buttons.map(({ label, verb }) => ({ label, verb })),
+      edits: message.edits,
+      ...(message.ephemeralTo ? { ephemeralTo: message.ephemeralTo } : {}),
+    };
+  };
+
+  const posted = () =>
+    fake
+      .botMessages()
+      .filter((message) => !message.deleted)
+      .map(render);
+
+  return {
+    platform: 'slack',
+    messageLimit: 40_000,
+    async start(gateway) {
+      await fake.start();
+      channel = createSlackChannel(
+        {
+          botToken: 'xoxb-fake-token',
+          signingSecret: SIGNING_SECRET,
+          apiUrl: fake.apiUrl,
+          sessionScope: options.sessionScope ?? 'thread',
+          command: '/switchboard',
+        },
+        capturingGateway(gateway, handlers),
+      );
+      await channel.start();
+      return channel;
+    },
+    async stop() {
+      await channel?.stop();
+      channel = undefined;
+      await fake.stop();
+    },
+    async userSays({ user, text, where }) {
+      const ts = fake.nextTs();
+      const dm = where === 'dm';
+      const channelId = dm ? `D${user}` : GROUP_CHANNEL;
+      const messageText = dm ? text : `<@${fake.botUserId}> ${text}`;
+      fake.addUserMessage({ channel: channelId, user, text: messageText, ts });
+      const event: Record<string, unknown> = dm
+        ? {
+            type: 'message',
+            channel_type: 'im',
+            channel: channelId,
+            user,
+            text,
+            ts,
+            team: fake.team,
+            event_ts: ts,
+          }
+        : {
+            type: 'app_mention',
+            channel: channelId,
+            user,
+            text: messageText,
+            ts,
+            team: fake.team,
+            event_ts: ts,
+          };
+      eventIds += 1;
+      last = { event, eventId: `EvDriver${eventIds}`, retries: 0 };
+      await deliver(event, last.eventId);
+      return `${channelId}:${ts}`;
+    },
+    async redeliverLast() {
+      if (!last) throw new Error('nothing was said yet');
+      last.retries += 1;
+      await deliver(last.event, last.eventId, last.retries);
+    },
+    posted,
+    async click({ user, messageId, verb }) {
+      const message = fake.messages.find((m) => m.ts === messageId);
+      if (!message) throw new Error(`no message ${messageId}`);
+      render(message);
+      const value = buttonValues.get(messageId)?.[verb];
+      if (!value) throw new Error(`message ${messageId} never showed a ${verb} button`);
+      const before = fake.messages.length;
+      const responsesBefore = fake.responses.length;
+      const actionId = Object.entries(VERBS).find(([, v]) => v === verb)?.[0] ?? 'sb_approve';
+      const response = await sender.interaction({
+        type: 'block_actions',
+        team: { id: fake.team, domain: 'fake' },
+        user: { id: user, username: user, name: user, team_id: fake.team },
+        api_app_id: 'A0FAKE',
+        token: 'legacy',
+        container: {
+          type: 'message',
+          message_ts: messageId,
+          channel_id: message.channel,
+          is_ephemeral: false,
+        },
+        trigger_id: 'trigger-1',
+        channel: { id: message.channel, name: 'general' },
+        message: {
+          type: 'message',
+          ts: messageId,
+          text: message.text,
+          ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+        },
+        response_url: fake.responseUrl(),
+        actions: [
+          {
+            type: 'button',
+            action_id: actionId,
+            block_id: 'sb_approval',
+            value,
+            action_ts: String(Date.now() / 1000),
+          },
+        ],
+      });
+      if (response.status !== 200) throw new Error(`click answered ${response.status}`);
+      await channel?.settled();
+      const shown = fake.messages.slice(before).filter((m) => m.ephemeralTo === user);
+      const responded = fake.responses.slice(responsesBefore).map((r) => r.body.text);
+      const text = shown.at(-1) ? visibleText(shown.at(-1) as FakeMessage) : responded.at(-1);
+      return typeof text === 'string' ? text : undefined;
+    },
+    async slash({ user, name, args = [] }) {
+      const responseUrl = fake.responseUrl();
+      const id = responseUrl.split('/').at(-1);
+      const response = await sender.slash({
+        token: 'legacy',
+        team_id: fake.team,
+        team_domain: 'fake',
+        channel_id: GROUP_CHANNEL,
+        channel_name: 'general',
+        user_id: user,
+        user_name: user,
+        command: '/switchboard',
+        text: [name, ...args].join(' '),
+        api_app_id: 'A0FAKE',
+        response_url: responseUrl,
+        trigger_id: 'trigger-2',
+      });
+      if (response.status !== 200) throw new Error(`slash command answered ${response.status}`);
+      await channel?.settled();
+      const answer = fake.responses.filter((r) => r.id === id).at(-1)?.body.text;
+      return typeof answer === 'string' ? unescape(answer) : (response.body ?? '');
+    },
+    principalOf: (user) => `slack:${fake.team}:${user}`,
+  };
+}
+
+/** The buttons of a message's actions blocks. */
+function buttonsOf(message: FakeMessage): { label: string; verb: Verb; value: string }[] {
+  const out: { label: string; verb: Verb; value: string }[] = [];
+  for (const block of message.blocks ?? []) {
+    const b = block as {
+      type?: string;
+      elements?: { action_id?: string; value?: string; text?: { text?: string } }[];
+    };
+    if (b.type !== 'actions') continue;
+    for (const element of b.elements ?? []) {
+      const verb = VERBS[element.action_id ?? ''];
+      if (verb) out.push({ label: element.text?.text ?? '', verb, value: element.value ?? '' });
+    }
+  }
+  return out;
+}
+
+/** The text a person reads: the blocks' texts when there are blocks, the message text otherwise, unescaped. */
+export function visibleText(message: FakeMessage): string {
+  if (!message.blocks || message.blocks.length === 0) return unescape(message.text);
+  const parts: string[] = [];
+  for (const block of message.blocks) {
+    const b = block as { type?: string; text?: { text?: string }; elements?: { text?: string }[] };
+    if (b.type === 'section' && b.text?.text) parts.push(b.text.text);
+    if (b.type === 'context')
+      for (const element of b.elements ?? []) if (element.text) parts.push(element.text);
+  }
+  let text = '';
+  for (const part of parts) text += text === '' || text.endsWith('\n') ? part : `\n${part}`;
+  return unescape(text);
+}
+
+function unescape(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}

@@ -1,0 +1,289 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+
+/** One Web API call the bot made, with its arguments decoded. */
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  /** The bearer token sent, to check which token was used (never printed). */
+  token: string | undefined;
+}
+
+/** A message as the fake workspace holds it. */
+export interface FakeMessage {
+  ts: string;
+  channel: string;
+  thread_ts?: string;
+  text: string;
+  blocks?: unknown[];
+  /** Who posted it: the bot's user id or a person's. */
+  user: string;
+  bot_id?: string;
+  /** How many times it was edited with `chat.update`. */
+  edits: number;
+  deleted: boolean;
+  /** Set for `chat.postEphemeral`: only this user sees it. */
+  ephemeralTo?: string;
+}
+
+/** A fault to answer the next call of a method with. */
+export type Fault = { status: 429; retryAfter: number } | { status: number } | { error: string };
+
+/** A body POSTed to a `response_url` (Bolt's `respond`). */
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+/**
+ * A local stand-in of Slack's Web API (`/api/<method>`) and of `response_url`s
+ * (`/response/<id>`), recording every call. It keeps the workspace's messages so tests can assert
+ * what a person sees, and can answer the next call of a method with a fault (429 + Retry-After,
+ * 5xx, or a platform error).
+ */
+export class FakeSlackApi {
+  readonly team = 'T0FAKE';
+  readonly botUserId = 'U0BOT';
+  readonly botId = 'B0BOT';
+  readonly calls: RecordedCall[] = [];
+  readonly messages: FakeMessage[] = [];
+  readonly responses: ResponseUrlPost[] = [];
+  /** What `apps.connections.open` returns as the Socket Mode URL. */
+  socketUrl: string | undefined;
+  private readonly faults = new Map<string, { fault: Fault; skip: number }[]>();
+  private server: Server | undefined;
+  private base = '';
+  private clock = 1_712_345_000;
+  private counter = 0;
+  private responseIds = 0;
+
+  /** The base URL, e.g. `http://127.0.0.1:41234`. */
+  get url(): string {
+    return this.base;
+  }
+
+  /** What to set as `apiUrl` / `SLACK_API_URL`. */
+  get apiUrl(): string {
+    return `${this.base}/api/`;
+  }
+
+  /** Starts listening on a free local port. */
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void this.route(req, res);
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    const { port } = this.server.address() as AddressInfo;
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  /** Stops listening and drops open connections. */
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  /**
+   * Answers the next call of `method` with `fault` (queued: several calls fail in order); with
+   * `afterCalls`, that many calls succeed first.
+   */
+  failNext(method: string, fault: Fault, afterCalls = 0): void {
+    const queue = this.faults.get(method) ?? [];
+    queue.push({ fault, skip: afterCalls });
+    this.faults.set(method, queue);
+  }
+
+  /** The calls of one method, in order. */
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** A fresh response URL served by this fake. */
+  responseUrl(): string {
+    this.responseIds += 1;
+    return `${this.base}/response/${this.responseIds}`;
+  }
+
+  /** A new message ts, increasing like Slack's. */
+  nextTs(): string {
+    this.counter += 1;
+    return `${this.clock + this.counter}.${String(this.counter).padStart(6, '0')}`;
+  }
+
+  /** Records a person's message in the workspace (what `conversations.replies` shows). */
+  addUserMessage(message: {
+    channel: string;
+    user: string;
+    text: string;
+    ts?: string;
+    thread_ts?: string;
+  }): FakeMessage {
+    const stored: FakeMessage = {
+      ts: message.ts ?? this.nextTs(),
+      channel: message.channel,
+      text: message.text,
+      user: message.user,
+      edits: 0,
+      deleted: false,
+      ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+    };
+    this.messages.push(stored);
+    return stored;
+  }
+
+  /** Messages the bot posted (including ephemerals and deleted ones), in order. */
+  botMessages(): FakeMessage[] {
+    return this.messages.filter((message) => message.user === this.botUserId);
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/response/')) {
+      this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(raw || '{}') });
+      return reply(res, 200, { ok: true });
+    }
+    if (!path.startsWith('/api/')) return reply(res, 404, { ok: false, error: 'unknown_path' });
+    const method = path.slice('/api/'.length);
+    const args = decodeArgs(raw, req.headers['content-type'] ?? '');
+    const auth = req.headers.authorization;
+    this.calls.push({ method, args, token: auth?.replace(/^Bearer /, '') });
+    const fault = this.takeFault(method);
+    if (fault) {
+      if ('error' in fault) return reply(res, 200, { ok: false, error: fault.error });
+      if (fault.status === 429 && 'retryAfter' in fault) {
+        return reply(
+          res,
+          429,
+          { ok: false, error: 'ratelimited' },
+          { 'retry-after': String(fault.retryAfter) },
+        );
+      }
+      return reply(res, fault.status, { ok: false, error: 'fake_http_error' });
+    }
+    return reply(res, 200, this.answer(method, args));
+  }
+
+  private takeFault(method: string): Fault | undefined {
+    const head = this.faults.get(method)?.[0];
+    if (!head) return undefined;
+    if (head.skip > 0) {
+      head.skip -= 1;
+      return undefined;
+    }
+    this.faults.get(method)?.shift();
+    return head.fault;
+  }
+
+  private answer(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake Team',
+          team_id: this.team,
+          user: 'switchboard',
+          user_id: this.botUserId,
+          bot_id: this.botId,
+        };
+      case 'chat.postMessage': {
+        const message = this.post(args);
+        return { ok: true, channel: message.channel, ts: message.ts, message: { ...message } };
+      }
+      case 'chat.postEphemeral': {
+        const message = this.post(args, String(args.user));
+        return { ok: true, message_ts: message.ts };
+      }
+      case 'chat.update': {
+        const message = this.find(args);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.text = String(args.text ?? message.text);
+        if (args.blocks !== undefined) message.blocks = args.blocks as unknown[];
+        message.edits += 1;
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.delete': {
+        const message = this.find(args);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.deleted = true;
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'assistant.threads.setStatus':
+        return { ok: true };
+      case 'conversations.replies': {
+        const thread = String(args.ts);
+        const replies = this.messages.filter(
+          (m) => m.channel === args.channel && !m.ephemeralTo && (m.ts === thread || m.thread_ts === thread),
+        );
+        return { ok: true, messages: replies.map((m) => ({ ...m })), has_more: false };
+      }
+      case 'apps.connections.open':
+        return this.socketUrl
+          ? { ok: true, url: this.socketUrl }
+          : { ok: false, error: 'socket_mode_not_configured' };
+      case 'users.info':
+        return { ok: true, user: { id: String(args.user), team_id: this.team, name: String(args.user) } };
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private post(args: Record<string, unknown>, ephemeralTo?: string): FakeMessage {
+    const message: FakeMessage = {
+      ts: this.nextTs(),
+      channel: String(args.channel),
+      text: String(args.text ?? ''),
+      user: this.botUserId,
+      bot_id: this.botId,
+      edits: 0,
+      deleted: false,
+      ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}),
+      ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}),
+      ...(ephemeralTo ? { ephemeralTo } : {}),
+    };
+    this.messages.push(message);
+    return message;
+  }
+
+  private find(args: Record<string, unknown>): FakeMessage | undefined {
+    return this.messages.find((m) => m.channel === args.channel && m.ts === args.ts && !m.deleted);
+  }
+}
+
+function decodeArgs(raw: string, contentType: string): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  if (contentType.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parseQuery(raw))) {
+    const text = Array.isArray(value) ? value[0] : value;
+    if (text === undefined) continue;
+    out[key] = /^[[{]/.test(text) ? tryJson(text) : text;
+  }
+  return out;
+}
+
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function reply(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
