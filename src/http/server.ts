@@ -1,10 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SwitchboardError, UnauthorizedError } from '../core/errors.js';
 import type { RunFeed } from '../gateway/run-feed.js';
 import type { GatewayRuntimeState } from '../gateway/runtime.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
+import { readJsonBody } from './json-body.js';
 import type { Metrics } from './metrics.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -39,7 +41,11 @@ declare module 'fastify' {
  * errors `{"error":{"code","message"}}`, body-size limits, channel webhooks with raw bodies.
  */
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false, disableRequestLogging: true });
+  const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', async (request: FastifyRequest, payload: IncomingMessage) =>
+    readJsonBody(payload, deps.maxBodyBytes),
+  );
   const expected = Buffer.from(deps.adminToken);
 
   app.decorateRequest('principal', '');
