@@ -39,6 +39,8 @@ export interface PolicyEngineHandle extends PolicyEngine {
   readonly policyIds: readonly string[];
   /** The validator's warnings on the set in force. */
   readonly warnings: readonly string[];
+  /** The groups `principal` is in under the current `groups:` (implied ones included). */
+  groupsOf(principal: string): readonly string[];
   /** The exact Cedar call `decideToolCall` makes for `action`; for benchmarks and debugging. */
   toolCallRequest(query: ToolCallQuery, action: ToolCallAction): StatefulAuthorizationCall;
 }
@@ -67,10 +69,12 @@ class CedarPolicySet implements PolicyEngine {
   readonly compiled: CompiledPolicies;
   readonly #policySetId: string;
   readonly #schemaName: string;
+  readonly groups: GroupDirectory;
   readonly #entities: EntityBuilder;
 
   constructor(compiled: CompiledPolicies, groups: GroupDirectory, slot: string) {
     this.compiled = compiled;
+    this.groups = groups;
     this.#policySetId = `${slot}:policies`;
     this.#schemaName = `${slot}:schema`;
     this.#entities = new EntityBuilder(groups);
@@ -190,6 +194,7 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     decideToolCall: (query) => current.decideToolCall(query),
     authorize: (query) => current.authorize(query),
     toolCallRequest: (query, action) => current.toolCallRequest(query, action),
+    groupsOf: (principal) => current.groups.groupsOf(principal),
     get policyIds() {
       return current.compiled.ids;
     },

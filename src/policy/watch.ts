@@ -39,7 +39,9 @@ export function watchPolicies(handle: PolicyEngineHandle, options: WatchPolicies
       log.info(`policies reloaded (${why}): ${result.policyCount} policies in force`);
       for (const warning of result.warnings) log.warn(`policy warning: ${warning}`);
     } else {
-      log.warn(`policy reload (${why}) failed, the previous policies stay in force:\n  ${result.errors.join('\n  ')}`);
+      log.warn(
+        `policy reload (${why}) failed, the previous policies stay in force:\n  ${result.errors.join('\n  ')}`,
+      );
     }
     options.onReload?.(result);
   };
@@ -63,7 +65,9 @@ export function watchPolicies(handle: PolicyEngineHandle, options: WatchPolicies
       watcher.on('error', (err) => log.warn(`cannot watch ${folder} for policy changes: ${err.message}`));
       watchers.push(watcher);
     } catch (err) {
-      log.warn(`cannot watch ${folder} for policy changes: ${err instanceof Error ? err.message : String(err)}`);
+      log.warn(
+        `cannot watch ${folder} for policy changes: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   };
   if (policyDir === schemaDir) {

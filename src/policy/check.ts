@@ -1,0 +1,139 @@
+import type { Principal } from '../core/types.js';
+import { compilePolicies, type PolicySources } from './compile.js';
+import { type AuthzQuery, EVERYONE, type PolicyAction, type PolicyEngine } from './engine.js';
+
+/** Every action of the schema, for argument checking and help texts. */
+export const POLICY_ACTIONS: readonly PolicyAction[] = [
+  'chat',
+  'call_tool',
+  'request_tool',
+  'approve',
+  'approve_for_session',
+  'cancel_run',
+  'read_usage',
+  'read_admin',
+];
+
+/** The answer of {@link checkPolicies}. */
+export interface PolicyCheckResult {
+  ok: boolean;
+  /** Each as `file:line:column: reason`. */
+  errors: string[];
+  /** Validator warnings; they do not make the check fail. */
+  warnings: string[];
+  policyCount: number;
+}
+
+/**
+ * Validates the schema and every policy file in strict mode without starting anything; for
+ * `switchboard policy check`. Reports every problem, not only the first.
+ */
+export function checkPolicies(sources: PolicySources): PolicyCheckResult {
+  const result = compilePolicies(sources);
+  if (!result.ok) return { ok: false, errors: result.errors, warnings: [], policyCount: 0 };
+  const { ids, warnings } = result.compiled;
+  return { ok: true, errors: [], warnings, policyCount: ids.length };
+}
+
+/** A question for {@link explainDecision}, as `switchboard policy explain` takes it. */
+export interface ExplainQuery {
+  principal: Principal;
+  /** One of {@link POLICY_ACTIONS}. */
+  action: string;
+  /** The tool, for `call_tool` / `request_tool` (and the tool named in an `approve` context). */
+  tool?: string;
+  /** Whether the tool is read-only; default false (pass the tool registry's answer). */
+  readOnly?: boolean;
+  /**
+   * The other party: the run's owner for `cancel_run`, the requester for `approve` /
+   * `approve_for_session`, whose usage for `read_usage` (`all` = everyone). Default: someone else
+   * (`explain:someone-else`) for the first two, the principal themself for `read_usage`.
+   */
+  subject?: string;
+}
+
+/** The answer of {@link explainDecision}: `allow`, `ask` (tool calls only) or `deny`, and why. */
+export interface Explanation {
+  decision: 'allow' | 'ask' | 'deny';
+  policyIds: string[];
+  errors: string[];
+}
+
+const SOMEONE_ELSE = 'explain:someone-else';
+
+function isAction(action: string): action is PolicyAction {
+  return (POLICY_ACTIONS as readonly string[]).includes(action);
+}
+
+function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
+  const { principal } = query;
+  switch (action) {
+    case 'chat':
+      return {
+        principal,
+        action,
+        resource: { type: 'Conversation', id: `${principal.split(':')[0]}:explain` },
+      };
+    case 'call_tool':
+    case 'request_tool':
+      return {
+        principal,
+        action,
+        resource: { type: 'Tool', id: query.tool ?? '', attrs: { read_only: query.readOnly ?? false } },
+      };
+    case 'approve':
+    case 'approve_for_session':
+      return {
+        principal,
+        action,
+        resource: { type: 'Approval', id: 'explain' },
+        context: { requester: query.subject ?? SOMEONE_ELSE, tool: query.tool ?? 'shell_exec', argsHash: '' },
+      };
+    case 'cancel_run':
+      return {
+        principal,
+        action,
+        resource: { type: 'Run', id: 'explain', attrs: { owner: query.subject ?? SOMEONE_ELSE } },
+      };
+    case 'read_usage':
+      return {
+        principal,
+        action,
+        resource: query.subject === 'all' ? EVERYONE : { type: 'User', id: query.subject ?? principal },
+      };
+    case 'read_admin':
+      return { principal, action, resource: EVERYONE };
+  }
+}
+
+/**
+ * Answers "may this principal do this?" with the deciding policy ids, for
+ * `switchboard policy explain`. For `call_tool` / `request_tool` with a tool it reports the
+ * three-way tool decision (allow / ask / deny), exactly as a real tool call would be decided.
+ */
+export function explainDecision(engine: PolicyEngine, query: ExplainQuery): Explanation {
+  const { action } = query;
+  if (!isAction(action)) {
+    return {
+      decision: 'deny',
+      policyIds: [],
+      errors: [`unknown action "${action}"; use one of ${POLICY_ACTIONS.join(', ')}`],
+    };
+  }
+  if (action === 'call_tool' || action === 'request_tool') {
+    if (query.tool === undefined) {
+      return { decision: 'deny', policyIds: [], errors: [`${action} needs a tool: add --tool <name>`] };
+    }
+    const platform = query.principal.split(':')[0] ?? 'console';
+    return engine.decideToolCall({
+      principal: query.principal,
+      tool: query.tool,
+      readOnly: query.readOnly ?? false,
+      argsHash: '',
+      sessionId: 'explain',
+      conversation: { platform, channel: 'explain' },
+    });
+  }
+  const answer = engine.authorize(explainQuery(query, action));
+  return { decision: answer.allowed ? 'allow' : 'deny', policyIds: answer.policyIds, errors: answer.errors };
+}

@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicyEngine, type PolicyEngineHandle } from '../../src/policy/cedar-engine.js';
+import { EVERYONE } from '../../src/policy/engine.js';
+import { DEFAULT_POLICY_DIR, SCHEMA_PATH, toolCall } from './fixture.js';
+
+const ADMIN = 'console:root';
+const APPROVER = 'slack:T1:U2';
+const MEMBER = 'discord:123';
+const STRANGER = 'telegram:999';
+
+let engine: PolicyEngineHandle;
+
+beforeAll(() => {
+  engine = loadPolicyEngine({
+    dir: DEFAULT_POLICY_DIR,
+    schemaPath: SCHEMA_PATH,
+    groups: { admins: [ADMIN], approvers: [APPROVER], members: [MEMBER] },
+  });
+});
+
+const run = (owner: string) => ({ type: 'Run' as const, id: '01JRUN', attrs: { owner } });
+const approval = { type: 'Approval' as const, id: '01JAPPROVAL' };
+const approvalBy = (requester: string) => ({ requester, tool: 'shell_exec', argsHash: 'sha256:1' });
+
+describe('default policies', () => {
+  it('has an @id on every policy', () => {
+    expect(engine.policyIds.length).toBeGreaterThan(5);
+    for (const id of engine.policyIds) expect(id).toMatch(/^[a-z-]+$/);
+  });
+
+  it('lets a member chat and refuses a stranger', () => {
+    const chat = (principal: string) =>
+      engine.authorize({
+        principal,
+        action: 'chat',
+        resource: { type: 'Conversation', id: 'discord:g1:c2' },
+      });
+    expect(chat(MEMBER)).toEqual({ allowed: true, policyIds: ['members-chat'], errors: [] });
+    expect(chat(ADMIN).allowed).toBe(true);
+    expect(chat(STRANGER)).toEqual({ allowed: false, policyIds: [], errors: [] });
+  });
+
+  it("runs a member's current_time without asking", () => {
+    expect(engine.decideToolCall(toolCall(MEMBER, 'current_time', true))).toEqual({
+      decision: 'allow',
+      policyIds: ['members-call-read-only-tools'],
+      errors: [],
+    });
+  });
+
+  it("asks a human before a member's shell_exec, file_write and http_fetch", () => {
+    for (const tool of ['shell_exec', 'file_write', 'http_fetch']) {
+      expect(engine.decideToolCall(toolCall(MEMBER, tool, false))).toEqual({
+        decision: 'ask',
+        policyIds: ['members-request-tools'],
+        errors: [],
+      });
+    }
+  });
+
+  it("refuses a stranger's tool calls", () => {
+    expect(engine.decideToolCall(toolCall(STRANGER, 'current_time', true)).decision).toBe('deny');
+    expect(engine.decideToolCall(toolCall(STRANGER, 'shell_exec', false)).decision).toBe('deny');
+  });
+
+  it("lets an approver approve someone else's request but not their own", () => {
+    const approve = (principal: string, requester: string) =>
+      engine.authorize({ principal, action: 'approve', resource: approval, context: approvalBy(requester) });
+    expect(approve(APPROVER, MEMBER)).toEqual({
+      allowed: true,
+      policyIds: ['approvers-approve-others'],
+      errors: [],
+    });
+    expect(approve(APPROVER, APPROVER).allowed).toBe(false);
+    expect(approve(MEMBER, STRANGER).allowed).toBe(false);
+  });
+
+  it('lets an admin approve their own request (the documented default)', () => {
+    const own = engine.authorize({
+      principal: ADMIN,
+      action: 'approve',
+      resource: approval,
+      context: approvalBy(ADMIN),
+    });
+    expect(own).toEqual({ allowed: true, policyIds: ['admins-approve-any'], errors: [] });
+  });
+
+  it('keeps approve_for_session to admins', () => {
+    const forSession = (principal: string) =>
+      engine.authorize({
+        principal,
+        action: 'approve_for_session',
+        resource: approval,
+        context: approvalBy(STRANGER),
+      });
+    expect(forSession(ADMIN).allowed).toBe(true);
+    expect(forSession(APPROVER).allowed).toBe(false);
+  });
+
+  it('lets an admin cancel any run and a member only their own', () => {
+    const cancel = (principal: string, owner: string) =>
+      engine.authorize({ principal, action: 'cancel_run', resource: run(owner) }).allowed;
+    expect(cancel(ADMIN, MEMBER)).toBe(true);
+    expect(cancel(MEMBER, MEMBER)).toBe(true);
+    expect(cancel(MEMBER, APPROVER)).toBe(false);
+    expect(cancel(STRANGER, STRANGER)).toBe(false);
+  });
+
+  it("lets a member read their own usage, and only an admin everyone's", () => {
+    const usage = (principal: string, resource: Parameters<typeof engine.authorize>[0]['resource']) =>
+      engine.authorize({ principal, action: 'read_usage', resource }).allowed;
+    expect(usage(MEMBER, { type: 'User', id: MEMBER })).toBe(true);
+    expect(usage(MEMBER, { type: 'User', id: APPROVER })).toBe(false);
+    expect(usage(MEMBER, EVERYONE)).toBe(false);
+    expect(usage(ADMIN, EVERYONE)).toBe(true);
+    expect(usage(ADMIN, { type: 'User', id: MEMBER })).toBe(true);
+    expect(engine.authorize({ principal: ADMIN, action: 'read_admin', resource: EVERYONE }).allowed).toBe(
+      true,
+    );
+    expect(engine.authorize({ principal: APPROVER, action: 'read_admin', resource: EVERYONE }).allowed).toBe(
+      false,
+    );
+  });
+
+  it('denies with a reason when a request is missing what the schema needs', () => {
+    const noOwner = engine.authorize({
+      principal: ADMIN,
+      action: 'cancel_run',
+      resource: { type: 'Run', id: 'r' },
+    });
+    expect(noOwner.allowed).toBe(false);
+    expect(noOwner.errors.join()).toContain('owner');
+    const wrongResource = engine.authorize({
+      principal: ADMIN,
+      action: 'read_admin',
+      resource: { type: 'User', id: MEMBER },
+    });
+    expect(wrongResource.allowed).toBe(false);
+    expect(wrongResource.errors).not.toEqual([]);
+  });
+});
