@@ -48,6 +48,8 @@ interface Fault {
   retryAfter?: number;
   onlyWithParseMode?: boolean;
   times: number;
+  /** Let this many matching calls through first. */
+  skip: number;
 }
 
 interface Waiter {
@@ -153,6 +155,7 @@ export class FakeBotApi {
         "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 7",
       onlyWithParseMode: true,
       times: 1,
+      skip: 0,
     });
   }
 
@@ -164,12 +167,18 @@ export class FakeBotApi {
       description: `Too Many Requests: retry after ${retryAfterSeconds}`,
       retryAfter: retryAfterSeconds,
       times,
+      skip: 0,
     });
   }
 
-  /** The next `times` calls of `method` fail with `code` and `description`. */
-  failNext(method: string, code: number, description: string, times = 1): void {
-    this.faults.push({ method, code, description, times });
+  /** After `skip` more successful calls, the next `times` calls of `method` fail with `code`. */
+  failNext(
+    method: string,
+    code: number,
+    description: string,
+    options: { times?: number; skip?: number } = {},
+  ): void {
+    this.faults.push({ method, code, description, times: options.times ?? 1, skip: options.skip ?? 0 });
   }
 
   // ---- updates ---------------------------------------------------------------------------
@@ -336,6 +345,10 @@ export class FakeBotApi {
     );
     const fault = this.faults[index];
     if (!fault) return undefined;
+    if (fault.skip > 0) {
+      fault.skip--;
+      return undefined;
+    }
     fault.times--;
     if (fault.times <= 0) this.faults.splice(index, 1);
     return fault;
@@ -351,7 +364,8 @@ export class FakeBotApi {
         409,
         "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
       );
-      return send(status, body);
+      send(status, body);
+      return;
     }
     const offset = typeof payload.offset === 'number' && payload.offset > 0 ? payload.offset : undefined;
     if (offset !== undefined) this.confirmBelow(offset);
@@ -367,7 +381,10 @@ export class FakeBotApi {
     }
     const ready = this.available(offset, limit);
     const timeout = typeof payload.timeout === 'number' ? payload.timeout : 0;
-    if (ready.length > 0 || timeout <= 0) return send(200, { ok: true, result: ready });
+    if (ready.length > 0 || timeout <= 0) {
+      send(200, { ok: true, result: ready });
+      return;
+    }
     const waiter: Waiter = {
       offset,
       limit,
