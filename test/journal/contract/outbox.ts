@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../../../src/core/types.js';
 import type { JournalStore } from '../../../src/journal/store.js';
-import { askApproval, MINUTE, type OpenStore, startRun, T0, useStore } from './fixtures.js';
+import { askApproval, DAY, MINUTE, type OpenStore, startRun, T0, useStore } from './fixtures.js';
 
 async function reply(store: JournalStore, run: Run, text: string, now: number): Promise<void> {
   await store.commitStep(run.id, {
@@ -76,7 +76,7 @@ export function outboxContract(open: OpenStore): void {
         state: 'failed',
         lastError: 'HTTP 403 missing access',
       });
-      expect(await claim(T0 + DAY_LATER)).toEqual([]);
+      expect(await claim(T0 + DAY)).toEqual([]);
     });
 
     it('a card update waits until its card is delivered, then edits it in place', async () => {
@@ -127,5 +127,3 @@ export function outboxContract(open: OpenStore): void {
     });
   });
 }
-
-const DAY_LATER = 86_400_000;
