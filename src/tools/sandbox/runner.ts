@@ -113,6 +113,10 @@ class OutputCollector {
   }
 }
 
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 /** Resolves when every stream closed, or after `ms` (an escaped process may still hold a pipe). */
 function streamsClosed(streams: Readable[], ms: number): Promise<void> {
   const closed = streams.map(
@@ -141,7 +145,7 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
     tier,
     cleanedUp: true,
   };
-  if (options.signal?.aborted === true) {
+  if (isAborted(options.signal)) {
     return { ...base, exitCode: null, signal: null, output: '', truncated: false, cancelled: true };
   }
 
@@ -197,6 +201,8 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
     killGroup();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // The signal may have fired while the process was being set up (a call TS cannot narrow away).
+  if (isAborted(options.signal)) onAbort();
 
   try {
     const [exitCode, signal] = await exited;
