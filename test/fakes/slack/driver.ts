@@ -214,7 +214,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       if (response.status !== 200) throw new Error(`slash command answered ${response.status}`);
       await channel?.settled();
       const answer = fake.responses.filter((r) => r.id === id).at(-1)?.body.text;
-      return typeof answer === 'string' ? unescape(answer) : (response.body ?? '');
+      return typeof answer === 'string' ? unescapeMrkdwn(answer) : (response.body ?? '');
     },
     principalOf: (user) => `slack:${fake.team}:${user}`,
   };
@@ -239,7 +239,7 @@ function buttonsOf(message: FakeMessage): { label: string; verb: Verb; value: st
 
 /** The text a person reads: the blocks' texts when there are blocks, the message text otherwise, unescaped. */
 export function visibleText(message: FakeMessage): string {
-  if (!message.blocks || message.blocks.length === 0) return unescape(message.text);
+  if (!message.blocks || message.blocks.length === 0) return unescapeMrkdwn(message.text);
   const parts: string[] = [];
   for (const block of message.blocks) {
     const b = block as { type?: string; text?: { text?: string }; elements?: { text?: string }[] };
@@ -249,9 +249,9 @@ export function visibleText(message: FakeMessage): string {
   }
   let text = '';
   for (const part of parts) text += text === '' || text.endsWith('\n') ? part : `\n${part}`;
-  return unescape(text);
+  return unescapeMrkdwn(text);
 }
 
-function unescape(text: string): string {
+function unescapeMrkdwn(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
