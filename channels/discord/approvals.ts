@@ -65,20 +65,37 @@ export class DiscordApprovals {
       decider: principalOf(interaction.user.id),
     };
     if (parsed.verb !== 'deny') request.scope = parsed.verb === 'approve_session' ? 'session' : 'once';
+    let outcome: Awaited<ReturnType<typeof this.ctx.gateway.decideApproval>>;
     try {
-      const outcome = await this.ctx.gateway.decideApproval(request);
-      if (!outcome.ok) {
-        await interaction.followUp({ content: outcome.message, flags: MessageFlags.Ephemeral });
-        return;
-      }
-      // The core edits the card through updateApproval too; editing now shows the outcome at once.
+      outcome = await this.ctx.gateway.decideApproval(request);
+    } catch (error) {
+      log.error({ err: error, approvalId: parsed.approvalId }, 'discord approval click failed');
+      await this.tell(interaction, CLICK_FAILED);
+      return;
+    }
+    if (!outcome.ok) {
+      await this.tell(interaction, outcome.message);
+      return;
+    }
+    // The core edits the card through updateApproval too; editing now shows the outcome at once.
+    try {
       const { content, components } = renderCard(cardOfApproval(outcome.approval));
       await interaction.editReply({ content, components, allowedMentions: { parse: [] } });
     } catch (error) {
-      log.error({ err: error, approvalId: parsed.approvalId }, 'discord approval click failed');
-      await interaction
-        .followUp({ content: CLICK_FAILED, flags: MessageFlags.Ephemeral })
-        .catch((followUpError: unknown) => log.warn({ err: followUpError }, 'discord follow-up failed'));
+      log.warn({ err: error, approvalId: parsed.approvalId }, 'discord card not edited after the click');
+    }
+  }
+
+  /** Shows `text` only to the person who clicked. */
+  private async tell(interaction: ButtonInteraction, text: string): Promise<void> {
+    try {
+      await interaction.followUp({
+        content: text,
+        flags: MessageFlags.Ephemeral,
+        allowedMentions: { parse: [] },
+      });
+    } catch (error) {
+      this.ctx.gateway.logger.warn({ err: error }, 'discord ephemeral follow-up failed');
     }
   }
 }

@@ -100,7 +100,7 @@ export class FakeRest {
   /** Handles one HTTP request under `/api`. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake.local');
-    const path = url.pathname.replace(/^\/api\/v\d+/, '');
+    const path = decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, ''));
     const raw = await readBody(req);
     let body: unknown = null;
     if (raw.length > 0) {
