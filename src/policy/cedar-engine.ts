@@ -4,6 +4,7 @@ import {
   preparseSchema,
   type StatefulAuthorizationCall,
   statefulIsAuthorized,
+  type TypeAndId,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { ConfigError } from '../core/errors.js';
 import { type CompiledPolicies, compilePolicies, type PolicySources } from './compile.js';
@@ -60,6 +61,12 @@ function verdictOf(answer: AuthorizationAnswer): Verdict {
   return { allowed: decision === 'allow' && errors.length === 0, policyIds: diagnostics.reason, errors };
 }
 
+/** Action uids are built once; Cedar reads but never keeps them. */
+const TOOL_ACTIONS: Readonly<Record<ToolCallAction, TypeAndId>> = {
+  call_tool: cedarUid('Action', 'call_tool'),
+  request_tool: cedarUid('Action', 'request_tool'),
+};
+
 function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
@@ -92,7 +99,7 @@ class CedarPolicySet implements PolicyEngine {
     const conversation = cedarUid('Conversation', conversationId(query.conversation));
     return {
       principal: cedarUid('User', query.principal),
-      action: cedarUid('Action', action),
+      action: TOOL_ACTIONS[action],
       resource: cedarUid('Tool', query.tool),
       context: {
         args_hash: query.argsHash,
@@ -111,10 +118,11 @@ class CedarPolicySet implements PolicyEngine {
   }
 
   decideToolCall(query: ToolCallQuery): ToolDecision {
-    const call = this.#run(this.toolCallRequest(query, 'call_tool'));
+    const cedarCall = this.toolCallRequest(query, 'call_tool');
+    const call = this.#run(cedarCall);
     if (call.errors.length > 0) return { decision: 'deny', policyIds: call.policyIds, errors: call.errors };
     if (call.allowed) return { decision: 'allow', policyIds: call.policyIds, errors: [] };
-    const request = this.#run(this.toolCallRequest(query, 'request_tool'));
+    const request = this.#run({ ...cedarCall, action: TOOL_ACTIONS.request_tool });
     if (request.allowed) return { decision: 'ask', policyIds: request.policyIds, errors: [] };
     return {
       decision: 'deny',
