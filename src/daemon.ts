@@ -192,6 +192,17 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   scheduler.start();
   dispatcher.start();
   for (const run of recovered.resumable) void scheduler.resume(run.id);
+  const unwatch = journal.watch?.((signal) => {
+    if (signal.type === 'run_accepted') scheduler.kick();
+    else if (signal.type === 'run_cancelled') {
+      scheduler.abort(signal.runId, 'cancelled on another replica');
+      feed.publish(signal.runId);
+    } else if (signal.type === 'approval_decided') {
+      dispatcher.kick();
+      feed.publish(signal.runId);
+      void scheduler.resume(signal.runId);
+    } else dispatcher.kick();
+  });
   await journal.recordEvent(
     'daemon.started',
     { owner, provider: selection.description, channels: [...channels.keys()] },
@@ -206,6 +217,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const stop = () => {
     stopping ??= (async () => {
       stopWatching();
+      unwatch?.();
       for (const channel of channels.values()) await channel.stop().catch(() => {});
       await http.close();
       await scheduler.abortAll();

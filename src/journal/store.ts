@@ -192,7 +192,23 @@ export interface JournalStore {
 
   /** Counts for `/metrics`: runs by state, approvals by state. */
   counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }>;
+
+  // ── several processes on one journal (optional) ──────────────────────────────────────
+
+  /**
+   * Subscribes to changes committed by any process sharing the journal (PostgreSQL
+   * LISTEN/NOTIFY), so a cancel or a decision taken on one replica reaches the run on another.
+   * Absent for a store only one process uses. Returns the unsubscribe function.
+   */
+  watch?(listener: (signal: JournalSignal) => void): () => void;
 }
+
+/** A change another process made that this one may have to act on. */
+export type JournalSignal =
+  | { type: 'run_accepted'; runId: string }
+  | { type: 'run_cancelled'; runId: string }
+  | { type: 'approval_decided'; approvalId: string; runId: string }
+  | { type: 'outbox' };
 
 /** Input of `JournalStore.acceptInbound`. */
 export interface AcceptInput {
