@@ -129,22 +129,22 @@ export function explainLoginError(error: unknown): Error {
   const code = error instanceof CloseCodeError ? error.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
   const discordjsCode = (error as { code?: unknown } | null)?.code;
-  if (
-    discordjsCode === DiscordjsErrorCodes.TokenInvalid ||
-    code === GatewayCloseCodes.AuthenticationFailed ||
-    /401|unauthori[sz]ed|authentication failed/i.test(message)
-  ) {
-    return new ChannelError(
-      'permanent',
-      'Discord rejected the bot token (401): set DISCORD_BOT_TOKEN to the token from the Developer Portal → your application → Bot → Reset Token',
-      undefined,
-      { cause: error },
-    );
-  }
   if (code === GatewayCloseCodes.DisallowedIntents || /disallowed intents/i.test(message)) {
     return new ChannelError(
       'permanent',
       'Discord refused the gateway connection (close code 4014, disallowed intents): enable Message Content intent in the Developer Portal → Bot → Privileged Gateway Intents',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (
+    discordjsCode === DiscordjsErrorCodes.TokenInvalid ||
+    code === GatewayCloseCodes.AuthenticationFailed ||
+    /\b401\b|unauthori[sz]ed|authentication failed/i.test(message)
+  ) {
+    return new ChannelError(
+      'permanent',
+      'Discord rejected the bot token (401): set DISCORD_BOT_TOKEN to the token from the Developer Portal → your application → Bot → Reset Token',
       undefined,
       { cause: error },
     );

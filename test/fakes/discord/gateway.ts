@@ -29,7 +29,7 @@ interface Session {
  */
 export class FakeGateway {
   /** Every op the bot sent, in order (IDENTIFY, RESUME, heartbeats…). */
-  readonly received: { op: number; at: number }[] = [];
+  readonly received: { op: number; at: number; intents?: number }[] = [];
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
   private current: Session | undefined;
@@ -88,7 +88,12 @@ export class FakeGateway {
         socket.close(4002, 'Decode error');
         return;
       }
-      this.received.push({ op: payload.op ?? -1, at: Date.now() });
+      const intents = (payload.d as { intents?: unknown } | null)?.intents;
+      this.received.push({
+        op: payload.op ?? -1,
+        at: Date.now(),
+        ...(payload.op === 2 && typeof intents === 'number' ? { intents } : {}),
+      });
       switch (payload.op) {
         case 1:
           socket.send(JSON.stringify({ op: 11 }));
