@@ -2,7 +2,7 @@
  * The Slack channel: Bolt for JS over the Events API (through the daemon's own HTTP server) or
  * Socket Mode, threads as conversations, Block Kit approval cards and one slash command.
  */
-import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type Receiver } from '@slack/bolt';
 import type { Channel, GatewayPort } from '../../src/index.js';
 import { SlackApprovals } from './approvals.js';
 import { BackgroundWork } from './background.js';
@@ -13,6 +13,7 @@ import type { BotIdentity } from './inbound.js';
 import { boltLogger } from './logger.js';
 import { registerMessageListeners } from './messages.js';
 import { SlackOutbound } from './outbound.js';
+import { CommitFirstSocketModeReceiver } from './socket-receiver.js';
 import { ThreadMembership } from './threads.js';
 import { createWebClient, toChannelError, webClientOptions } from './web-client.js';
 
@@ -48,9 +49,11 @@ export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayP
     bot = await whoAmI(client);
     const receiver: Receiver =
       webhook ??
-      new SocketModeReceiver({
+      new CommitFirstSocketModeReceiver({
         appToken: config.appToken ?? '',
         logger: boltLogger(logger),
+        background,
+        channelLogger: logger,
         installerOptions: { clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl } : {} },
       });
     const built = new App({
