@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ToolCallQuery } from '../../src/policy/engine.js';
 
-/** The repository's schema and default policies. */
+/** The repository's schema. */
 export const SCHEMA_PATH = 'config/schema.cedarschema';
+/** The repository's default policy folder. */
 export const DEFAULT_POLICY_DIR = 'config/policies';
 
 /** A temporary policy folder with a copy of the real schema; `files` are name → Cedar text. */
