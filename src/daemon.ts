@@ -4,18 +4,15 @@ import { createPlatformChannels } from './channels.js';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './core/errors.js';
 import { newId } from './core/ids.js';
+import { assembleCore } from './gateway/assemble.js';
 import { ConsoleChannel } from './gateway/console-channel.js';
-import { OutboxDispatcher } from './gateway/outbox-dispatcher.js';
 import type { Channel } from './gateway/port.js';
-import { RunFeed } from './gateway/run-feed.js';
-import { GatewayRuntimeState } from './gateway/runtime.js';
-import { Scheduler } from './gateway/scheduler.js';
+import type { GatewayRuntimeState } from './gateway/runtime.js';
 import { ensureAdminToken } from './http/admin-token.js';
 import { Metrics } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { openJournal } from './journal/open.js';
 import { createLogger, type Logger } from './logging/logger.js';
-import { RunExecutor } from './orchestrator/run-executor.js';
 import { loadPolicyEngine } from './policy/cedar-engine.js';
 import { watchPolicies } from './policy/watch.js';
 import { selectProvider } from './providers/select.js';
@@ -87,59 +84,31 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const isolation = await detectIsolation();
   logger.info({ isolation: isolation.tier }, `tool sandbox isolation: ${isolation.tier}`);
 
-  const feed = new RunFeed();
   const metrics = createMetrics(journal);
   const owner = `sb-${newId()}`;
   const agent = config.agents.default ?? Object.values(config.agents)[0];
   if (!agent) throw new ConfigError('agents: define at least one agent (e.g. agents.default)');
-
-  const executor = new RunExecutor({
+  const channels = new Map<string, Channel>();
+  const { gateway, scheduler, dispatcher, feed } = assembleCore({
     journal,
-    provider: selection.provider,
-    tools,
     policy,
+    provider: selection.provider,
+    providerDescription: selection.description,
+    tools,
     agent,
     approvalTimeoutMs: config.approvals.timeout,
     workspaceDir,
-    feed,
-    clock,
-    logger,
-    observeProvider: (ms, ok) =>
-      metrics.observe('switchboard_provider_latency_seconds', ms / 1000, { ok: String(ok) }),
-  });
-  const channels = new Map<string, Channel>();
-  let gateway: GatewayRuntimeState | undefined;
-  const scheduler = new Scheduler({
-    journal,
-    execute: (run, signal) => executor.execute(run, signal),
-    maxConcurrent: config.limits.max_concurrent_runs,
+    maxConcurrentRuns: config.limits.max_concurrent_runs,
+    maxMessageChars: config.limits.max_message_chars,
     owner,
     leaseMs: RUN_LEASE_MS,
     clock,
     logger,
-    onExpired: () => dispatcher.kick(),
-  });
-  const dispatcher = new OutboxDispatcher({
-    journal,
     channels,
-    owner,
-    clock,
-    logger,
-    onCardFailed: async (approvalId, error) =>
-      gateway?.denyBySystem(approvalId, `the approval card could not be shown: ${error}`),
+    observeProvider: (ms, ok) =>
+      metrics.observe('switchboard_provider_latency_seconds', ms / 1000, { ok: String(ok) }),
     onDelivered: (item) =>
       metrics.inc('switchboard_outbox_delivered_total', { kind: item.kind, channel: item.channel }),
-  });
-  gateway = new GatewayRuntimeState({
-    journal,
-    policy,
-    scheduler,
-    dispatcher,
-    feed,
-    clock,
-    logger,
-    maxMessageChars: config.limits.max_message_chars,
-    providerDescription: selection.description,
   });
 
   const adminToken = ensureAdminToken(env.dataDir, env.adminToken);

@@ -1,0 +1,104 @@
+import type { AgentConfig } from '../config/schema.js';
+import type { OutboxItem } from '../core/types.js';
+import type { JournalStore } from '../journal/store.js';
+import type { Logger } from '../logging/logger.js';
+import { RunExecutor } from '../orchestrator/run-executor.js';
+import type { PolicyEngine } from '../policy/engine.js';
+import type { ModelProvider } from '../providers/provider.js';
+import type { ToolRegistry } from '../tools/registry.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
+import type { Channel } from './port.js';
+import { RunFeed } from './run-feed.js';
+import { GatewayRuntimeState } from './runtime.js';
+import { Scheduler } from './scheduler.js';
+
+/** Everything the running core is made of. */
+export interface CoreParts {
+  journal: JournalStore;
+  policy: PolicyEngine;
+  provider: ModelProvider;
+  providerDescription: string;
+  tools: ToolRegistry;
+  agent: AgentConfig;
+  approvalTimeoutMs: number;
+  workspaceDir: string;
+  maxConcurrentRuns: number;
+  maxMessageChars: number;
+  /** This process's lease owner id. */
+  owner: string;
+  leaseMs: number;
+  clock: () => number;
+  logger: Logger;
+  /** The channels by name; the dispatcher reads it at delivery time, so channels may be added later. */
+  channels: Map<string, Channel>;
+  observeProvider?: (ms: number, ok: boolean) => void;
+  onDelivered?: (item: OutboxItem) => void;
+  /** Scheduler and dispatcher backstop poll interval. */
+  pollMs?: number;
+}
+
+/** The wired core: the gateway and the loops behind it. */
+export interface Core {
+  gateway: GatewayRuntimeState;
+  scheduler: Scheduler;
+  dispatcher: OutboxDispatcher;
+  feed: RunFeed;
+  executor: RunExecutor;
+}
+
+/**
+ * Wires the orchestrator, scheduler, outbox dispatcher and gateway around one journal. The daemon
+ * and the in-process test harness both build the core here, so tests exercise the real wiring.
+ * Nothing is started: call `scheduler.start()` and `dispatcher.start()`.
+ */
+export function assembleCore(parts: CoreParts): Core {
+  const feed = new RunFeed();
+  const executor = new RunExecutor({
+    journal: parts.journal,
+    provider: parts.provider,
+    tools: parts.tools,
+    policy: parts.policy,
+    agent: parts.agent,
+    approvalTimeoutMs: parts.approvalTimeoutMs,
+    workspaceDir: parts.workspaceDir,
+    feed,
+    clock: parts.clock,
+    logger: parts.logger,
+    ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
+  });
+  let gateway: GatewayRuntimeState | undefined;
+  const dispatcher = new OutboxDispatcher({
+    journal: parts.journal,
+    channels: parts.channels,
+    owner: parts.owner,
+    clock: parts.clock,
+    logger: parts.logger,
+    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+    onCardFailed: async (approvalId, error) =>
+      gateway?.denyBySystem(approvalId, `the approval card could not be shown: ${error}`),
+    ...(parts.onDelivered ? { onDelivered: parts.onDelivered } : {}),
+  });
+  const scheduler = new Scheduler({
+    journal: parts.journal,
+    execute: (run, signal) => executor.execute(run, signal),
+    maxConcurrent: parts.maxConcurrentRuns,
+    owner: parts.owner,
+    leaseMs: parts.leaseMs,
+    clock: parts.clock,
+    logger: parts.logger,
+    ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
+    onExpired: () => dispatcher.kick(),
+  });
+  gateway = new GatewayRuntimeState({
+    journal: parts.journal,
+    policy: parts.policy,
+    scheduler,
+    dispatcher,
+    feed,
+    clock: parts.clock,
+    logger: parts.logger,
+    maxMessageChars: parts.maxMessageChars,
+    providerDescription: parts.providerDescription,
+  });
+  return { gateway, scheduler, dispatcher, feed, executor };
+}

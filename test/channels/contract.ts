@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
+import type { ChannelDriver, PostedMessage } from './driver.js';
+
+const poll = { timeout: 10_000, interval: 25 };
+
+/**
+ * The scenarios every chat platform must pass, through the real core (gateway, scheduler,
+ * orchestrator, outbox, Cedar policies) and the platform's real client library against its fake.
+ * Each adapter's test file calls `channelContract(() => create<Name>Driver())`.
+ */
+export function channelContract(name: string, makeDriver: () => ChannelDriver): void {
+  describe(`${name} channel contract`, () => {
+    let driver: ChannelDriver;
+    let core: CoreHarness;
+
+    beforeEach(async () => {
+      driver = makeDriver();
+      const p = (user: string) => driver.principalOf(user);
+      core = await startCoreHarness({
+        groups: {
+          admins: [p('admin')],
+          approvers: [p('approver')],
+          members: [p('alice'), p('bob')],
+        },
+      });
+      const channel = await driver.start(core.gateway);
+      core.channels.set(channel.name, channel);
+    });
+
+    afterEach(async () => {
+      await driver.stop();
+      await core.stop();
+    });
+
+    const cards = () => driver.posted().filter((m) => m.buttons.length > 0 || /test_action/.test(m.text));
+    const lastRun = async () => (await core.journal.listRuns({ limit: 1 }))[0]!;
+
+    it('a person writes in a DM and gets the answer there', async () => {
+      core.provider.enqueue({ text: 'Hello alice, nice to meet you.' });
+      await driver.userSays({ user: 'alice', text: 'hello', where: 'dm' });
+      await expect
+        .poll(
+          () =>
+            driver
+              .posted()
+              .map((m) => m.text)
+              .join('\n'),
+          poll,
+        )
+        .toContain('Hello alice, nice to meet you.');
+      const run = await lastRun();
+      expect(run.principal).toBe(driver.principalOf('alice'));
+      expect(run.text).toBe('hello');
+    });
+
+    it('a person addresses the bot in a group and the answer arrives in that conversation', async () => {
+      core.provider.enqueue({ text: 'group answer' });
+      await driver.userSays({ user: 'bob', text: 'what time is it?', where: 'group' });
+      await expect.poll(() => driver.posted().some((m) => m.text.includes('group answer')), poll).toBe(true);
+      const run = await lastRun();
+      expect(run.text).toBe('what time is it?');
+      const reply = driver.posted().find((m) => m.text.includes('group answer'))!;
+      expect(reply.channel).toBe(run.conversation.channel);
+    });
+
+    it('a long answer arrives split under the platform limit, code fences intact, nothing lost', async () => {
+      const code = Array.from({ length: 400 }, (_, i) => `line_${i} = ${i}  # ${'z'.repeat(20)}`).join('\n');
+      const answer = `Here is the code:\n\`\`\`python\n${code}\n\`\`\`\nEnd of answer.`;
+      core.provider.enqueue({ text: answer });
+      await driver.userSays({ user: 'alice', text: 'long please', where: 'dm' });
+      await expect
+        .poll(() => driver.posted().some((m) => m.text.includes('End of answer.')), poll)
+        .toBe(true);
+      const parts = driver.posted().filter((m) => !m.ephemeralTo);
+      if (answer.length > driver.messageLimit) expect(parts.length).toBeGreaterThan(1);
+      for (const part of parts) {
+        expect(part.text.length).toBeLessThanOrEqual(driver.messageLimit);
+        const fences = part.text.split('\n').filter((l) => l.trim().startsWith('```')).length;
+        expect(fences % 2).toBe(0);
+      }
+      const all = parts.map((m) => m.text).join('\n');
+      for (const i of [0, 133, 266, 399]) expect(all).toContain(`line_${i} = ${i}`);
+    });
+
+    it('a tool request shows an approval card; an approver clicks Approve, the tool runs once and the card shows it', async () => {
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'test_action', args: { note: 'deploy' } }] },
+        { text: 'deployed!' },
+      );
+      await driver.userSays({ user: 'alice', text: 'deploy it', where: 'group' });
+      await expect.poll(() => cards().length, poll).toBe(1);
+      const card = cards()[0]!;
+      expect(card.buttons.map((b) => b.verb)).toEqual(expect.arrayContaining(['approve', 'deny']));
+      expect(card.text).toContain('test_action');
+      expect(core.executions()).toBe(0);
+      await driver.click({ user: 'approver', messageId: card.id, verb: 'approve' });
+      await expect.poll(() => driver.posted().some((m) => m.text.includes('deployed!')), poll).toBe(true);
+      expect(core.executions()).toBe(1);
+      await expect.poll(() => edited(driver, card.id), poll).toMatchObject({ buttons: [] });
+      expect(edited(driver, card.id)!.text.toLowerCase()).toContain('approved');
+    });
+
+    it('Deny keeps the tool from running and the run finishes', async () => {
+      core.provider.enqueue({ toolCalls: [{ name: 'test_action', args: {} }] }, { text: 'ok, not doing it' });
+      await driver.userSays({ user: 'alice', text: 'do it', where: 'dm' });
+      await expect.poll(() => cards().length, poll).toBe(1);
+      await driver.click({ user: 'approver', messageId: cards()[0]!.id, verb: 'deny' });
+      await expect
+        .poll(() => driver.posted().some((m) => m.text.includes('ok, not doing it')), poll)
+        .toBe(true);
+      expect(core.executions()).toBe(0);
+      expect(edited(driver, cards()[0]!.id)!.text.toLowerCase()).toContain('denied');
+    });
+
+    it('a double click runs the tool once and the second click is told why', async () => {
+      core.provider.enqueue({ toolCalls: [{ name: 'test_action', args: {} }] }, { text: 'finished' });
+      await driver.userSays({ user: 'alice', text: 'go', where: 'dm' });
+      await expect.poll(() => cards().length, poll).toBe(1);
+      const id = cards()[0]!.id;
+      await driver.click({ user: 'approver', messageId: id, verb: 'approve' });
+      const second = await driver.click({ user: 'admin', messageId: id, verb: 'approve' });
+      await expect.poll(() => driver.posted().some((m) => m.text.includes('finished')), poll).toBe(true);
+      expect(core.executions()).toBe(1);
+      if (second !== undefined) expect(second.toLowerCase()).toMatch(/already|approved/);
+    });
+
+    it('a click by someone not permitted is refused privately and the approval stays pending', async () => {
+      core.provider.enqueue({ toolCalls: [{ name: 'test_action', args: {} }] }, { text: 'after' });
+      await driver.userSays({ user: 'alice', text: 'please', where: 'dm' });
+      await expect.poll(() => cards().length, poll).toBe(1);
+      const card = cards()[0]!;
+      const answer = await driver.click({ user: 'bob', messageId: card.id, verb: 'approve' });
+      expect(answer?.toLowerCase()).toContain("can't approve");
+      const [approval] = await core.journal.listApprovals({ state: 'pending', limit: 5 });
+      expect(approval).toBeDefined();
+      expect(core.executions()).toBe(0);
+      expect(driver.posted().find((m) => m.id === card.id)!.buttons.length).toBeGreaterThan(0);
+    });
+
+    it('the same platform event delivered twice starts one run', async () => {
+      core.provider.enqueue({ text: 'only once' });
+      await driver.userSays({ user: 'alice', text: 'dedupe me', where: 'dm' });
+      await driver.redeliverLast();
+      await expect
+        .poll(() => driver.posted().filter((m) => m.text.includes('only once')).length, poll)
+        .toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await core.journal.listRuns({ limit: 10 })).toHaveLength(1);
+      expect(driver.posted().filter((m) => m.text.includes('only once'))).toHaveLength(1);
+    });
+
+    it('someone who is not let in gets one polite answer and no run', async () => {
+      await driver.userSays({ user: 'stranger', text: 'hi bot', where: 'dm' });
+      await expect.poll(() => driver.posted().length, poll).toBe(1);
+      expect(driver.posted()[0]!.text.toLowerCase()).toMatch(/sorry|not allowed|not on the list/);
+      expect(await core.journal.listRuns({ limit: 10 })).toHaveLength(0);
+    });
+
+    it('/usage answers the caller with the tokens spent', async () => {
+      core.provider.enqueue({ text: 'spent some tokens' });
+      await driver.userSays({ user: 'alice', text: 'count me', where: 'dm' });
+      await expect
+        .poll(() => driver.posted().some((m) => m.text.includes('spent some tokens')), poll)
+        .toBe(true);
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
+      const answer = await driver.slash({ user: 'alice', name: 'usage' });
+      expect(answer).toContain('15 tokens');
+    });
+
+    it('/cancel stops a running run', async () => {
+      core.provider.enqueue({ hang: true });
+      await driver.userSays({ user: 'alice', text: 'think hard', where: 'dm' });
+      await expect.poll(async () => (await lastRun())?.state, poll).toBe('running');
+      const answer = await driver.slash({ user: 'alice', name: 'cancel', args: [(await lastRun()).id] });
+      expect(answer.toLowerCase()).toContain('cancel');
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('cancelled');
+    });
+  });
+}
+
+function edited(driver: ChannelDriver, id: string): PostedMessage | undefined {
+  return driver.posted().find((m) => m.id === id && m.edits > 0);
+}

@@ -1,0 +1,4 @@
+import { createTelegramDriver } from '../../fakes/telegram/driver.js';
+import { channelContract } from '../contract.js';
+
+channelContract('telegram', () => createTelegramDriver());

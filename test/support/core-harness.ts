@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pino } from 'pino';
+import { parseConfig } from '../../src/config/load.js';
+import { newId } from '../../src/core/ids.js';
+import { assembleCore, type Core } from '../../src/gateway/assemble.js';
+import type { Channel } from '../../src/gateway/port.js';
+import { openSqliteJournal } from '../../src/journal/sqlite/index.js';
+import type { JournalStore } from '../../src/journal/store.js';
+import { loadPolicyEngine } from '../../src/policy/cedar-engine.js';
+import { ToolRegistry } from '../../src/tools/registry.js';
+import type { Tool } from '../../src/tools/tool.js';
+import { ScriptedProvider } from '../fakes/scripted-provider.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The real core, in process, on a temp SQLite journal with the default Cedar policies. */
+export interface CoreHarness extends Core {
+  journal: JournalStore;
+  provider: ScriptedProvider;
+  channels: Map<string, Channel>;
+  /** How many times the `test_action` tool (needs approval by default) ran. */
+  executions(): number;
+  stop(): Promise<void>;
+}
+
+/** Options of `startCoreHarness`. */
+export interface CoreHarnessOptions {
+  groups: Record<string, string[]>;
+  approvalTimeoutMs?: number;
+}
+
+/**
+ * Starts the core with the same wiring as the daemon (`assembleCore`), a scripted model and a
+ * `test_action` tool that is not read-only, so the default policy asks before running it.
+ */
+export async function startCoreHarness(options: CoreHarnessOptions): Promise<CoreHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-core-'));
+  const journal = await openSqliteJournal({ path: join(dir, 'journal.sqlite3') });
+  await journal.migrate();
+  const config = parseConfig({
+    groups: options.groups,
+    agents: { default: { tools: ['test_action', 'current_time'] } },
+  });
+  const policy = loadPolicyEngine({
+    dir: join(ROOT, 'config/policies'),
+    schemaPath: join(ROOT, 'config/schema.cedarschema'),
+    groups: config.groups,
+  });
+  let executions = 0;
+  const testAction: Tool = {
+    name: 'test_action',
+    description: 'A test action that changes something (counts executions).',
+    parameters: { type: 'object', properties: { note: { type: 'string' } } },
+    readOnly: false,
+    async run() {
+      executions++;
+      return { ok: true, output: `done (${executions})` };
+    },
+  };
+  const tools = new ToolRegistry();
+  tools.register(testAction);
+  const provider = new ScriptedProvider();
+  const channels = new Map<string, Channel>();
+  const core = assembleCore({
+    journal,
+    policy,
+    provider,
+    providerDescription: 'scripted',
+    tools,
+    agent: config.agents.default!,
+    approvalTimeoutMs: options.approvalTimeoutMs ?? 60_000,
+    workspaceDir: dir,
+    maxConcurrentRuns: 4,
+    maxMessageChars: config.limits.max_message_chars,
+    owner: `test-${newId()}`,
+    leaseMs: 30_000,
+    clock: Date.now,
+    logger: pino({ level: 'silent' }),
+    channels,
+    pollMs: 100,
+  });
+  core.scheduler.start();
+  core.dispatcher.start();
+  return {
+    ...core,
+    journal,
+    provider,
+    channels,
+    executions: () => executions,
+    async stop() {
+      await core.scheduler.abortAll();
+      await core.dispatcher.stop();
+      await journal.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
