@@ -42,6 +42,8 @@ export interface TelegramChannelConfig {
  */
 const MAX_RATE_LIMIT_WAIT_SECONDS = 10;
 const MAX_RATE_LIMIT_RETRIES = 3;
+/** Upper bound of one Bot API request, long polls included (they ask Telegram for 30 s). */
+const REQUEST_TIMEOUT_SECONDS = 60;
 
 /**
  * Creates the Telegram channel. In webhook mode the route `POST /telegram/webhook` is registered
@@ -66,10 +68,13 @@ class TelegramChannel implements Channel {
       throw new Error('Telegram needs a bot token: set TELEGRAM_BOT_TOKEN (from @BotFather).');
     }
     if (config.webhookUrl !== undefined) assertWebhookSecret(config.webhookSecret);
-    this.bot = new Bot(
-      config.token,
-      config.apiRoot === undefined ? {} : { client: { apiRoot: config.apiRoot } },
-    );
+    this.bot = new Bot(config.token, {
+      client: {
+        // A hung call must not hold an outbox item for grammY's default 500 s; the 30 s long poll fits.
+        timeoutSeconds: REQUEST_TIMEOUT_SECONDS,
+        ...(config.apiRoot === undefined ? {} : { apiRoot: config.apiRoot }),
+      },
+    });
     // The only retry layer for Telegram calls is 429 with a bounded wait; 5xx and network errors
     // go back to the outbox as transient ChannelErrors, so retries are never stacked.
     this.bot.api.config.use(
@@ -85,7 +90,10 @@ class TelegramChannel implements Channel {
       api: this.bot.api,
       handle: (update) => this.handleUpdate(update),
       logger: gateway.logger,
-      onGiveUp: (reason) => void this.record('channel.down', { reason }),
+      onGiveUp: (reason) => {
+        this.started = false; // a later start() may poll again once the operator fixed the cause
+        void this.record('channel.down', { reason });
+      },
     });
     this.installMiddleware();
     if (config.webhookUrl !== undefined && config.webhookSecret !== undefined) {
