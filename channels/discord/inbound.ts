@@ -103,12 +103,9 @@ export function placeOf(message: Message): DiscordPlace {
   return { guildId: message.guildId, channelId: message.channelId, userId: message.author.id };
 }
 
-/** Removes `<@bot>` / `<@!bot>` mentions and the whitespace around them. */
+/** Removes `<@bot>` / `<@!bot>` mentions (with one space before them); the rest of the text is kept as written. */
 export function stripMention(content: string, botId: string): string {
-  return content
-    .replace(new RegExp(`<@!?${botId}>`, 'g'), ' ')
-    .replace(/[ \t]{2,}/g, ' ')
-    .trim();
+  return content.replace(new RegExp(`[ \\t]?<@!?${botId}>`, 'g'), '').trim();
 }
 
 function mentionsInText(content: string, botId: string): boolean {

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelError, type ConversationRef } from '../../../src/index.js';
 import { type Harness, startHarness } from './harness.js';
@@ -118,5 +119,31 @@ describe('discord outbound', () => {
       h.fake.rest.requestsTo('POST', new RegExp(`/channels/${h.fake.world.general.id}/typing$`)),
     ).toHaveLength(1);
     expect(h.fake.posted()).toHaveLength(0);
+  });
+
+  it('a run working for more than a few seconds shows a status line, edited in place and removed by the reply', async () => {
+    h = await startHarness();
+    await h.channel.showActivity?.(general(), 'thinking');
+    expect(h.fake.posted()).toHaveLength(0);
+    await delay(3_100);
+    await h.channel.showActivity?.(general(), 'running shell_exec…');
+    await h.channel.showActivity?.(general(), 'running file_read…');
+    const [status] = h.fake.posted();
+    expect(status).toMatchObject({ content: '-# ⏳ running file_read…', edits: 1 });
+    await h.channel.send({ conversation: general(), text: 'done' });
+    expect(h.fake.posted().map((message) => message.content)).toEqual(['done']);
+  });
+
+  it('a message for one person in a server goes to their DMs', async () => {
+    h = await startHarness();
+    const alice = h.fake.world.user('alice');
+    await h.channel.send({
+      conversation: general(),
+      text: 'just for you',
+      ephemeralTo: `discord:${alice.id}`,
+    });
+    expect(h.fake.posted()).toMatchObject([
+      { channelId: h.fake.world.dmWith(alice.id).id, content: 'just for you' },
+    ]);
   });
 });

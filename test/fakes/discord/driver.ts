@@ -17,13 +17,16 @@ const OPTION = { string: 3, integer: 4, boolean: 5, user: 6 } as const;
 
 /**
  * The Discord `ChannelDriver` of the shared contract suite: the real adapter and discord.js
- * against the local fake Discord. Group messages are written in `#general` mentioning the bot.
+ * against the local fake Discord. Group messages are written in `#general` mentioning the bot;
+ * a person's slash commands are typed where they last wrote (their DM by default).
  */
 export function createDiscordDriver(options: { sessionScope?: SessionScope } = {}): ChannelDriver {
   const world = new FakeWorld();
   let fake: FakeDiscord | undefined;
   let channel: Channel | undefined;
   let lastEventId: string | undefined;
+  /** Where each person last wrote: their slash commands are typed in that conversation. */
+  const lastWhere = new Map<string, 'dm' | 'group'>();
 
   const running = (): FakeDiscord => {
     if (!fake) throw new Error('discord driver: start() first');
@@ -64,6 +67,7 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
           ? running().say({ user, text, where: 'dm' })
           : running().say({ user, text, where: 'general', mention: true });
       lastEventId = id;
+      lastWhere.set(user, where);
       return id;
     },
 
@@ -91,6 +95,7 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
         user,
         name,
         options: commandOptions(world, name, args),
+        where: lastWhere.get(user) === 'group' ? 'general' : 'dm',
       });
       return running()
         .answersTo(interaction)
