@@ -64,7 +64,8 @@ export function renderApprovalCard(card: ApprovalCard): RenderedMessage {
   const tool = escapeMrkdwn(card.tool);
   const pending = card.state === 'pending';
   const headline = pending ? ':lock: *Approval needed*' : ':lock: *Approval request*';
-  const preview = truncate(escapeMrkdwn(card.argsPreview), ARGS_PREVIEW_LIMIT);
+  // A fence inside the arguments would end the code block early: break it with a zero-width space.
+  const preview = truncate(escapeMrkdwn(card.argsPreview).replace(/```/g, '`\u200b``'), ARGS_PREVIEW_LIMIT);
   const blocks: types.KnownBlock[] = [
     section(`${headline}\n${requester} asked to run \`${tool}\``),
     section(`*Arguments*\n\`\`\`\n${preview}\n\`\`\``),

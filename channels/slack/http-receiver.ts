@@ -147,22 +147,26 @@ export class WebhookReceiver implements Receiver {
       }
     }
 
-    const tracked = processing.catch((error: unknown) => {
-      this.options.logger.error(
-        { channel: 'slack', err: errorText(error) },
-        'handling a Slack request failed',
-      );
-    });
-    this.options.background.add(tracked);
+    // Interactions and commands are answered when the listener acks; the work goes on after that.
+    const outcome = processing.then(
+      (): WebhookResponse => ({ status: 200 }),
+      (error: unknown): WebhookResponse => {
+        this.options.logger.error(
+          { channel: 'slack', err: errorText(error) },
+          'handling a Slack request failed',
+        );
+        return { status: 500, body: 'request failed' };
+      },
+    );
+    this.options.background.add(outcome);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<WebhookResponse>((resolve) => {
       timer = setTimeout(() => resolve({ status: 500, body: 'not acknowledged in time' }), ACK_DEADLINE_MS);
     });
-    const unacked = tracked.then(() =>
-      acked ? ackAnswer : { status: 500, body: 'request was not acknowledged' },
-    );
+    // Nothing listened (an unknown action, Slack's app_rate_limited notice): a plain 200.
+    const finished = outcome.then((response) => (acked ? ackAnswer : response));
     try {
-      return await Promise.race([ackAnswer, unacked, deadline]);
+      return await Promise.race([ackAnswer, finished, deadline]);
     } finally {
       clearTimeout(timer);
     }

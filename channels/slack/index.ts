@@ -35,7 +35,15 @@ export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayP
   const client = createWebClient(config.botToken, config.apiUrl, logger);
   const background = new BackgroundWork();
   let bot: BotIdentity | undefined;
-  const threads = new ThreadMembership(client, () => bot);
+  const threads = new ThreadMembership(
+    client,
+    () => bot,
+    (error) =>
+      logger.warn(
+        { channel: 'slack', err: toChannelError(error, 'conversations.replies').message },
+        'thread lookup failed',
+      ),
+  );
   const outbound = new SlackOutbound(client, threads, logger);
   const approvals = new SlackApprovals(client, threads, gateway);
   const webhook = config.appToken

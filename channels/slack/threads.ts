@@ -18,6 +18,7 @@ export class ThreadMembership {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly bot: () => BotIdentity | undefined,
+    private readonly onLookupError: (error: unknown) => void = () => {},
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -41,7 +42,14 @@ export class ThreadMembership {
     if (checkedAt !== undefined && this.now() - checkedAt < NEGATIVE_TTL_MS) return false;
     const bot = this.bot();
     if (!bot) return false;
-    const found = await this.lookUp(channel, thread, bot);
+    let found: boolean;
+    try {
+      found = await this.lookUp(channel, thread, bot);
+    } catch (error) {
+      // Rate limited or Slack unavailable: treat as not joined this time rather than fail the delivery.
+      this.onLookupError(error);
+      return false;
+    }
     if (found) this.remember(channel, thread);
     else this.notJoined.set(key, this.now());
     return found;

@@ -54,6 +54,8 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
   let channel: SlackChannel | undefined;
   let last: { event: Record<string, unknown>; eventId: string; retries: number } | undefined;
   let eventIds = 0;
+  /** Where each person last wrote: slash commands are typed there. */
+  const lastChannel = new Map<string, string>();
 
   const deliver = async (event: Record<string, unknown>, eventId: string, retryNum?: number) => {
     const response = await sender.event(event, {
@@ -116,6 +118,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       const channelId = dm ? `D${user}` : GROUP_CHANNEL;
       const messageText = dm ? text : `<@${fake.botUserId}> ${text}`;
       fake.addUserMessage({ channel: channelId, user, text: messageText, ts });
+      lastChannel.set(user, channelId);
       const event: Record<string, unknown> = dm
         ? {
             type: 'message',
@@ -201,7 +204,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
         token: 'legacy',
         team_id: fake.team,
         team_domain: 'fake',
-        channel_id: GROUP_CHANNEL,
+        channel_id: lastChannel.get(user) ?? GROUP_CHANNEL,
         channel_name: 'general',
         user_id: user,
         user_name: user,
