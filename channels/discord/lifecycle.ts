@@ -20,6 +20,8 @@ export interface DiscordListeners {
  */
 export class DiscordConnection {
   private current: Client | undefined;
+  /** Whether `channel.up` was recorded for the current client. */
+  private up = false;
 
   constructor(
     private readonly config: DiscordChannelConfig,
@@ -36,6 +38,8 @@ export class DiscordConnection {
   async start(): Promise<Client> {
     if (this.current) return this.current;
     const client = createDiscordClient(this.config);
+    // Current from the start, so events arriving right after READY already find the client.
+    this.current = client;
     this.listeners.attach(client);
     this.watch(client);
     const closed = this.rejectOnFatalClose(client);
@@ -53,13 +57,14 @@ export class DiscordConnection {
     try {
       await Promise.race([Promise.all([client.login(this.config.token), ready]), closed.promise, timeout]);
     } catch (error) {
+      this.current = undefined;
       await client.destroy().catch(() => {});
       throw explainLoginError(error);
     } finally {
       clearTimeout(timer);
       closed.dispose();
     }
-    this.current = client;
+    this.up = true;
     const user = client.user;
     if (client.application && client.application.id !== this.config.applicationId) {
       this.ctx.gateway.logger.warn(
@@ -75,16 +80,19 @@ export class DiscordConnection {
   /** Disconnects and destroys the client. */
   async stop(): Promise<void> {
     const client = this.current;
+    const wasUp = this.up;
     this.current = undefined;
+    this.up = false;
     if (!client) return;
     await client.destroy();
-    await this.record('channel.down', { reason: 'stopped' });
+    if (wasUp) await this.record('channel.down', { reason: 'stopped' });
   }
 
   private watch(client: Client): void {
     const log = this.ctx.gateway.logger;
     client.on(Events.ShardDisconnect, (event) => {
-      if (this.current !== client) return;
+      if (this.current !== client || !this.up) return;
+      this.up = false;
       log.error({ code: event.code }, 'discord gateway closed for good');
       void this.record('channel.down', { reason: `gateway closed (${event.code})` });
     });
