@@ -9,6 +9,7 @@ import type { Channel } from '../../src/gateway/port.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/index.js';
 import type { JournalStore } from '../../src/journal/store.js';
 import { loadPolicyEngine } from '../../src/policy/cedar-engine.js';
+import { createCurrentTimeTool } from '../../src/tools/builtins/current-time.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import type { Tool } from '../../src/tools/tool.js';
 import { ScriptedProvider } from '../fakes/scripted-provider.js';
@@ -61,6 +62,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
   };
   const tools = new ToolRegistry();
   tools.register(testAction);
+  tools.register(createCurrentTimeTool());
   const provider = new ScriptedProvider();
   const channels = new Map<string, Channel>();
   const core = assembleCore({
