@@ -65,6 +65,12 @@ export function assembleCore(parts: CoreParts): Core {
     clock: parts.clock,
     logger: parts.logger,
     ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
+    onActivity: (run, status) => {
+      const channel = parts.channels.get(run.channel);
+      channel?.showActivity?.(run.conversation, status).catch((error: unknown) => {
+        parts.logger.debug({ err: error, runId: run.id }, 'activity indicator failed');
+      });
+    },
   });
   let gateway: GatewayRuntimeState | undefined;
   const dispatcher = new OutboxDispatcher({

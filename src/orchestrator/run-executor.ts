@@ -25,6 +25,8 @@ export interface RunExecutorDeps {
   logger: Logger;
   /** Observes provider call latency (metrics). */
   observeProvider?: (ms: number, ok: boolean) => void;
+  /** Tells the run's channel what the run is doing (typing indicator, status line). Best effort. */
+  onActivity?: (run: Run, status: string) => void;
 }
 
 /** How a call to `execute` ended: the run finished, waits for a human, or was stopped (cancelled). */
@@ -147,6 +149,7 @@ export class RunExecutor {
       run.startedAt === null ? agent.max_wall_time : agent.max_wall_time - (clock() - run.startedAt);
     const callSignal = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, remaining))]);
     const started = clock();
+    this.deps.onActivity?.(run, 'thinking…');
     try {
       const response = await provider.complete({
         messages,

@@ -179,6 +179,7 @@ export class ToolStep {
   ): Promise<'done'> {
     const intent: ToolCallBody = { toolCallId: call.id, tool: tool.name, args, argsHash, ...how };
     await this.commit(run, { tape: [{ kind: 'tool_call', body: intent }] });
+    this.deps.onActivity?.(run, `running ${tool.name}…`);
     const started = this.deps.clock();
     let ok = false;
     let output: string;

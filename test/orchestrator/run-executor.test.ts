@@ -79,6 +79,13 @@ describe('the run loop', () => {
     expect(String((output.body as { output: string }).output)).toMatch(/not valid JSON/);
   });
 
+  it('shows the person what the run is doing while it works', async () => {
+    core.provider.enqueue({ toolCalls: [{ name: 'current_time', args: {} }] }, { text: 'it is now' });
+    const { runId } = await core.gateway.submit(message('k:activity', 'time?'));
+    expect((await finished(runId)).state).toBe('succeeded');
+    expect(channel.activity).toEqual(['thinking…', 'running current_time…', 'thinking…']);
+  });
+
   it('an unknown tool is reported to the model, not run', async () => {
     core.provider.enqueue({ toolCalls: [{ name: 'rm_rf', args: {} }] }, { text: 'ok' });
     const { runId } = await core.gateway.submit(message('k:unknown', 'x'));

@@ -6,6 +6,7 @@ export class RecordingChannel implements Channel {
   readonly sent: OutboundMessage[] = [];
   readonly cards: ApprovalCard[] = [];
   readonly updates: ApprovalCard[] = [];
+  readonly activity: string[] = [];
   attempts = 0;
   private failures: ChannelError[] = [];
   private cardFailure: ChannelError | undefined;
@@ -42,6 +43,10 @@ export class RecordingChannel implements Channel {
     if (this.cardFailure) throw this.cardFailure;
     this.cards.push(card);
     return { messageIds: [`card${this.cards.length}`] };
+  }
+
+  async showActivity(_conversation: unknown, status: string): Promise<void> {
+    this.activity.push(status);
   }
 
   async updateApproval(card: ApprovalCard): Promise<void> {
