@@ -35,6 +35,7 @@ export interface WebhookReceiverOptions {
  */
 export class WebhookReceiver implements Receiver {
   private app: App | undefined;
+  private accepting = false;
   private readonly now: () => number;
 
   constructor(private readonly options: WebhookReceiverOptions) {
@@ -46,11 +47,14 @@ export class WebhookReceiver implements Receiver {
     this.app = app;
   }
 
-  /** Nothing to listen on: the daemon's HTTP server owns the socket. */
-  async start(): Promise<void> {}
+  /** Nothing to listen on (the daemon's HTTP server owns the socket): starts accepting requests. */
+  async start(): Promise<void> {
+    this.accepting = true;
+  }
 
-  /** Waits for background work of acknowledged requests. */
+  /** Stops accepting requests (503, Slack retries elsewhere or later) and waits for background work. */
   async stop(): Promise<void> {
+    this.accepting = false;
     await this.options.background.settled();
   }
 
@@ -86,7 +90,7 @@ export class WebhookReceiver implements Receiver {
         body: JSON.stringify({ challenge: body.challenge }),
       };
     }
-    if (!this.app) return { status: 503, body: 'slack channel not started' };
+    if (!this.app || !this.accepting) return { status: 503, body: 'slack channel not running' };
     return this.dispatch(this.app, request, body);
   }
 

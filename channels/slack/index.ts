@@ -28,9 +28,16 @@ export interface SlackChannel extends Channel {
 /**
  * Creates the Slack channel. Without `appToken` it serves the Events API, interactivity and the
  * slash command at `POST /slack/events` on the daemon's HTTP server (registered right away, answered
- * 503 until `start()`); with `appToken` it connects over Socket Mode instead.
+ * 503 until `start()`); with `appToken` it connects over Socket Mode instead. Throws when neither a
+ * signing secret nor an app token is given, since nothing could be verified or received.
  */
 export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayPort): SlackChannel {
+  if (!config.appToken && !config.signingSecret) {
+    throw new Error(
+      'Slack over HTTP needs SLACK_SIGNING_SECRET (Basic Information → App Credentials); ' +
+        'or set SLACK_APP_TOKEN to use Socket Mode instead',
+    );
+  }
   const logger = gateway.logger;
   const client = createWebClient(config.botToken, config.apiUrl, logger);
   const background = new BackgroundWork();

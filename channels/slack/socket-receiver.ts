@@ -39,6 +39,7 @@ export class CommitFirstSocketModeReceiver extends SocketModeReceiver {
     });
   }
 
+  /** Called by Bolt when the App is built; keeps the App to hand envelopes to. */
   override init(app: App): void {
     super.init(app);
     this.bolt = app;
