@@ -9,7 +9,9 @@ export type PolicyAction =
   | 'approve_for_session'
   | 'cancel_run'
   | 'read_usage'
-  | 'read_admin';
+  | 'read_admin'
+  | 'read_memory'
+  | 'write_memory';
 
 /** A tool call to decide. */
 export interface ToolCallQuery {
