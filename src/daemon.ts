@@ -9,7 +9,8 @@ import { ConsoleChannel } from './gateway/console-channel.js';
 import type { Channel } from './gateway/port.js';
 import type { GatewayRuntimeState } from './gateway/runtime.js';
 import { ensureAdminToken } from './http/admin-token.js';
-import { Metrics } from './http/metrics.js';
+import { loadConsoleUsers } from './http/console/index.js';
+import { Metrics, timeTapeAppends } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { openJournal } from './journal/open.js';
 import { createLogger, type Logger } from './logging/logger.js';
@@ -37,6 +38,7 @@ export const RUN_LEASE_MS = 30_000;
  */
 export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): Promise<Daemon> {
   const { config, env } = loadConfig(processEnv);
+  const consoleUsers = loadConsoleUsers(config.channels.console.users, processEnv, env.configPath);
   const logger = createLogger({ level: processEnv.SWITCHBOARD_LOG_LEVEL ?? config.logging.level });
   const clock = () => Date.now();
 
@@ -85,6 +87,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   logger.info({ isolation: isolation.tier }, `tool sandbox isolation: ${isolation.tier}`);
 
   const metrics = createMetrics(journal);
+  timeTapeAppends(journal, metrics);
   const owner = `sb-${newId()}`;
   const agent = config.agents.default ?? Object.values(config.agents)[0];
   if (!agent) throw new ConfigError('agents: define at least one agent (e.g. agents.default)');
@@ -130,6 +133,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     metrics,
     logger,
     adminToken: adminToken.token,
+    consoleUsers,
     maxBodyBytes: config.http.max_body,
     clock,
   });
@@ -148,6 +152,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   if (recovered.failed.length > 0)
     logger.warn({ runs: recovered.failed.map((r) => r.id) }, 'failed runs interrupted by a restart');
 
+  const failedChannels = new Set<string>();
   for (const channel of channels.values()) {
     try {
       await channel.start();
@@ -155,9 +160,10 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     } catch (error) {
       logger.error({ channel: channel.name, err: error }, `channel ${channel.name} failed to start`);
       channels.delete(channel.name);
+      failedChannels.add(channel.name);
     }
   }
-  metricsChannels(metrics, channels);
+  metricsChannels(metrics, channels, failedChannels);
   scheduler.start();
   dispatcher.start();
   for (const run of recovered.resumable) void scheduler.resume(run.id);
@@ -222,6 +228,11 @@ function createMetrics(journal: {
     'Model provider call latency',
     [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
   );
+  metrics.histogram(
+    'switchboard_tape_append_seconds',
+    'Journal step commit (tape append) latency',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
   metrics.gauge('switchboard_runs', 'Runs by state', async () => {
     const counts = await journal.counts();
     return new Map(Object.entries(counts.runs).map(([state, n]) => [`{state="${state}"}`, n]));
@@ -233,10 +244,14 @@ function createMetrics(journal: {
   return metrics;
 }
 
-function metricsChannels(metrics: Metrics, channels: Map<string, Channel>): void {
+function metricsChannels(metrics: Metrics, channels: Map<string, Channel>, failed: Set<string>): void {
   metrics.gauge(
     'switchboard_channel_up',
-    'Channels connected (1) by name',
-    () => new Map([...channels.keys()].map((name) => [`{channel="${name}"}`, 1])),
+    'Channels connected (1) or failed to start (0) by name',
+    () =>
+      new Map([
+        ...[...channels.keys()].map((name): [string, number] => [`{channel="${name}"}`, 1]),
+        ...[...failed].map((name): [string, number] => [`{channel="${name}"}`, 0]),
+      ]),
   );
 }

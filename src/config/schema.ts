@@ -3,6 +3,25 @@ import { byteSize, duration } from './duration.js';
 
 const scope = z.enum(['thread', 'channel', 'user']);
 
+/**
+ * One web-console user: signs in with their own token and acts as `console:<name>`. The token is
+ * read from the environment variable `token_env` or the file `token_file`, never from this file.
+ */
+const consoleUser = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[\w.@-]{1,64}$/, 'a console user name is 1-64 letters, digits, ".", "@", "_" or "-"'),
+    token_env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    token_file: z.string().min(1).optional(),
+  })
+  .refine((u) => (u.token_env === undefined) !== (u.token_file === undefined), {
+    message: 'give exactly one of token_env or token_file (the token itself never goes in the config)',
+  });
+
 /** One agent: its prompt, tools and budgets. */
 const agentSchema = z.strictObject({
   system_prompt: z
@@ -91,7 +110,13 @@ export const configSchema = z.strictObject({
     }),
   channels: z
     .strictObject({
-      console: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+      console: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** Per-user console tokens (principal `console:<name>`); secrets come from env or a file. */
+          users: z.array(consoleUser).default([]),
+        })
+        .default({ enabled: true, users: [] }),
       discord: z
         .strictObject({
           session_scope: scope.default('channel'),
@@ -114,7 +139,7 @@ export const configSchema = z.strictObject({
         .default({ session_scope: 'channel' }),
     })
     .default({
-      console: { enabled: true },
+      console: { enabled: true, users: [] },
       discord: { session_scope: 'channel', guild_ids: [], channel_ids: [] },
       slack: { session_scope: 'thread', command: '/switchboard' },
       telegram: { session_scope: 'channel' },

@@ -1,11 +1,16 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { SwitchboardError, UnauthorizedError } from '../core/errors.js';
+import { SwitchboardError } from '../core/errors.js';
 import type { RunFeed } from '../gateway/run-feed.js';
 import type { GatewayRuntimeState } from '../gateway/runtime.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
+import {
+  authenticateConsoleRequest,
+  ConsoleTokens,
+  type ConsoleUser,
+  registerConsole,
+} from './console/index.js';
 import { readJsonBody } from './json-body.js';
 import type { Metrics } from './metrics.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
@@ -22,6 +27,10 @@ export interface HttpDeps {
   metrics: Metrics;
   logger: Logger;
   adminToken: string;
+  /** Per-user web console tokens (`channels.console.users`), each acting as `console:<name>`. */
+  consoleUsers?: ConsoleUser[];
+  /** Where the built web console lives; defaults to the project's `dist/web`. */
+  consoleAssetsDir?: string;
   maxBodyBytes: number;
   clock: () => number;
 }
@@ -46,17 +55,13 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addContentTypeParser('application/json', async (request: FastifyRequest, payload: IncomingMessage) =>
     readJsonBody(payload, deps.maxBodyBytes),
   );
-  const expected = Buffer.from(deps.adminToken);
+  const tokens = new ConsoleTokens(deps.adminToken, ADMIN_PRINCIPAL, deps.consoleUsers);
 
   app.decorateRequest('principal', '');
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
     if (!(path.startsWith('/v1/') || path === '/metrics')) return;
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
-    const given = Buffer.from(match?.[1] ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError();
-    request.principal = ADMIN_PRINCIPAL;
+    await authenticateConsoleRequest(request, tokens, deps);
   });
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.inc('switchboard_http_requests_total', {
@@ -91,6 +96,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
     return reply.type('text/plain; version=0.0.4').send(await deps.metrics.render());
   });
 
+  registerConsole(app, { ...deps, assetsDir: deps.consoleAssetsDir });
   registerMessageRoutes(app, deps);
   registerRunRoutes(app, deps);
   registerApprovalRoutes(app, deps);

@@ -1,0 +1,60 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { UnauthorizedError } from '../../core/errors.js';
+import {
+  type ConsoleAccessDeps,
+  checkConsoleRead,
+  checkPrincipalOverride,
+  consoleAbilities,
+} from './access.js';
+import { defaultConsoleAssetsDir, registerConsoleAssets } from './assets.js';
+import type { ConsoleIdentity, ConsoleTokens } from './tokens.js';
+
+export { defaultConsoleAssetsDir } from './assets.js';
+export { ConsoleTokens, type ConsoleUser, loadConsoleUsers } from './tokens.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The console identity of the bearer token (admin or a console user), once authenticated. */
+    consoleIdentity?: ConsoleIdentity;
+  }
+}
+
+/**
+ * Authenticates an API request by its bearer token (the admin token or a console user's) and
+ * applies the per-user read limits; throws 401/403. Sets `principal` and `consoleIdentity`.
+ */
+export async function authenticateConsoleRequest(
+  request: FastifyRequest,
+  tokens: ConsoleTokens,
+  deps: ConsoleAccessDeps,
+): Promise<void> {
+  const identity = tokens.authenticate(request.headers.authorization);
+  if (!identity)
+    throw new UnauthorizedError(
+      'missing or wrong bearer token: send "Authorization: Bearer <admin or console token>"',
+    );
+  request.principal = identity.principal;
+  request.consoleIdentity = identity;
+  await checkConsoleRead(request, identity, deps);
+}
+
+/**
+ * The web console: its page and assets at `/`, `GET /v1/console/me` (who the token is and what
+ * the policy lets them read), and the rule that a user token acts only as its own principal.
+ */
+export function registerConsole(
+  app: FastifyInstance,
+  deps: ConsoleAccessDeps & { assetsDir?: string | undefined },
+): void {
+  registerConsoleAssets(app, deps.assetsDir ?? defaultConsoleAssetsDir());
+  app.addHook('preHandler', async (request) => checkPrincipalOverride(request.consoleIdentity, request.body));
+  app.get('/v1/console/me', async (request) => {
+    const abilities = consoleAbilities(deps.gateway, request.principal);
+    return {
+      principal: request.principal,
+      admin: request.consoleIdentity?.admin ?? false,
+      read_admin: abilities.readAdmin,
+      approve: abilities.approve,
+    };
+  });
+}

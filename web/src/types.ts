@@ -1,0 +1,98 @@
+/** The shapes of the HTTP API (DESIGN.md section 4) as the console reads them. */
+
+/** The states of a run. */
+export type RunState = 'accepted' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** States after which a run never changes. */
+export const TERMINAL: readonly RunState[] = ['succeeded', 'failed', 'cancelled'];
+
+/** `GET /v1/console/me`. */
+export interface Me {
+  principal: string;
+  admin: boolean;
+  read_admin: boolean;
+  approve: boolean;
+}
+
+/** A run (`GET /v1/runs/:id`). */
+export interface Run {
+  id: string;
+  session_id: string;
+  state: RunState;
+  principal: string;
+  channel: string;
+  text: string;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  reason: string | null;
+}
+
+/** A session (`GET /v1/sessions`). */
+export interface Session {
+  id: string;
+  key: string;
+  channel: string;
+  device: string;
+  created_at: number;
+  closed_at: number | null;
+}
+
+/** A session with its runs (`GET /v1/sessions/:id`). */
+export interface SessionWithRuns extends Session {
+  runs: Run[];
+}
+
+/** An approval (`GET /v1/approvals`). */
+export interface Approval {
+  id: string;
+  run_id: string;
+  session_id: string;
+  state: 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled';
+  tool: string;
+  args: unknown;
+  requester: string;
+  created_at: number;
+  expires_at: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  scope: string | null;
+  reason: string | null;
+}
+
+/** One tape event (`GET /v1/runs/:id/tape`). */
+export interface TapeEvent {
+  runId: string;
+  seq: number;
+  kind: string;
+  at: number;
+  body: unknown;
+}
+
+/** One journal event (`GET /v1/events/recent`). */
+export interface JournalEvent {
+  id: string;
+  at: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** One usage row (`GET /v1/usage`). */
+export interface UsageRow {
+  principal: string;
+  bucket_start: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  runs: number;
+  tool_executions: number;
+  tool_ms: number;
+}
+
+/** `GET /v1/usage`. */
+export interface UsageResponse {
+  bucket: 'hour' | 'day';
+  rows: UsageRow[];
+  totals: Omit<UsageRow, 'principal' | 'bucket_start'>;
+}
