@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { isPostgresUrl, openPostgresJournal } from './postgres/index.js';
 import { openSqliteJournal } from './sqlite/sqlite-journal.js';
 import type { JournalStore } from './store.js';
 
@@ -17,14 +18,13 @@ export const SQLITE_JOURNAL_FILE = 'journal.sqlite3';
 
 /**
  * Opens the journal the configuration asks for, migrated and ready: the embedded SQLite file
- * `<dataDir>/journal.sqlite3` by default. Throws `ConfigError` naming the folder when it cannot be
+ * `<dataDir>/journal.sqlite3` by default, PostgreSQL when `databaseUrl` is a `postgres://` or
+ * `postgresql://` URL. Throws `ConfigError` naming the folder when it cannot be
  * created or written, so the daemon stops at start rather than on the first message.
  */
 export async function openJournal(options: OpenJournalOptions): Promise<JournalStore> {
   if (options.databaseUrl !== undefined && options.databaseUrl !== '') {
-    throw new ConfigError(
-      'PostgreSQL journal not available yet: unset SWITCHBOARD_DATABASE_URL to use the embedded SQLite journal',
-    );
+    return openSharedJournal(options.databaseUrl);
   }
   const dir = resolve(options.dataDir);
   try {
@@ -41,5 +41,37 @@ export async function openJournal(options: OpenJournalOptions): Promise<JournalS
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(`cannot open the journal ${join(dir, SQLITE_JOURNAL_FILE)}: ${reason}`);
+  }
+}
+
+/**
+ * Opens the PostgreSQL journal at `url`. Throws `ConfigError` for another scheme, and when the
+ * server cannot be reached or migrated, naming the server but never the password.
+ */
+async function openSharedJournal(url: string): Promise<JournalStore> {
+  if (!isPostgresUrl(url)) {
+    throw new ConfigError(
+      'SWITCHBOARD_DATABASE_URL must be a postgres:// or postgresql:// URL; unset it to use the embedded SQLite journal',
+    );
+  }
+  try {
+    return await openPostgresJournal({ url });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `cannot open the PostgreSQL journal at ${redactUrl(url)}: ${reason}; check SWITCHBOARD_DATABASE_URL and that the server is up`,
+    );
+  }
+}
+
+/** The URL without its password, for error messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured URL';
   }
 }

@@ -116,7 +116,13 @@ export interface JournalStore {
    * last tape event is an `approval_decision` are leased to `owner` and returned to resume; the
    * rest are failed with `reason`, and a notice for the user is put in the outbox. Atomic per run.
    */
-  recoverRuns(options: { owner: string; leaseMs: number; now: number; reason: string; all: boolean }): Promise<{
+  recoverRuns(options: {
+    owner: string;
+    leaseMs: number;
+    now: number;
+    reason: string;
+    all: boolean;
+  }): Promise<{
     failed: Run[];
     resumable: Run[];
   }>;
@@ -165,7 +171,7 @@ export interface JournalStore {
    * Claims up to `limit` pending outbox items due at `now`, oldest first, leased to `owner`.
    * An `approval_update` is not claimed before its card was delivered.
    */
-  claimOutbox(claim: Claim): Promise<OutboxItem[]>;
+  claimOutbox(claim: OutboxClaim): Promise<OutboxItem[]>;
 
   /**
    * Marks an item delivered with the platform's receipt. For an `approval_card` the receipt is
@@ -201,6 +207,16 @@ export interface JournalStore {
    * Absent for a store only one process uses. Returns the unsubscribe function.
    */
   watch?(listener: (signal: JournalSignal) => void): () => void;
+
+  /**
+   * Takes or renews the lease of a connection that must be single across processes (a Discord
+   * gateway, a Telegram long poller) for `owner` until `now + ttlMs`. True when `owner` holds it:
+   * it was free, expired or already `owner`'s. Absent for a store only one process uses.
+   */
+  acquireSingleton?(name: string, owner: string, ttlMs: number, now: number): Promise<boolean>;
+
+  /** Gives up `owner`'s lease on a singleton so a standby can take it at once. */
+  releaseSingleton?(name: string, owner: string): Promise<void>;
 }
 
 /** A change another process made that this one may have to act on. */
@@ -239,6 +255,15 @@ export interface Claim {
   leaseMs: number;
   now: number;
   limit: number;
+}
+
+/**
+ * Who claims outbox items. With `channels`, only items of those channels are claimed: a replica
+ * that does not hold a singleton channel leaves its items to the one that does. A store used by
+ * one process may ignore it, since that process holds every channel.
+ */
+export interface OutboxClaim extends Claim {
+  channels?: readonly string[];
 }
 
 /** A new outbox item inside a step. */

@@ -1,0 +1,212 @@
+import type { Pool } from 'pg';
+
+/** One numbered schema step. Steps are append-only: never edit a released one, add the next. */
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Ids, keys and principals sort bytewise (COLLATE "C") like SQLite, so `ORDER BY created_at, id`
+// gives the same order on both stores whatever the database's locale.
+const ID = 'TEXT COLLATE "C"';
+
+/** The schema of the PostgreSQL journal: the SQLite tables, with jsonb and bigint ms. */
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    name: 'initial journal schema',
+    sql: `
+CREATE TABLE sessions (
+  id            ${ID} PRIMARY KEY,
+  key           ${ID} NOT NULL,
+  channel       TEXT NOT NULL,
+  device        TEXT NOT NULL,
+  conversation  JSONB NOT NULL,
+  created_at    BIGINT NOT NULL,
+  closed_at     BIGINT
+);
+CREATE UNIQUE INDEX sessions_open_key ON sessions (key) WHERE closed_at IS NULL;
+CREATE INDEX sessions_created ON sessions (created_at, id);
+CREATE INDEX sessions_key ON sessions (key, created_at);
+
+CREATE TABLE runs (
+  id                ${ID} PRIMARY KEY,
+  session_id        ${ID} NOT NULL REFERENCES sessions (id),
+  state             TEXT NOT NULL
+                    CHECK (state IN ('accepted', 'running', 'succeeded', 'failed', 'cancelled')),
+  principal         ${ID} NOT NULL,
+  channel           TEXT NOT NULL,
+  conversation      JSONB NOT NULL,
+  text              TEXT NOT NULL,
+  created_at        BIGINT NOT NULL,
+  updated_at        BIGINT NOT NULL,
+  started_at        BIGINT,
+  finished_at       BIGINT,
+  reason            TEXT,
+  lease_owner       TEXT,
+  lease_expires_at  BIGINT
+);
+CREATE INDEX runs_session ON runs (session_id, created_at, id);
+CREATE INDEX runs_state ON runs (state, created_at, id);
+CREATE INDEX runs_created ON runs (created_at, id);
+CREATE INDEX runs_principal ON runs (principal, created_at);
+
+CREATE TABLE tape (
+  run_id  ${ID} NOT NULL REFERENCES runs (id),
+  seq     INTEGER NOT NULL CHECK (seq >= 0),
+  kind    TEXT NOT NULL CHECK (kind IN ('input', 'provider_request', 'provider_response', 'tool_call',
+            'tool_output', 'approval_request', 'approval_decision', 'reply', 'state', 'error')),
+  at      BIGINT NOT NULL,
+  body    JSONB NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);
+CREATE FUNCTION tape_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'the tape is append-only: % is not allowed', TG_OP;
+END
+$fn$;
+CREATE TRIGGER tape_no_update BEFORE UPDATE OR DELETE ON tape
+  FOR EACH ROW EXECUTE FUNCTION tape_is_append_only();
+CREATE TRIGGER tape_no_truncate BEFORE TRUNCATE ON tape
+  FOR EACH STATEMENT EXECUTE FUNCTION tape_is_append_only();
+
+CREATE TABLE approvals (
+  id            ${ID} PRIMARY KEY,
+  run_id        ${ID} NOT NULL REFERENCES runs (id),
+  session_id    ${ID} NOT NULL REFERENCES sessions (id),
+  state         TEXT NOT NULL
+                CHECK (state IN ('pending', 'approved', 'denied', 'expired', 'cancelled')),
+  tool_call_id  TEXT NOT NULL,
+  tool          TEXT NOT NULL,
+  args          JSONB NOT NULL,
+  args_hash     TEXT NOT NULL,
+  requester     TEXT NOT NULL,
+  conversation  JSONB NOT NULL,
+  created_at    BIGINT NOT NULL,
+  expires_at    BIGINT NOT NULL,
+  decided_by    TEXT,
+  decided_at    BIGINT,
+  scope         TEXT NOT NULL DEFAULT 'once' CHECK (scope IN ('once', 'session')),
+  reason        TEXT,
+  card_receipt  JSONB
+);
+CREATE INDEX approvals_state_expiry ON approvals (state, expires_at);
+CREATE INDEX approvals_run ON approvals (run_id, state);
+CREATE INDEX approvals_grant ON approvals (session_id, tool, state, scope);
+CREATE INDEX approvals_created ON approvals (created_at, id);
+
+CREATE TABLE inbox (
+  channel      TEXT NOT NULL,
+  event_id     TEXT NOT NULL,
+  run_id       ${ID} REFERENCES runs (id) DEFERRABLE INITIALLY DEFERRED,
+  received_at  BIGINT NOT NULL,
+  UNIQUE (channel, event_id)
+);
+
+CREATE TABLE outbox (
+  id                ${ID} PRIMARY KEY,
+  run_id            ${ID} REFERENCES runs (id),
+  channel           TEXT NOT NULL,
+  conversation      JSONB NOT NULL,
+  kind              TEXT NOT NULL
+                    CHECK (kind IN ('reply', 'approval_card', 'approval_update', 'notice')),
+  payload           JSONB NOT NULL,
+  approval_id       ${ID},
+  state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at   BIGINT NOT NULL,
+  created_at        BIGINT NOT NULL,
+  delivered_at      BIGINT,
+  last_error        TEXT,
+  receipt           JSONB,
+  lease_owner       TEXT,
+  lease_expires_at  BIGINT
+);
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_approval ON outbox (approval_id, kind);
+CREATE INDEX outbox_run ON outbox (run_id, created_at);
+
+CREATE TABLE journal_events (
+  id    ${ID} PRIMARY KEY,
+  at    BIGINT NOT NULL,
+  type  TEXT NOT NULL,
+  data  JSONB NOT NULL
+);
+CREATE INDEX journal_events_at ON journal_events (at, id);
+
+CREATE TABLE usage_events (
+  id                 BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  at                 BIGINT NOT NULL,
+  principal          ${ID} NOT NULL,
+  run_id             ${ID} REFERENCES runs (id),
+  prompt_tokens      BIGINT NOT NULL DEFAULT 0,
+  completion_tokens  BIGINT NOT NULL DEFAULT 0,
+  total_tokens       BIGINT NOT NULL DEFAULT 0,
+  tool_count         BIGINT NOT NULL DEFAULT 0,
+  tool_ms            BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX usage_events_principal_at ON usage_events (principal, at);
+CREATE INDEX usage_events_at ON usage_events (at);
+
+CREATE TABLE singletons (
+  name        TEXT PRIMARY KEY,
+  owner       TEXT NOT NULL,
+  expires_at  BIGINT NOT NULL
+);
+`,
+  },
+];
+
+/**
+ * Applies every migration newer than the schema's recorded version. All of it runs in one
+ * transaction holding a transaction-scoped advisory lock keyed on the schema, so replicas starting
+ * together migrate once and the others wait, then see the result. Creates the schema when
+ * `schema` is given and missing. Returns the versions applied (empty when already current).
+ */
+export async function applyPgMigrations(
+  pool: Pool,
+  schema: string | undefined,
+  migrations: readonly PgMigration[] = PG_MIGRATIONS,
+): Promise<number[]> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+      `switchboard.migrate:${schema ?? 'default'}`,
+    ]);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version     INTEGER PRIMARY KEY,
+      name        TEXT NOT NULL,
+      applied_at  BIGINT NOT NULL
+    )`);
+    const current = await client.query<{ v: number | null }>(
+      'SELECT MAX(version) AS v FROM schema_migrations',
+    );
+    const from = current.rows[0]?.v ?? 0;
+    const applied: number[] = [];
+    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+      if (migration.version <= from) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
+      applied.push(migration.version);
+    }
+    await client.query('COMMIT');
+    return applied;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Quotes an SQL identifier (a schema name) for interpolation into DDL. */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,361 @@
+import pg from 'pg';
+import type {
+  Approval,
+  ApprovalState,
+  DeliveryReceipt,
+  JournalEvent,
+  OutboxItem,
+  Principal,
+  Run,
+  RunState,
+  Session,
+  TapeEvent,
+  UsageQuery,
+  UsageRow,
+} from '../../core/types.js';
+import type {
+  AcceptInput,
+  AcceptResult,
+  ApprovalDecisionInput,
+  CancelResult,
+  Claim,
+  JournalSignal,
+  JournalStore,
+  OutboxClaim,
+  RunQuery,
+  StepCommit,
+  StepResult,
+} from '../store.js';
+import { decideApproval, expireApprovals, expiredError } from './approvals.js';
+import { type PgSettings, type PostgresJournalOptions, resolveSettings } from './connection.js';
+import { inTransaction, type PgContext, read } from './context.js';
+import { acceptInbound, resetSession } from './inbound.js';
+import { SignalListener } from './listener.js';
+import { applyPgMigrations } from './migrations.js';
+import { claimOutbox, completeOutbox, failOutbox } from './outbox.js';
+import {
+  type PgApprovalRow,
+  type PgEventRow,
+  type PgOutboxRow,
+  type PgRunRow,
+  type PgSessionRow,
+  type PgTapeRow,
+  toApproval,
+  toJournalEvent,
+  toOutboxItem,
+  toRun,
+  toSession,
+  toTapeEvent,
+} from './rows.js';
+import { cancelRun, claimRuns, commitStep, leaseRun, recoverRun, renewLeases } from './runs.js';
+import { recordEvent } from './writes.js';
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Thrown inside the health probe's transaction to roll it back. */
+const ROLLBACK = Symbol('health probe rollback');
+
+/**
+ * The journal on PostgreSQL, for several replicas sharing one database (DESIGN.md section 8).
+ * Same tables and behaviour as the SQLite store; every atomic method is one READ COMMITTED
+ * transaction on a pooled connection, writers of one run serialize on its row lock, claims use
+ * `FOR UPDATE SKIP LOCKED` with leases, and committed changes other replicas must act on are
+ * published with NOTIFY and heard through `watch`. Create it with `openPostgresJournal`.
+ */
+export class PostgresJournal implements JournalStore {
+  /** Always `postgres`. */
+  readonly kind = 'postgres';
+  /** The schema holding the tables, when one was chosen. */
+  readonly schema: string | undefined;
+  private readonly pool: pg.Pool;
+  private readonly settings: PgSettings;
+  private readonly listener: SignalListener;
+  private closed = false;
+
+  /** Creates the pool; nothing connects until the first query (see `openPostgresJournal`). */
+  constructor(options: PostgresJournalOptions) {
+    this.settings = resolveSettings(options);
+    this.schema = this.settings.schema;
+    this.pool = new pg.Pool(this.settings.pool);
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    this.pool.on('error', (error) => options.onError?.(error));
+    this.listener = new SignalListener({
+      connection: this.settings.client,
+      channel: this.settings.channel,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
+  }
+
+  private tx<T>(fn: (ctx: PgContext) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, this.settings.channel, fn);
+  }
+
+  async migrate(): Promise<void> {
+    await applyPgMigrations(this.pool, this.schema);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.listener.close();
+    await this.pool.end();
+  }
+
+  async healthCheck(): Promise<void> {
+    const timeoutMs = Number(this.settings.client.connectionTimeoutMillis ?? 5000);
+    let timer: NodeJS.Timeout | undefined;
+    const probe = this.tx(async (ctx) => {
+      await recordEvent(ctx, 'health.probe', {}, Date.now());
+      throw ROLLBACK;
+    }).catch((error: unknown) => {
+      if (error !== ROLLBACK) throw error;
+    });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`PostgreSQL did not answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+    });
+    try {
+      await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async acceptInbound(input: AcceptInput): Promise<AcceptResult> {
+    return this.tx((ctx) => acceptInbound(ctx, input));
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const [row] = await read<PgSessionRow>(this.pool, 'sessionById', [id]);
+    return row ? toSession(row) : null;
+  }
+
+  async getSessionByKey(key: string): Promise<Session | null> {
+    const [row] = await read<PgSessionRow>(this.pool, 'openSessionByKey', [key]);
+    return row ? toSession(row) : null;
+  }
+
+  async listSessions(query: { limit: number; key?: string }): Promise<Session[]> {
+    return (await read<PgSessionRow>(this.pool, 'listSessions', [query.key ?? null, query.limit])).map(
+      toSession,
+    );
+  }
+
+  async resetSession(key: string, now: number): Promise<Session | null> {
+    return this.tx((ctx) => resetSession(ctx, key, now));
+  }
+
+  async getRun(id: string): Promise<Run | null> {
+    const [row] = await read<PgRunRow>(this.pool, 'runById', [id]);
+    return row ? toRun(row) : null;
+  }
+
+  async listRuns(query: RunQuery): Promise<Run[]> {
+    const { sessionId = null, state = null, principal = null, limit } = query;
+    return (await read<PgRunRow>(this.pool, 'listRuns', [sessionId, state, principal, limit])).map(toRun);
+  }
+
+  async claimRuns(claim: Claim): Promise<Run[]> {
+    if (claim.limit <= 0) return [];
+    return this.tx((ctx) => claimRuns(ctx, claim));
+  }
+
+  async leaseRun(runId: string, claim: Omit<Claim, 'limit'>): Promise<Run | null> {
+    return this.tx((ctx) => leaseRun(ctx, runId, claim));
+  }
+
+  async renewLeases(runIds: string[], claim: Omit<Claim, 'limit'>): Promise<string[]> {
+    return runIds.length === 0 ? [] : this.tx((ctx) => renewLeases(ctx, runIds, claim));
+  }
+
+  async releaseRun(runId: string, owner: string): Promise<void> {
+    await this.tx((ctx) => ctx.run('releaseRun', [runId, owner]));
+  }
+
+  async commitStep(runId: string, step: StepCommit): Promise<StepResult> {
+    return this.tx((ctx) => commitStep(ctx, runId, step));
+  }
+
+  async cancelRun(runId: string, by: Principal, reason: string, now: number): Promise<CancelResult> {
+    return this.tx((ctx) => cancelRun(ctx, runId, by, reason, now));
+  }
+
+  async recoverRuns(options: {
+    owner: string;
+    leaseMs: number;
+    now: number;
+    reason: string;
+    all: boolean;
+  }): Promise<{ failed: Run[]; resumable: Run[] }> {
+    const failed: Run[] = [];
+    const resumable: Run[] = [];
+    const ids = await read<{ id: string }>(this.pool, 'recoverableRuns', [options.all, options.now]);
+    for (const { id } of ids) {
+      const result = await this.tx((ctx) => recoverRun(ctx, id, options));
+      if (result.outcome === 'failed') failed.push(result.run);
+      else if (result.outcome === 'resumable') resumable.push(result.run);
+    }
+    return { failed, resumable };
+  }
+
+  async readTape(runId: string, options: { afterSeq?: number } = {}): Promise<TapeEvent[]> {
+    return (await read<PgTapeRow>(this.pool, 'readTape', [runId, options.afterSeq ?? -1])).map(toTapeEvent);
+  }
+
+  async readSessionHistory(
+    sessionId: string,
+    options: { beforeRunId: string; maxRuns: number; kinds: readonly TapeEvent['kind'][] },
+  ): Promise<TapeEvent[]> {
+    if (options.maxRuns <= 0 || options.kinds.length === 0) return [];
+    const rows = await read<PgTapeRow>(this.pool, 'sessionHistory', [
+      sessionId,
+      options.beforeRunId,
+      options.maxRuns,
+      [...options.kinds],
+    ]);
+    return rows.map(toTapeEvent);
+  }
+
+  async getApproval(id: string): Promise<Approval | null> {
+    const [row] = await read<PgApprovalRow>(this.pool, 'approvalById', [id]);
+    return row ? toApproval(row) : null;
+  }
+
+  async listApprovals(query: { state?: ApprovalState; runId?: string; limit: number }): Promise<Approval[]> {
+    const { state = null, runId = null, limit } = query;
+    return (await read<PgApprovalRow>(this.pool, 'listApprovals', [state, runId, limit])).map(toApproval);
+  }
+
+  async decideApproval(decision: ApprovalDecisionInput): Promise<Approval> {
+    const result = await this.tx((ctx) => decideApproval(ctx, decision));
+    if (result.outcome === 'expired') throw expiredError(result.approval);
+    return result.approval;
+  }
+
+  async expireApprovals(now: number): Promise<Approval[]> {
+    return this.tx((ctx) => expireApprovals(ctx, now));
+  }
+
+  async findSessionGrant(sessionId: string, tool: string): Promise<Approval | null> {
+    const [row] = await read<PgApprovalRow>(this.pool, 'sessionGrant', [sessionId, tool]);
+    return row ? toApproval(row) : null;
+  }
+
+  async nextApprovalExpiry(): Promise<number | null> {
+    const [row] = await read<{ at: number | null }>(this.pool, 'nextExpiry');
+    return row?.at ?? null;
+  }
+
+  async claimOutbox(claim: OutboxClaim): Promise<OutboxItem[]> {
+    if (claim.limit <= 0) return [];
+    return this.tx((ctx) => claimOutbox(ctx, claim));
+  }
+
+  async completeOutbox(id: string, receipt: DeliveryReceipt, now: number): Promise<void> {
+    await this.tx((ctx) => completeOutbox(ctx, id, receipt, now));
+  }
+
+  async failOutbox(id: string, error: string, retryAt: number | null, _now: number): Promise<void> {
+    await this.tx((ctx) => failOutbox(ctx, id, error, retryAt));
+  }
+
+  async getOutboxItem(id: string): Promise<OutboxItem | null> {
+    const [row] = await read<PgOutboxRow>(this.pool, 'outboxById', [id]);
+    return row ? toOutboxItem(row) : null;
+  }
+
+  async listOutbox(query: {
+    runId?: string;
+    state?: OutboxItem['state'];
+    limit: number;
+  }): Promise<OutboxItem[]> {
+    const { runId = null, state = null, limit } = query;
+    return (await read<PgOutboxRow>(this.pool, 'listOutbox', [runId, state, limit])).map(toOutboxItem);
+  }
+
+  async recordEvent(type: string, data: Record<string, unknown>, now: number): Promise<JournalEvent> {
+    return this.tx((ctx) => recordEvent(ctx, type, data, now));
+  }
+
+  async recentEvents(limit: number): Promise<JournalEvent[]> {
+    return (await read<PgEventRow>(this.pool, 'recentEvents', [limit])).map(toJournalEvent);
+  }
+
+  async usageSummary(query: UsageQuery): Promise<UsageRow[]> {
+    const rows = await read<{
+      principal: string;
+      bucket_start: number;
+      prompt_tokens: number;
+      completion_tokens: number;
+      total_tokens: number;
+      runs: number;
+      tool_executions: number;
+      tool_ms: number;
+    }>(this.pool, 'usageSummary', [
+      query.bucket === 'hour' ? HOUR_MS : DAY_MS,
+      query.since ?? Number.MIN_SAFE_INTEGER,
+      query.until ?? Number.MAX_SAFE_INTEGER,
+      query.principal ?? null,
+    ]);
+    return rows.map((r) => ({
+      principal: r.principal,
+      bucketStart: r.bucket_start,
+      promptTokens: r.prompt_tokens,
+      completionTokens: r.completion_tokens,
+      totalTokens: r.total_tokens,
+      runs: r.runs,
+      toolExecutions: r.tool_executions,
+      toolMs: r.tool_ms,
+    }));
+  }
+
+  async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {
+    const runs: Record<RunState, number> = { accepted: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+    const approvals: Record<ApprovalState, number> = {
+      pending: 0,
+      approved: 0,
+      denied: 0,
+      expired: 0,
+      cancelled: 0,
+    };
+    for (const { state, n } of await read<{ state: RunState; n: number }>(this.pool, 'runCounts'))
+      runs[state] = n;
+    for (const { state, n } of await read<{ state: ApprovalState; n: number }>(this.pool, 'approvalCounts'))
+      approvals[state] = n;
+    return { runs, approvals };
+  }
+
+  /** Subscribes to signals from every process on this database and schema (LISTEN/NOTIFY). */
+  watch(listener: (signal: JournalSignal) => void): () => void {
+    return this.listener.subscribe(listener);
+  }
+
+  /** Resolves once `watch` subscribers are actually listening (so no signal is missed after it). */
+  async listening(): Promise<void> {
+    await this.listener.ready();
+  }
+
+  async acquireSingleton(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
+    const rows = await read<{ owner: string }>(this.pool, 'acquireSingleton', [name, owner, now, ttlMs]);
+    return rows.length > 0;
+  }
+
+  async releaseSingleton(name: string, owner: string): Promise<void> {
+    await read(this.pool, 'releaseSingleton', [name, owner]);
+  }
+}
+
+/** Opens the PostgreSQL journal, migrated (once across replicas) and ready. */
+export async function openPostgresJournal(options: PostgresJournalOptions): Promise<PostgresJournal> {
+  const journal = new PostgresJournal(options);
+  try {
+    await journal.migrate();
+  } catch (error) {
+    await journal.close();
+    throw error;
+  }
+  return journal;
+}

@@ -1,0 +1,196 @@
+import { ConflictError } from '../../core/errors.js';
+import { isTerminal } from '../../core/run-state.js';
+import type { Approval, Principal, Run } from '../../core/types.js';
+import type { CancelResult, Claim, StepCommit, StepResult } from '../store.js';
+import type { PgContext } from './context.js';
+import { type PgApprovalRow, type PgRunRow, toJson, toRun } from './rows.js';
+import {
+  appendTape,
+  enqueueOutbox,
+  recordEvent,
+  requireRun,
+  settleApproval,
+  transitionRun,
+  updateRun,
+} from './writes.js';
+
+/**
+ * `JournalStore.claimRuns` inside one transaction: candidates are locked `FOR UPDATE SKIP
+ * LOCKED`, so claimers on several replicas never take the same run and never wait on each other.
+ */
+export async function claimRuns(ctx: PgContext, claim: Claim): Promise<Run[]> {
+  if (claim.limit <= 0) return [];
+  const lease = { owner: claim.owner, expiresAt: claim.now + claim.leaseMs };
+  const claimed: Run[] = [];
+  for (const row of await ctx.q<PgRunRow>('claimableRuns', [claim.limit])) {
+    const moved = await transitionRun(ctx, row, 'running', claim.now, {
+      lease,
+      data: { owner: claim.owner },
+    });
+    claimed.push(toRun(moved.run));
+  }
+  return claimed;
+}
+
+/** `JournalStore.leaseRun` inside one transaction (a compare-and-set on the lease). */
+export async function leaseRun(
+  ctx: PgContext,
+  runId: string,
+  claim: Omit<Claim, 'limit'>,
+): Promise<Run | null> {
+  const { owner, now, leaseMs } = claim;
+  const changed = await ctx.run('leaseRun', [runId, owner, now, now + leaseMs]);
+  if (changed === 0) return null;
+  return toRun(await requireRun(ctx, runId));
+}
+
+/** `JournalStore.renewLeases`: one statement, ids kept in the caller's order. */
+export async function renewLeases(
+  ctx: PgContext,
+  runIds: readonly string[],
+  claim: Omit<Claim, 'limit'>,
+): Promise<string[]> {
+  const held = new Set(
+    (await ctx.q<{ id: string }>('renewLeases', [runIds, claim.owner, claim.now + claim.leaseMs])).map(
+      (r) => r.id,
+    ),
+  );
+  return runIds.filter((id) => held.has(id));
+}
+
+/** `JournalStore.commitStep` inside one transaction; any throw rolls everything back. */
+export async function commitStep(ctx: PgContext, runId: string, step: StepCommit): Promise<StepResult> {
+  const { now } = step;
+  let run = await requireRun(ctx, runId);
+  if (step.expectState !== undefined && run.state !== step.expectState) {
+    throw new ConflictError(
+      `run ${runId} is ${run.state}, not ${step.expectState}; this step was not written`,
+      'run_state_changed',
+      run.state,
+    );
+  }
+  const tape = await appendTape(ctx, runId, step.tape ?? [], now);
+  for (const approval of step.approvals ?? []) {
+    await ctx.run('insertApproval', [
+      approval.id,
+      runId,
+      run.session_id,
+      approval.toolCallId,
+      approval.tool,
+      toJson(approval.args),
+      approval.argsHash,
+      approval.requester,
+      toJson(approval.conversation),
+      now,
+      approval.expiresAt,
+    ]);
+    await recordEvent(ctx, 'approval.pending', { approvalId: approval.id, runId, tool: approval.tool }, now);
+  }
+  if (step.transition) {
+    const { to, reason } = step.transition;
+    const moved = await transitionRun(ctx, run, to, now, reason !== undefined ? { reason } : {});
+    run = moved.run;
+    tape.push(...moved.tape);
+  } else {
+    await ctx.run('touchRun', [now, runId]);
+    run = { ...run, updated_at: now };
+  }
+  for (const item of step.outbox ?? []) await enqueueOutbox(ctx, runId, item, now);
+  if (step.usage || step.toolExecution) {
+    await ctx.run('insertUsage', [
+      now,
+      run.principal,
+      runId,
+      step.usage?.promptTokens ?? 0,
+      step.usage?.completionTokens ?? 0,
+      step.usage?.totalTokens ?? 0,
+      step.toolExecution ? 1 : 0,
+      Math.round(step.toolExecution?.ms ?? 0),
+    ]);
+  }
+  if (step.event) await recordEvent(ctx, step.event.type, step.event.data, now);
+  return { run: toRun(run), tape };
+}
+
+/**
+ * `JournalStore.cancelRun` inside one transaction; signals `run_cancelled` so the replica running
+ * it aborts the provider call and the tool at once.
+ */
+export async function cancelRun(
+  ctx: PgContext,
+  runId: string,
+  by: Principal,
+  reason: string,
+  now: number,
+): Promise<CancelResult> {
+  const run = await requireRun(ctx, runId);
+  if (isTerminal(run.state)) {
+    throw new ConflictError(
+      `run ${runId} already ${run.state}; there is nothing to cancel`,
+      'run_finished',
+      run.state,
+    );
+  }
+  const cancelledApprovals: Approval[] = [];
+  for (const pending of await ctx.q<PgApprovalRow>('pendingApprovalsOfRun', [runId])) {
+    const settled = await settleApproval(ctx, pending, {
+      state: 'cancelled',
+      by,
+      scope: 'once',
+      reason,
+      now,
+    });
+    if (settled) cancelledApprovals.push(settled);
+  }
+  const moved = await transitionRun(ctx, await requireRun(ctx, runId), 'cancelled', now, {
+    reason,
+    data: { by },
+  });
+  ctx.signal({ type: 'run_cancelled', runId });
+  return { run: toRun(moved.run), cancelledApprovals };
+}
+
+/** What recovery did with one run. */
+export type PgRecovery = { outcome: 'failed' | 'resumable'; run: Run } | { outcome: 'skipped' };
+
+/**
+ * Recovers one run inside its own transaction, re-checked under the run's row lock, so two
+ * replicas recovering at once handle each run once: fail it with a notice, lease it to resume
+ * after a decision, or leave it (live lease, pending approval, not running).
+ */
+export async function recoverRun(
+  ctx: PgContext,
+  runId: string,
+  options: { owner: string; leaseMs: number; now: number; reason: string; all: boolean },
+): Promise<PgRecovery> {
+  const { owner, leaseMs, now, reason, all } = options;
+  const run = await requireRun(ctx, runId);
+  const leaseLive = run.lease_owner !== null && run.lease_expires_at !== null && run.lease_expires_at > now;
+  if (run.state !== 'running' || (leaseLive && !all)) return { outcome: 'skipped' };
+  if ((await ctx.q('pendingApprovalsOfRun', [runId])).length > 0) return { outcome: 'skipped' };
+  const [last] = await ctx.q<{ kind: string }>('lastTapeKind', [runId]);
+  if (last?.kind === 'approval_decision') {
+    await updateRun(ctx, { ...run, lease_owner: owner, lease_expires_at: now + leaseMs });
+    return { outcome: 'resumable', run: toRun(await requireRun(ctx, runId)) };
+  }
+  const moved = await transitionRun(ctx, run, 'failed', now, { reason, data: { recoveredBy: owner } });
+  await enqueueOutbox(
+    ctx,
+    runId,
+    {
+      channel: run.channel,
+      conversation: run.conversation,
+      kind: 'notice',
+      payload: {
+        text: `Sorry, I was interrupted (${reason}) and could not finish answering "${preview(run.text)}". Please send it again.`,
+      },
+    },
+    now,
+  );
+  return { outcome: 'failed', run: toRun(moved.run) };
+}
+
+function preview(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine;
+}
