@@ -29,7 +29,7 @@ export function BarChart(props: { title: string; bars: Bar[]; series: string[]; 
   const max = Math.max(1, ...bars.map((b) => series.reduce((sum, s) => sum + (b.values[s] ?? 0), 0)));
   const step = bars.length > 0 ? plotW / bars.length : plotW;
   const barW = Math.max(2, Math.min(48, step * 0.7));
-  const ticks = [0, 0.5, 1].map((f) => Math.round(max * f));
+  const ticks = [0, 0.5, 1].map((f) => Math.round(max * f * 10) / 10);
   const total = bars.reduce((t, b) => t + series.reduce((s, k) => s + (b.values[k] ?? 0), 0), 0);
   return (
     <figure class="chart">

@@ -62,7 +62,7 @@ export function UsagePage() {
       <h1 id="usage-title">Usage</h1>
       <form
         class="filters"
-        aria-label="Usage window"
+        aria-label="Usage filters"
         onSubmit={(e) => {
           e.preventDefault();
           setApplied(principal.trim());
