@@ -8,6 +8,7 @@ import type { PolicyEngine } from '../policy/engine.js';
 import { type ModelProvider, ProviderError } from '../providers/provider.js';
 import type { ToolRegistry } from '../tools/registry.js';
 import { HISTORY_KINDS, HISTORY_MAX_RUNS, historyMessages, runMessages } from './context.js';
+import type { InputPreparer } from './input.js';
 import { TapeView } from './tape-view.js';
 import { ToolStep } from './tool-step.js';
 
@@ -27,6 +28,8 @@ export interface RunExecutorDeps {
   observeProvider?: (ms: number, ok: boolean) => void;
   /** Tells the run's channel what the run is doing (typing indicator, status line). Best effort. */
   onActivity?: (run: Run, status: string) => void;
+  /** Normalizes the input, reads attachments and injects memory (`orchestrator/input.ts`). */
+  input?: InputPreparer;
 }
 
 /** How a call to `execute` ended: the run finished, waits for a human, or was stopped (cancelled). */
@@ -93,6 +96,7 @@ export class RunExecutor {
           outbox: [this.outbox(run, 'reply', { text: response.text || '(no answer)' })],
           transition: { to: 'succeeded' },
         });
+        this.deps.input?.forget(run.id);
         return 'finished';
       }
     }
@@ -124,13 +128,20 @@ export class RunExecutor {
       kinds: HISTORY_KINDS,
     });
     const earlier = historyMessages(history, agent.context_tokens);
+    const prepared = await this.deps.input?.prepare(run, tape, signal);
     const messages = [
       { role: 'system' as const, content: agent.system_prompt },
       ...earlier,
-      ...runMessages(tape, undefined),
+      ...runMessages(tape, prepared?.message),
     ];
     const toolSpecs = tools.specs(agent.tools);
+    // Refused attachments are told to the person once, with the run's first model call.
+    const notice =
+      prepared?.notice !== undefined && !tape.some((e) => e.kind === 'provider_request')
+        ? [this.outbox(run, 'notice', { text: prepared.notice })]
+        : [];
     await this.commit(run, {
+      ...(notice.length > 0 ? { outbox: notice } : {}),
       tape: [
         {
           kind: 'provider_request',
@@ -140,6 +151,7 @@ export class RunExecutor {
             messages: messages.length,
             historyMessages: earlier.length,
             tools: toolSpecs.map((t) => t.name),
+            ...(prepared ? { input: prepared.record } : {}),
           },
         },
       ],
