@@ -12,6 +12,8 @@ export const POLICY_ACTIONS: readonly PolicyAction[] = [
   'cancel_run',
   'read_usage',
   'read_admin',
+  'read_memory',
+  'write_memory',
 ];
 
 /** The answer of {@link checkPolicies}. */
@@ -103,6 +105,16 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
       };
     case 'read_admin':
       return { principal, action, resource: EVERYONE };
+    case 'read_memory':
+    case 'write_memory': {
+      // subject: `all` = workspace items, `conversation:<id>` = a session's, else a person's.
+      const subject = query.subject ?? principal;
+      if (subject === 'all') return { principal, action, resource: EVERYONE };
+      if (subject.startsWith('conversation:')) {
+        return { principal, action, resource: { type: 'Conversation', id: subject.slice(13) || 'explain' } };
+      }
+      return { principal, action, resource: { type: 'User', id: subject } };
+    }
   }
 }
 
