@@ -256,6 +256,9 @@ describe.skipIf(CHROMIUM_MISSING)(`the web console in headless Chromium (${CHROM
       await p.getByLabel('Console token').fill(ALICE_TOKEN);
       await p.getByRole('button', { name: 'Sign in' }).click();
       await expect.poll(() => p.getByTestId('principal').textContent()).toBe('console:alice');
+      // An approver without read_admin sees the approvals page but not the audit log.
+      expect(await p.getByRole('link', { name: 'Approvals' }).count()).toBe(1);
+      expect(await p.getByRole('link', { name: 'Recent events' }).count()).toBe(0);
       // alice may not read everything: her sessions are those she spoke in (none yet).
       await expect.poll(() => p.locator('.sessions .empty').count()).toBe(1);
       await p.getByLabel('Message').fill('hi from a phone');

@@ -12,13 +12,14 @@ import { href, useRoute } from './router';
 import { tokenStore } from './token-store';
 import type { Me } from './types';
 
-const PAGES = [
-  { id: 'chat', label: 'Chat' },
-  { id: 'approvals', label: 'Approvals' },
-  { id: 'runs', label: 'Runs' },
-  { id: 'events', label: 'Recent events' },
-  { id: 'usage', label: 'Usage' },
-] as const;
+/** The pages, each shown to those the policy lets read it. */
+const PAGES: { id: string; label: string; shown: (me: Me) => boolean }[] = [
+  { id: 'chat', label: 'Chat', shown: () => true },
+  { id: 'approvals', label: 'Approvals', shown: (me) => me.read_admin || me.approve },
+  { id: 'runs', label: 'Runs', shown: () => true },
+  { id: 'events', label: 'Recent events', shown: (me) => me.read_admin },
+  { id: 'usage', label: 'Usage', shown: () => true },
+];
 
 /** The console: the sign-in form until a token is accepted, then the pages. */
 export function App() {
@@ -86,7 +87,7 @@ function Shell(props: { token: string; me: Me; onSignOut: () => void; onExpired:
         <span class="brand">Switchboard</span>
         <nav aria-label="Console pages">
           <ul class="nav-list">
-            {PAGES.map((p) => (
+            {PAGES.filter((p) => p.shown(me)).map((p) => (
               <li key={p.id}>
                 <a href={href(p.id)} aria-current={page === p.id ? 'page' : undefined}>
                   {p.label}

@@ -44,7 +44,7 @@ export async function checkConsoleRead(
   identity: ConsoleIdentity,
   deps: ConsoleAccessDeps,
 ): Promise<void> {
-  if (identity.admin || request.method !== 'GET') return;
+  if (identity.admin || (request.method !== 'GET' && request.method !== 'HEAD')) return;
   const route = request.routeOptions.url ?? '';
   const { principal } = identity;
   const abilities = consoleAbilities(deps.gateway, principal);
