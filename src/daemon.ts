@@ -14,6 +14,7 @@ import { Metrics, timeTapeAppends } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { openJournal } from './journal/open.js';
 import { createLogger, type Logger } from './logging/logger.js';
+import { wireMemory } from './memory/open.js';
 import { loadPolicyEngine } from './policy/cedar-engine.js';
 import { watchPolicies } from './policy/watch.js';
 import { selectProvider } from './providers/select.js';
@@ -83,6 +84,16 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   })) {
     tools.register(tool);
   }
+  const memory = await wireMemory({
+    config,
+    dataDir: env.dataDir,
+    policy,
+    journal,
+    tools,
+    logger,
+    maxToolOutputChars: config.tools.max_output,
+    ...(env.openai.apiKey ? { apiKey: env.openai.apiKey } : {}),
+  });
   const isolation = await detectIsolation();
   logger.info({ isolation: isolation.tier }, `tool sandbox isolation: ${isolation.tier}`);
 
@@ -110,6 +121,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     channels,
     observeProvider: (ms, ok) =>
       metrics.observe('switchboard_provider_latency_seconds', ms / 1000, { ok: String(ok) }),
+    input: memory.input,
     onDelivered: (item) =>
       metrics.inc('switchboard_outbox_delivered_total', { kind: item.kind, channel: item.channel }),
   });
@@ -136,6 +148,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     consoleUsers,
     maxBodyBytes: config.http.max_body,
     clock,
+    memory: memory.service,
   });
   await http.listen({ host: config.http.host, port: config.http.port });
   const address = http.server.address();
@@ -199,6 +212,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
       await dispatcher.stop();
       await journal.recordEvent('daemon.stopped', { owner }, clock()).catch(() => {});
       await journal.close();
+      memory.close();
     })();
     return stopping;
   };
