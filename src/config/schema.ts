@@ -144,6 +144,79 @@ export const configSchema = z.strictObject({
       slack: { session_scope: 'thread', command: '/switchboard' },
       telegram: { session_scope: 'channel' },
     }),
+  /** Memory items and their retrieval into prompts (docs/memory.md). */
+  memory: z
+    .strictObject({
+      /** Inject relevant memory items into each run's input. */
+      enabled: z.boolean().default(true),
+      /** Embeddings endpoint; without a model the built-in offline embedding is used. */
+      embeddings: z
+        .strictObject({
+          /** Embedding model on the OpenAI-compatible server (e.g. text-embedding-3-small). */
+          model: z.string().optional(),
+          /** Base URL including /v1; defaults to provider.base_url (OPENAI_BASE_URL). */
+          base_url: z.string().url().optional(),
+          dimensions: z.number().int().min(1).optional(),
+          timeout: duration.default(10_000),
+        })
+        .prefault({}),
+      /** At most this many items are injected into one run. */
+      max_items: z.number().int().min(0).max(50).default(5),
+      /** Items scoring below this (0..1) are never injected. */
+      min_score: z.number().min(0).max(1).default(0.25),
+      /** Characters of item text injected per run at most. */
+      max_chars: z.number().int().min(0).default(4_000),
+      /** The longest item text memory_save and the API accept. */
+      max_item_chars: z.number().int().min(1).default(2_000),
+      /** The ranking blend: keyword (bm25) and vector weights, and how much recency may discount. */
+      weights: z
+        .strictObject({
+          keyword: z.number().min(0).max(1).default(0.4),
+          vector: z.number().min(0).max(1).default(0.6),
+          recency: z.number().min(0).max(1).default(0.2),
+        })
+        .prefault({}),
+      /** Age at which an item's recency factor is one half. */
+      recency_half_life: duration.default(30 * 86_400_000),
+    })
+    .prefault({}),
+  /** Files attached to messages: what is downloaded and how it reaches the model (docs/memory.md). */
+  attachments: z
+    .strictObject({
+      /** At most this many attachments of a message are read; the rest are named as not read. */
+      max_count: z.number().int().min(0).max(20).default(5),
+      /** Larger files are refused and named in a notice. */
+      max_bytes: byteSize.default(5 * 1024 * 1024),
+      /** A text file is cut after this many characters. */
+      max_text_chars: z.number().int().min(1).default(20_000),
+      /** Time limit of one download. */
+      timeout: duration.default(10_000),
+      /** Send images as image parts: only when the configured model accepts images. */
+      images: z.boolean().default(false),
+      /** Allow downloads from loopback and private addresses (a local file server, tests). */
+      allow_private: z.boolean().default(false),
+      /** MIME types that may be read; `type/*` matches a family. Others are refused unread. */
+      mime_types: z
+        .array(z.string())
+        .default([
+          'text/*',
+          'application/json',
+          'application/xml',
+          'application/yaml',
+          'application/x-yaml',
+          'application/toml',
+          'application/javascript',
+          'application/typescript',
+          'application/x-sh',
+          'application/sql',
+          'application/pdf',
+          'image/png',
+          'image/jpeg',
+          'image/gif',
+          'image/webp',
+        ]),
+    })
+    .prefault({}),
   logging: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,6 +2,7 @@ import type { AgentConfig } from '../config/schema.js';
 import type { OutboxItem } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
+import type { InputPreparer } from '../orchestrator/input.js';
 import { RunExecutor } from '../orchestrator/run-executor.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ModelProvider } from '../providers/provider.js';
@@ -32,6 +33,8 @@ export interface CoreParts {
   /** The channels by name; the dispatcher reads it at delivery time, so channels may be added later. */
   channels: Map<string, Channel>;
   observeProvider?: (ms: number, ok: boolean) => void;
+  /** Input preparation (normalization, attachments, memory); the raw input text when absent. */
+  input?: InputPreparer;
   onDelivered?: (item: OutboxItem) => void;
   /** Scheduler and dispatcher backstop poll interval. */
   pollMs?: number;
@@ -65,6 +68,7 @@ export function assembleCore(parts: CoreParts): Core {
     clock: parts.clock,
     logger: parts.logger,
     ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
+    ...(parts.input ? { input: parts.input } : {}),
     onActivity: (run, status) => {
       const channel = parts.channels.get(run.channel);
       channel?.showActivity?.(run.conversation, status).catch((error: unknown) => {

@@ -5,6 +5,7 @@ import type { RunFeed } from '../gateway/run-feed.js';
 import type { GatewayRuntimeState } from '../gateway/runtime.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
+import type { MemoryService } from '../memory/service.js';
 import {
   authenticateConsoleRequest,
   ConsoleTokens,
@@ -14,6 +15,7 @@ import {
 import { readJsonBody } from './json-body.js';
 import type { Metrics } from './metrics.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
+import { registerMemoryRoutes } from './routes/memory.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerReadRoutes } from './routes/reads.js';
 import { registerRunRoutes } from './routes/runs.js';
@@ -33,6 +35,8 @@ export interface HttpDeps {
   consoleAssetsDir?: string;
   maxBodyBytes: number;
   clock: () => number;
+  /** Memory items; `/v1/memory` is served when given. */
+  memory?: MemoryService;
 }
 
 /** The principal an admin-token request acts as, unless it names another. */
@@ -101,6 +105,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerRunRoutes(app, deps);
   registerApprovalRoutes(app, deps);
   registerReadRoutes(app, deps);
+  if (deps.memory) registerMemoryRoutes(app, { journal: deps.journal, memory: deps.memory });
   await app.register(async (scope) => registerWebhookRoutes(scope, deps));
   return app;
 }

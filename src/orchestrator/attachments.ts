@@ -4,6 +4,7 @@
  * refused file (count, type, size, download) named — to the model and in a notice for the person.
  */
 import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
 import type { Attachment } from '../core/types.js';
 import type { ContentPart } from '../providers/provider.js';
 import { type AttachmentFetchOptions, type FetchResult, fetchAttachment } from './attachment-fetch.js';
@@ -244,4 +245,18 @@ export function refusalNotice(records: readonly AttachmentRecord[]): string | un
   return refused.length === 1
     ? `Note: I could not read the attachment ${list}.`
     : `Note: I could not read ${refused.length} attachments: ${list}.`;
+}
+
+/** The `attachments:` config section as the input preparer takes it. */
+export function attachmentOptionsOf(config: Config): AttachmentOptions {
+  const a = config.attachments;
+  return {
+    maxCount: a.max_count,
+    maxBytes: a.max_bytes,
+    maxTextChars: a.max_text_chars,
+    timeoutMs: a.timeout,
+    images: a.images,
+    allowPrivate: a.allow_private,
+    mimeTypes: a.mime_types,
+  };
 }
