@@ -13,6 +13,18 @@ const messageBody = z.strictObject({
     .string()
     .regex(/^console:[\w.@-]{1,64}$/, 'a console principal looks like console:<name>')
     .optional(),
+  /** Files by link, as channel adapters pass them; read within the `attachments:` limits. */
+  attachments: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(256),
+        url: z.string().min(1).max(4096),
+        mime_type: z.string().max(256).optional(),
+        size: z.number().int().nonnegative().optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
 });
 
 /** `POST /v1/messages`: submit a message as the console channel → 202 `{session_id, run_id}`. */
@@ -41,6 +53,16 @@ export function registerMessageRoutes(app: FastifyInstance, deps: HttpDeps): voi
         sessionKey: key,
         conversation: { platform: 'console', channel: key },
         text: body.text,
+        ...(body.attachments
+          ? {
+              attachments: body.attachments.map((a) => ({
+                name: a.name,
+                url: a.url,
+                ...(a.mime_type !== undefined ? { mimeType: a.mime_type } : {}),
+                ...(a.size !== undefined ? { size: a.size } : {}),
+              })),
+            }
+          : {}),
       },
       body.session_id,
     );
