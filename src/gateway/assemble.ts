@@ -69,6 +69,7 @@ export function assembleCore(parts: CoreParts): Core {
     logger: parts.logger,
     ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
     ...(parts.input ? { input: parts.input } : {}),
+    onOutbox: () => dispatcher.kick(),
     onActivity: (run, status) => {
       const channel = parts.channels.get(run.channel);
       channel?.showActivity?.(run.conversation, status).catch((error: unknown) => {

@@ -29,6 +29,8 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Runs asked to resume while still executing here (a decision that raced the run's own wait). */
+  private readonly resumeAgain = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private passRunning = false;
   private passAgain = false;
@@ -83,7 +85,12 @@ export class Scheduler {
 
   /** Continues a `running` run that waited (approval decided or expired); no-op if already active. */
   async resume(runId: string): Promise<void> {
-    if (this.stopped || this.active.has(runId)) return;
+    if (this.stopped) return;
+    if (this.active.has(runId)) {
+      // The decision may have landed before the run released itself to wait: look again after.
+      this.resumeAgain.add(runId);
+      return;
+    }
     const { journal, owner, leaseMs, clock } = this.options;
     const run = await journal.leaseRun(runId, { owner, leaseMs, now: clock() });
     if (run && !this.active.has(runId)) this.launch(run);
@@ -119,6 +126,7 @@ export class Scheduler {
       )
       .finally(() => {
         this.active.delete(run.id);
+        if (this.resumeAgain.delete(run.id)) void this.resume(run.id);
         this.kick();
       });
     this.active.set(run.id, { controller, done });

@@ -28,6 +28,8 @@ export interface RunExecutorDeps {
   observeProvider?: (ms: number, ok: boolean) => void;
   /** Tells the run's channel what the run is doing (typing indicator, status line). Best effort. */
   onActivity?: (run: Run, status: string) => void;
+  /** Called after a commit that put items in the outbox, so they are delivered now, not at the next poll. */
+  onOutbox?: () => void;
   /** Normalizes the input, reads attachments and injects memory (`orchestrator/input.ts`). */
   input?: InputPreparer;
 }
@@ -219,5 +221,6 @@ export class RunExecutor {
   private async commit(run: Run, step: Omit<StepCommit, 'now' | 'expectState'>): Promise<void> {
     await this.deps.journal.commitStep(run.id, { ...step, now: this.deps.clock(), expectState: 'running' });
     this.deps.feed.publish(run.id);
+    if (step.outbox && step.outbox.length > 0) this.deps.onOutbox?.();
   }
 }

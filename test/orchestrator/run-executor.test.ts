@@ -16,6 +16,37 @@ const message = (key: string, text: string): InboundMessage => ({
   text,
 });
 
+describe('delivery without waiting for a poll', () => {
+  it('a reply and an approval card reach the channel right after their commit', async () => {
+    const core = await startCoreHarness({
+      groups: { admins: ['console:admin'], members: ['console:*'] },
+      pollMs: 60_000,
+    });
+    try {
+      const channel = new RecordingChannel('test');
+      core.channels.set('test', channel);
+      core.provider.enqueue(
+        { text: 'fast' },
+        { toolCalls: [{ name: 'test_action', args: {} }] },
+        { text: 'after' },
+      );
+      await core.gateway.submit(message('k:fast', 'one'));
+      await expect.poll(() => channel.texts(), { timeout: 2000, interval: 10 }).toEqual(['fast']);
+      await core.gateway.submit(message('k:fast', 'two'));
+      await expect.poll(() => channel.cards.length, { timeout: 2000, interval: 10 }).toBe(1);
+      await core.gateway.decideApproval({
+        approvalId: channel.cards[0]!.approvalId,
+        decision: 'approve',
+        decider: 'console:admin',
+      });
+      await expect.poll(() => channel.texts(), { timeout: 2000, interval: 10 }).toEqual(['fast', 'after']);
+      await expect.poll(() => channel.updates.length, { timeout: 2000, interval: 10 }).toBe(1);
+    } finally {
+      await core.stop();
+    }
+  });
+});
+
 describe('the run loop', () => {
   let core: CoreHarness;
   let channel: RecordingChannel;

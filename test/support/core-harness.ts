@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -14,7 +14,10 @@ import { ToolRegistry } from '../../src/tools/registry.js';
 import type { Tool } from '../../src/tools/tool.js';
 import { ScriptedProvider } from '../fakes/scripted-provider.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
+/** The repository root, also when this file runs compiled from dist/ (benchmarks). */
+const ROOT = [resolve(import.meta.dirname, '../..'), resolve(import.meta.dirname, '../../..')].find((dir) =>
+  existsSync(join(dir, 'config/schema.cedarschema')),
+)!;
 
 /** The real core, in process, on a temp SQLite journal with the default Cedar policies. */
 export interface CoreHarness extends Core {
@@ -30,6 +33,8 @@ export interface CoreHarness extends Core {
 export interface CoreHarnessOptions {
   groups: Record<string, string[]>;
   approvalTimeoutMs?: number;
+  /** Backstop poll interval of scheduler and outbox (default 100 ms). */
+  pollMs?: number;
 }
 
 /**
@@ -81,7 +86,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     clock: Date.now,
     logger: pino({ level: 'silent' }),
     channels,
-    pollMs: 100,
+    pollMs: options.pollMs ?? 100,
   });
   core.scheduler.start();
   core.dispatcher.start();
