@@ -6,13 +6,18 @@ import { ConfigError } from './core/errors.js';
 import { newId } from './core/ids.js';
 import { assembleCore } from './gateway/assemble.js';
 import { ConsoleChannel } from './gateway/console-channel.js';
+import type { OutboxDispatcher } from './gateway/outbox-dispatcher.js';
 import type { Channel } from './gateway/port.js';
+import type { RunFeed } from './gateway/run-feed.js';
 import type { GatewayRuntimeState } from './gateway/runtime.js';
+import type { Scheduler } from './gateway/scheduler.js';
+import { claimOutboxForHeldChannels, SingletonLease, type SingletonStore } from './gateway/singleton.js';
 import { ensureAdminToken } from './http/admin-token.js';
 import { loadConsoleUsers } from './http/console/index.js';
 import { Metrics, timeTapeAppends } from './http/metrics.js';
 import { buildHttpServer } from './http/server.js';
 import { openJournal } from './journal/open.js';
+import type { JournalStore } from './journal/store.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { wireMemory } from './memory/open.js';
 import { loadPolicyEngine } from './policy/cedar-engine.js';
@@ -34,6 +39,22 @@ export interface Daemon {
 export const RUN_LEASE_MS = 30_000;
 
 /**
+ * The run lease: `SWITCHBOARD_LEASE_MS` when set (tests shorten it to see take-overs quickly),
+ * else `RUN_LEASE_MS`. Singleton connections use the same lease, capped at 15 s.
+ */
+export function runLeaseMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.SWITCHBOARD_LEASE_MS;
+  if (raw === undefined || raw === '') return RUN_LEASE_MS;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 1000) {
+    throw new ConfigError(
+      `SWITCHBOARD_LEASE_MS must be a whole number of milliseconds, at least 1000 (got "${raw}")`,
+    );
+  }
+  return ms;
+}
+
+/**
  * The composition root (DESIGN.md section 3): config → journal → policy → gateway → channels →
  * http. Throws `ConfigError` with a clear message when anything needed to start is wrong.
  */
@@ -42,6 +63,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const consoleUsers = loadConsoleUsers(config.channels.console.users, processEnv, env.configPath);
   const logger = createLogger({ level: processEnv.SWITCHBOARD_LOG_LEVEL ?? config.logging.level });
   const clock = () => Date.now();
+  const leaseMs = runLeaseMs(processEnv);
 
   ensureWritableDir(env.dataDir);
   const journal = await openJournal({
@@ -49,6 +71,8 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}),
   });
   await journal.migrate();
+  // A journal other processes share (PostgreSQL): their runs, leases and channels are left alone.
+  const shared = journal.watch !== undefined;
 
   const policySources = { dir: resolve(config.policy.dir), schemaPath: resolve(config.policy.schema) };
   const policy = loadPolicyEngine({ ...policySources, groups: config.groups });
@@ -115,7 +139,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     maxConcurrentRuns: config.limits.max_concurrent_runs,
     maxMessageChars: config.limits.max_message_chars,
     owner,
-    leaseMs: RUN_LEASE_MS,
+    leaseMs,
     clock,
     logger,
     channels,
@@ -134,6 +158,8 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     );
   }
 
+  // With replicas, each one delivers only for the channels it has connected.
+  if (shared) claimOutboxForHeldChannels(journal, () => channels.keys());
   if (config.channels.console.enabled) channels.set('console', new ConsoleChannel());
   for (const channel of await createPlatformChannels(config, env, gateway, logger))
     channels.set(channel.name, channel);
@@ -155,18 +181,30 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
 
+  // Alone on the journal, every running run was ours and is recovered now; with replicas, only
+  // runs whose lease lapsed, now and then regularly (`startTakeOver`).
   const recovered = await journal.recoverRuns({
     owner,
-    leaseMs: RUN_LEASE_MS,
+    leaseMs,
     now: clock(),
     reason: 'interrupted by restart',
-    all: true,
+    all: !shared,
   });
   if (recovered.failed.length > 0)
     logger.warn({ runs: recovered.failed.map((r) => r.id) }, 'failed runs interrupted by a restart');
 
   const failedChannels = new Set<string>();
-  for (const channel of channels.values()) {
+  const singletons: SingletonLease[] = [];
+  for (const channel of [...channels.values()]) {
+    if (channel.singleton && journal.acquireSingleton && journal.releaseSingleton) {
+      channels.delete(channel.name);
+      const store = {
+        acquireSingleton: journal.acquireSingleton.bind(journal),
+        releaseSingleton: journal.releaseSingleton.bind(journal),
+      };
+      singletons.push(holdSingleton({ channel, channels, store, owner, leaseMs, clock, logger, metrics }));
+      continue;
+    }
     try {
       await channel.start();
       metrics.inc('switchboard_channel_starts_total', { channel: channel.name });
@@ -180,6 +218,9 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   scheduler.start();
   dispatcher.start();
   for (const run of recovered.resumable) void scheduler.resume(run.id);
+  const stopTakeOver = shared
+    ? startTakeOver({ journal, owner, leaseMs, clock, logger, scheduler, dispatcher, feed })
+    : () => {};
   const unwatch = journal.watch?.((signal) => {
     if (signal.type === 'run_accepted') scheduler.kick();
     else if (signal.type === 'run_cancelled') {
@@ -206,6 +247,8 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     stopping ??= (async () => {
       stopWatching();
       unwatch?.();
+      stopTakeOver();
+      for (const lease of singletons) await lease.stop();
       for (const channel of channels.values()) await channel.stop().catch(() => {});
       await http.close();
       await scheduler.abortAll();
@@ -217,6 +260,87 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     return stopping;
   };
   return { url, gateway, logger, stop };
+}
+
+/**
+ * Starts a channel that must be single only while this replica holds its lease (the name is the
+ * channel's); the lease moves to a standby when this replica dies or stops.
+ */
+function holdSingleton(deps: {
+  channel: Channel;
+  channels: Map<string, Channel>;
+  store: SingletonStore;
+  owner: string;
+  leaseMs: number;
+  clock: () => number;
+  logger: Logger;
+  metrics: Metrics;
+}): SingletonLease {
+  const { channel, channels, store, owner, leaseMs, clock, logger, metrics } = deps;
+  const lease = new SingletonLease({
+    name: channel.name,
+    owner,
+    store,
+    ttlMs: Math.min(leaseMs, 15_000),
+    clock,
+    logger,
+    onAcquired: async () => {
+      await channel.start();
+      channels.set(channel.name, channel);
+      metrics.inc('switchboard_channel_starts_total', { channel: channel.name });
+    },
+    onLost: async () => {
+      channels.delete(channel.name);
+      await channel.stop();
+    },
+  });
+  lease.start();
+  return lease;
+}
+
+/**
+ * With replicas: every third of a lease, takes over the runs of replicas that stopped renewing
+ * (DESIGN.md section 6): a run whose approval was decided resumes here, the rest fail with a
+ * notice to the user, pending approvals stay clickable. Returns the function that stops it.
+ */
+function startTakeOver(deps: {
+  journal: JournalStore;
+  owner: string;
+  leaseMs: number;
+  clock: () => number;
+  logger: Logger;
+  scheduler: Scheduler;
+  dispatcher: OutboxDispatcher;
+  feed: RunFeed;
+}): () => void {
+  const { journal, owner, leaseMs, clock, logger, scheduler, dispatcher, feed } = deps;
+  let busy = false;
+  const pass = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const { failed, resumable } = await journal.recoverRuns({
+        owner,
+        leaseMs,
+        now: clock(),
+        reason: 'the replica running it stopped',
+        all: false,
+      });
+      if (failed.length > 0) {
+        logger.warn({ runs: failed.map((r) => r.id) }, 'failed runs of a replica that stopped');
+        for (const run of failed) feed.publish(run.id);
+        dispatcher.kick();
+      }
+      for (const run of resumable) void scheduler.resume(run.id);
+    } catch (error) {
+      logger.error({ err: error }, 'taking over runs of stopped replicas failed');
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void pass(), Math.max(1000, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 function ensureWritableDir(dir: string): void {

@@ -123,6 +123,12 @@ export class ChannelError extends Error {
 export interface Channel {
   /** The adapter name used in `InboundMessage.channel` and `ConversationRef.platform`. */
   readonly name: string;
+  /**
+   * True when only one replica may hold this channel's connection at a time (a Discord gateway
+   * shard, a Telegram long poller). With several replicas on one journal, the daemon starts it on
+   * the replica holding its singleton lease and moves it when that replica dies.
+   */
+  readonly singleton?: boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Posts a reply or notice; returns the ids of the posted messages. */

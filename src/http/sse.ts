@@ -70,10 +70,15 @@ export function streamRunEvents(
   });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15_000);
   heartbeat.unref();
+  // With replicas, the run may be executing on another one whose steps this feed never hears of:
+  // re-read the journal every second (a shared journal is the one with `watch`).
+  const poll = deps.journal.watch ? setInterval(() => void pump(), 1000) : undefined;
+  poll?.unref();
   const close = () => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    clearInterval(poll);
     unsubscribe();
     res.end();
   };

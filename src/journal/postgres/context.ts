@@ -103,3 +103,9 @@ export async function read<R extends QueryResultRow>(
   const result = await pool.query<R>({ name, text: SQL[name], values: [...params] });
   return result.rows;
 }
+
+/** Runs one named write statement on its own (autocommit); returns how many rows it changed. */
+export async function write(pool: Pool, name: SqlName, params: readonly unknown[] = []): Promise<number> {
+  const result = await pool.query({ name, text: SQL[name], values: [...params] });
+  return result.rowCount ?? 0;
+}

@@ -28,7 +28,7 @@ import type {
 } from '../store.js';
 import { decideApproval, expireApprovals, expiredError } from './approvals.js';
 import { type PgSettings, type PostgresJournalOptions, resolveSettings } from './connection.js';
-import { inTransaction, type PgContext, read } from './context.js';
+import { inTransaction, type PgContext, read, write } from './context.js';
 import { acceptInbound, resetSession } from './inbound.js';
 import { SignalListener } from './listener.js';
 import { applyPgMigrations } from './migrations.js';
@@ -47,7 +47,7 @@ import {
   toSession,
   toTapeEvent,
 } from './rows.js';
-import { cancelRun, claimRuns, commitStep, leaseRun, recoverRun, renewLeases } from './runs.js';
+import { cancelRun, claimRuns, commitStep, leaseRun, recoverRun } from './runs.js';
 import { recordEvent } from './writes.js';
 
 const HOUR_MS = 3_600_000;
@@ -167,8 +167,16 @@ export class PostgresJournal implements JournalStore {
     return this.tx((ctx) => leaseRun(ctx, runId, claim));
   }
 
+  /**
+   * One autocommit UPDATE per run rather than one transaction for all: a renewal then never
+   * holds one run's row while it waits for another's step to commit.
+   */
   async renewLeases(runIds: string[], claim: Omit<Claim, 'limit'>): Promise<string[]> {
-    return runIds.length === 0 ? [] : this.tx((ctx) => renewLeases(ctx, runIds, claim));
+    const expires = claim.now + claim.leaseMs;
+    const held = await Promise.all(
+      runIds.map(async (id) => (await write(this.pool, 'renewLease', [id, claim.owner, expires])) > 0),
+    );
+    return runIds.filter((_, i) => held[i]);
   }
 
   async releaseRun(runId: string, owner: string): Promise<void> {
@@ -344,7 +352,7 @@ export class PostgresJournal implements JournalStore {
   }
 
   async releaseSingleton(name: string, owner: string): Promise<void> {
-    await read(this.pool, 'releaseSingleton', [name, owner]);
+    await write(this.pool, 'releaseSingleton', [name, owner]);
   }
 }
 

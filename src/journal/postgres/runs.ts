@@ -44,20 +44,6 @@ export async function leaseRun(
   return toRun(await requireRun(ctx, runId));
 }
 
-/** `JournalStore.renewLeases`: one statement, ids kept in the caller's order. */
-export async function renewLeases(
-  ctx: PgContext,
-  runIds: readonly string[],
-  claim: Omit<Claim, 'limit'>,
-): Promise<string[]> {
-  const held = new Set(
-    (await ctx.q<{ id: string }>('renewLeases', [runIds, claim.owner, claim.now + claim.leaseMs])).map(
-      (r) => r.id,
-    ),
-  );
-  return runIds.filter((id) => held.has(id));
-}
-
 /** `JournalStore.commitStep` inside one transaction; any throw rolls everything back. */
 export async function commitStep(ctx: PgContext, runId: string, step: StepCommit): Promise<StepResult> {
   const { now } = step;

@@ -48,8 +48,8 @@ export const SQL = {
     FOR UPDATE OF r SKIP LOCKED`,
   leaseRun: `UPDATE runs SET lease_owner = $2, lease_expires_at = $4
     WHERE id = $1 AND state = 'running' AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at <= $3)`,
-  renewLeases: `UPDATE runs SET lease_expires_at = $3
-    WHERE id = ANY($1::text[]) AND state = 'running' AND lease_owner = $2 RETURNING id`,
+  renewLease: `UPDATE runs SET lease_expires_at = $3
+    WHERE id = $1 AND state = 'running' AND lease_owner = $2`,
   releaseRun:
     'UPDATE runs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2',
   recoverableRuns: `SELECT id FROM runs
