@@ -103,6 +103,7 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32000');
   db.exec(SCHEMA);
 
   const index = new VectorIndex(options.dimension);
