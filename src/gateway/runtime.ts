@@ -50,6 +50,8 @@ export class GatewayRuntimeState implements GatewayPort {
   readonly webhooks = new Map<string, (request: WebhookRequest) => Promise<WebhookResponse>>();
   readonly logger: Logger;
 
+  private readonly chatCache = new Map<Principal, { generation: number; allowed: boolean }>();
+
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
   }
@@ -114,13 +116,27 @@ export class GatewayRuntimeState implements GatewayPort {
     }
   }
 
-  /** Whether the policy lets `principal` chat. */
+  /**
+   * Whether the policy lets `principal` chat. Asked on every message, so the answer is cached per
+   * principal until the policy generation changes (a reload).
+   */
   mayChat(principal: Principal): boolean {
-    return this.deps.policy.authorize({
+    const { policy } = this.deps;
+    const generation = policy.generation;
+    if (generation !== undefined) {
+      const cached = this.chatCache.get(principal);
+      if (cached && cached.generation === generation) return cached.allowed;
+    }
+    const allowed = policy.authorize({
       principal,
       action: 'chat',
       resource: { type: 'Conversation', id: 'any' },
     }).allowed;
+    if (generation !== undefined) {
+      if (this.chatCache.size >= 10_000) this.chatCache.clear();
+      this.chatCache.set(principal, { generation, allowed });
+    }
+    return allowed;
   }
 
   /** Cancels a run now: provider call aborted, tool killed, approvals cancelled, cards updated. */

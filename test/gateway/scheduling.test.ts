@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionBindingError } from '../../src/core/errors.js';
 import type { InboundMessage } from '../../src/core/types.js';
+import type { PolicyEngineHandle } from '../../src/policy/cedar-engine.js';
 import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
 
 const poll = { timeout: 10_000, interval: 20 };
@@ -82,6 +83,20 @@ describe('the gateway and scheduler', () => {
     );
     expect(result).toMatchObject({ status: 'refused' });
     expect((result as { message: string }).message).toMatch(/ask an admin/i);
+  });
+
+  it('a policy reload that lets someone in takes effect on their next message', async () => {
+    const stranger = message('x:2', 'hi', {
+      principal: 'discord:later',
+      channel: 'discord',
+      device: 'discord:1',
+    });
+    expect((await core.gateway.receive(stranger)).status).toBe('refused');
+    const handle = core.gateway.deps.policy as PolicyEngineHandle;
+    expect(
+      handle.reload({ groups: { admins: ['console:admin'], members: ['console:*', 'discord:later'] } }).ok,
+    ).toBe(true);
+    expect((await core.gateway.receive({ ...stranger, eventId: 'ev-later-2' })).status).toBe('accepted');
   });
 
   it('a reset starts a new session for the key and keeps the old one readable', async () => {
