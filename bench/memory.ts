@@ -15,7 +15,7 @@ import type { NewMemoryItem } from '../src/memory/types.js';
 import { loadPolicyEngine } from '../src/policy/cedar-engine.js';
 import { LABELLED_ITEMS, LABELLED_QUERIES, UNRELATED_QUERIES } from './memory-labelled.js';
 
-const ROOT = resolve(import.meta.dirname, process.argv[1]?.includes('/dist/') ? '../..' : '..');
+const ROOT = resolve(import.meta.dirname, import.meta.dirname.includes('/dist/') ? '../..' : '..');
 const PRINCIPALS = 50;
 const QUERIES = 150;
 
