@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { TapeEvent } from '../core/types.js';
 import type { ApiClient } from './client.js';
 
@@ -13,18 +13,18 @@ export async function chat(
 ): Promise<void> {
   const name = userInfo().username.replace(/[^\w.@-]/g, '_') || 'terminal';
   const sessionKey = options.session ?? `console:terminal:${name}`;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const rl = createInterface({ input: process.stdin, terminal: false });
   process.stdout.write(
     `Switchboard chat — session ${sessionKey}. /approve <id>, /deny <id>, /cancel, /quit\n`,
   );
   let lastRun: string | undefined;
+  // The line iterator buffers lines typed (or piped) while an answer is still streaming.
+  const lines = rl[Symbol.asyncIterator]();
   for (;;) {
-    let line: string;
-    try {
-      line = (await rl.question('you> ')).trim();
-    } catch {
-      break;
-    }
+    process.stdout.write('you> ');
+    const next = await lines.next();
+    if (next.done) break;
+    const line = String(next.value).trim();
     if (line === '') continue;
     if (line === '/quit' || line === '/exit') break;
     try {
@@ -59,9 +59,14 @@ export async function chat(
   rl.close();
 }
 
+/** Where each run's stream stopped, so following it again after a decision shows only what is new. */
+const seen = new Map<string, string>();
+
 async function follow(client: ApiClient, runId: string): Promise<void> {
   let streamed = false;
-  for await (const message of client.events(`/v1/runs/${runId}/events`)) {
+  const lastEventId = seen.get(runId);
+  for await (const message of client.events(`/v1/runs/${runId}/events`, lastEventId ? { lastEventId } : {})) {
+    if (message.id !== undefined) seen.set(runId, message.id);
     if (message.event === 'delta') {
       if (!streamed) process.stdout.write('agent> ');
       streamed = true;

@@ -52,10 +52,15 @@ export class ApiClient {
   /** Streams Server-Sent Events of a path until the server closes or `signal` aborts. */
   async *events(
     path: string,
-    signal?: AbortSignal,
+    options: { signal?: AbortSignal; lastEventId?: string } = {},
   ): AsyncGenerator<{ event: string; data: string; id?: string }> {
+    const { signal, lastEventId } = options;
     const response = await fetch(`${this.baseUrl}${path}`, {
-      headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream' },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        accept: 'text/event-stream',
+        ...(lastEventId !== undefined ? { 'last-event-id': lastEventId } : {}),
+      },
       ...(signal ? { signal } : {}),
     });
     if (!response.ok || !response.body) throw new Error(`event stream failed: HTTP ${response.status}`);

@@ -16,6 +16,9 @@ const USAGE = `usage: switchboard <command>
                                 pending approvals and decisions
   usage [--principal P] [--days N]
                                 token usage per principal per day
+  journal migrate --to URL [--from FILE]
+                                copy the SQLite journal (SWITCHBOARD_DATA_DIR) into an
+                                empty PostgreSQL database, ids and tape as they are
 
 Environment: SWITCHBOARD_URL (or SWITCHBOARD_HTTP_HOST/PORT) and SWITCHBOARD_ADMIN_TOKEN
 (default: read from SWITCHBOARD_DATA_DIR/admin-token).`;
@@ -40,6 +43,11 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     case 'policy':
       return policyCommand(rest);
+    case 'journal': {
+      // Loaded on demand: only this command needs the PostgreSQL client.
+      const { journalCommand } = await import('./journal-migrate.js');
+      return journalCommand(rest);
+    }
     case 'runs': {
       const { values } = parseArgs({
         args: rest,
