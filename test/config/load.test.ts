@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseDuration } from '../../src/config/duration.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -12,10 +13,20 @@ const write = (text: string) => {
   return path;
 };
 
+/** Dotted paths of every leaf value (arrays count as leaves). */
+function leafPaths(value: unknown, prefix = ''): string[] {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [prefix];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+    leafPaths(v, prefix ? `${prefix}.${k}` : k),
+  );
+}
+
 describe('configuration', () => {
-  it('the shipped config/switchboard.yaml is valid and equals the built-in defaults', () => {
+  it('the shipped config/switchboard.yaml is valid, equals the built-in defaults and writes every one', () => {
     const shipped = loadConfig({ SWITCHBOARD_CONFIG: 'config/switchboard.yaml' }).config;
     expect(shipped).toEqual(parseConfig({}));
+    const raw = parse(readFileSync('config/switchboard.yaml', 'utf8')) as unknown;
+    expect(leafPaths(raw)).toEqual(expect.arrayContaining(leafPaths(parseConfig({}))));
   });
 
   it('a missing default file means all defaults', () => {
@@ -40,7 +51,9 @@ describe('configuration', () => {
   });
 
   it('an unreadable file named by SWITCHBOARD_CONFIG stops the start', () => {
-    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '/nonexistent/switchboard.yaml' })).toThrow(/cannot read config file/);
+    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '/nonexistent/switchboard.yaml' })).toThrow(
+      /cannot read config file/,
+    );
   });
 
   it('environment overrides the HTTP bind and the model', () => {
@@ -59,7 +72,9 @@ describe('configuration', () => {
   });
 
   it('a bad port in the environment is refused', () => {
-    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '', SWITCHBOARD_HTTP_PORT: '99999' })).toThrow(/SWITCHBOARD_HTTP_PORT/);
+    expect(() => loadConfig({ SWITCHBOARD_CONFIG: '', SWITCHBOARD_HTTP_PORT: '99999' })).toThrow(
+      /SWITCHBOARD_HTTP_PORT/,
+    );
   });
 
   it('durations and sizes are written the human way', () => {
