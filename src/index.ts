@@ -3,6 +3,8 @@
  * and nowhere else in `src/`.
  */
 
+export type { SessionScope } from './core/session-scope.js';
+export { splitMessage } from './core/split-message.js';
 export type {
   ApprovalCard,
   ApprovalState,
@@ -21,11 +23,10 @@ export type {
   CommandResponse,
   DecisionOutcome,
   DecisionRequest,
+  FetchedFile,
   GatewayPort,
   ReceiveResult,
   WebhookRequest,
   WebhookResponse,
 } from './gateway/port.js';
 export { ChannelError } from './gateway/port.js';
-export { splitMessage } from './core/split-message.js';
-export type { SessionScope } from './core/session-scope.js';

@@ -96,6 +96,12 @@ export interface GatewayPort {
   readonly logger: ChannelLogger;
 }
 
+/** A file downloaded by a channel for the core. */
+export interface FetchedFile {
+  data: Buffer;
+  mimeType?: string;
+}
+
 /** Whether a delivery error is worth retrying. */
 export type ChannelErrorKind = 'rate_limited' | 'transient' | 'permanent';
 
@@ -139,4 +145,13 @@ export interface Channel {
   updateApproval(card: ApprovalCard): Promise<void>;
   /** Shows that a run is working (typing indicator, status line). Best effort, may be absent. */
   showActivity?(conversation: ConversationRef, status: string): Promise<void>;
+  /**
+   * Downloads an attachment this platform serves only with its credentials (Slack `url_private`,
+   * Telegram file ids). Returns undefined for a URL that is not the platform's, so the core fetches
+   * it itself. Throws `ChannelError` when the file cannot be had; never puts a token in a message.
+   */
+  fetchAttachment?(
+    url: string,
+    limits: { maxBytes: number; signal: AbortSignal },
+  ): Promise<FetchedFile | undefined>;
 }

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import type { Channel } from '../gateway/port.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { attachmentOptionsOf } from '../orchestrator/attachments.js';
@@ -101,6 +102,8 @@ export interface WireMemoryOptions extends OpenMemoryOptions {
   logger: Logger;
   /** Output cap of `memory_search` (the tools' `max_output`). */
   maxToolOutputChars: number;
+  /** The channels, for attachments a platform serves only with its credentials. */
+  channels?: ReadonlyMap<string, Channel>;
 }
 
 /** Memory wired into the daemon: the input preparer for the executor, the service for HTTP. */
@@ -130,6 +133,7 @@ export async function wireMemory(options: WireMemoryOptions): Promise<WiredMemor
   );
   const input = new InputPreparer({
     attachments: attachmentOptionsOf(config),
+    ...(options.channels ? { channels: options.channels } : {}),
     ...(config.memory.enabled
       ? { memory: { service: memory.service, maxChars: config.memory.max_chars } }
       : {}),

@@ -5,9 +5,11 @@
  * again; a restart prepares it anew.
  */
 import type { Attachment, Run, TapeEvent } from '../core/types.js';
+import type { Channel } from '../gateway/port.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
 import type { ChatMessage, ContentPart } from '../providers/provider.js';
+import { fetchAttachment } from './attachment-fetch.js';
 import type { AttachmentRecord } from './attachments.js';
 import {
   type AttachmentFetcher,
@@ -43,6 +45,8 @@ export interface InputPreparerOptions {
   memory?: { service: MemoryService; maxChars: number };
   /** Downloads attachments; the SSRF-safe fetcher by default (injectable for tests). */
   fetcher?: AttachmentFetcher;
+  /** The channels, so a platform that serves files only with its credentials downloads them. */
+  channels?: ReadonlyMap<string, Channel>;
   logger?: Logger;
 }
 
@@ -68,7 +72,7 @@ export class InputPreparer {
       input?.attachments ?? [],
       this.options.attachments,
       signal,
-      this.options.fetcher,
+      this.fetcherFor(run.channel),
     );
     const memory = await this.augment(run, text, signal);
 
@@ -94,6 +98,29 @@ export class InputPreparer {
     }
     this.cache.set(run.id, prepared);
     return prepared;
+  }
+
+  /** The fetcher for a run's attachments: the channel's own download first, when it has one. */
+  private fetcherFor(channelName: string): AttachmentFetcher {
+    const base = this.options.fetcher ?? fetchAttachment;
+    const channel = this.options.channels?.get(channelName);
+    if (!channel?.fetchAttachment) return base;
+    return async (url, options, signal) => {
+      try {
+        const file = await channel.fetchAttachment?.(url, { maxBytes: options.maxBytes, signal });
+        if (!file) return base(url, options, signal);
+        if (file.data.length > options.maxBytes) {
+          return { ok: false, refusal: 'too_large', reason: `it is larger than ${options.maxBytes} bytes` };
+        }
+        return { ok: true, body: file.data, contentType: file.mimeType ?? '' };
+      } catch (error) {
+        return {
+          ok: false,
+          refusal: 'network',
+          reason: `${channelName} could not provide it: ${(error as Error).message}`,
+        };
+      }
+    };
   }
 
   /** Drops the cached input of a finished run. */

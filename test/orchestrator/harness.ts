@@ -8,6 +8,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { newId } from '../../src/core/ids.js';
 import type { Attachment, Run } from '../../src/core/types.js';
 import { assembleCore, type Core } from '../../src/gateway/assemble.js';
+import type { Channel } from '../../src/gateway/port.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/index.js';
 import type { JournalStore } from '../../src/journal/store.js';
 import { type WiredMemory, wireMemory } from '../../src/memory/open.js';
@@ -31,7 +32,10 @@ export interface InputHarness extends Core {
 }
 
 /** Starts the harness; `config` is raw YAML-shaped config merged over the defaults. */
-export async function startInputHarness(config: Record<string, unknown> = {}): Promise<InputHarness> {
+export async function startInputHarness(
+  config: Record<string, unknown> = {},
+  channels: Map<string, Channel> = new Map(),
+): Promise<InputHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-input-'));
   const journal = await openSqliteJournal({ path: join(dir, 'journal.sqlite3') });
   await journal.migrate();
@@ -55,6 +59,7 @@ export async function startInputHarness(config: Record<string, unknown> = {}): P
     tools,
     logger,
     maxToolOutputChars: 8000,
+    channels,
   });
   const provider = new ScriptedProvider();
   const core = assembleCore({
@@ -72,7 +77,7 @@ export async function startInputHarness(config: Record<string, unknown> = {}): P
     leaseMs: 30_000,
     clock: Date.now,
     logger,
-    channels: new Map(),
+    channels,
     pollMs: 50,
     input: memory.input,
   });
