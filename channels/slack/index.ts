@@ -8,6 +8,7 @@ import { SlackApprovals } from './approvals.js';
 import { BackgroundWork } from './background.js';
 import { registerCommand } from './command.js';
 import { SLACK_EVENTS_PATH, type SlackChannelConfig } from './config.js';
+import { SlackFiles } from './files.js';
 import { WebhookReceiver } from './http-receiver.js';
 import type { BotIdentity } from './inbound.js';
 import { boltLogger } from './logger.js';
@@ -28,7 +29,10 @@ export interface SlackChannel extends Channel {
 /**
  * Creates the Slack channel. Without `appToken` it serves the Events API, interactivity and the
  * slash command at `POST /slack/events` on the daemon's HTTP server (registered right away, answered
- * 503 until `start()`); with `appToken` it connects over Socket Mode instead. Throws when neither a
+ * 503 until `start()`); with `appToken` it connects over Socket Mode instead. Shared files
+ * (`url_private`) are downloaded with the bot token by `fetchAttachment`. It is no singleton: any
+ * number of HTTP receivers may run, and Socket Mode hands each event to one of several connections
+ * (the inbox dedupes redeliveries anyway). Throws when neither a
  * signing secret nor an app token is given, since nothing could be verified or received.
  */
 export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayPort): SlackChannel {
@@ -53,6 +57,10 @@ export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayP
   );
   const outbound = new SlackOutbound(client, threads, logger);
   const approvals = new SlackApprovals(client, threads, gateway);
+  const files = new SlackFiles({
+    botToken: config.botToken,
+    ...(config.apiUrl ? { apiUrl: config.apiUrl } : {}),
+  });
   const webhook = config.appToken
     ? undefined
     : new WebhookReceiver({ signingSecret: config.signingSecret, logger, background });
@@ -114,6 +122,7 @@ export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayP
     presentApproval: (card) => approvals.present(card),
     updateApproval: (card) => approvals.update(card),
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
+    fetchAttachment: (url, limits) => files.fetch(url, limits),
     settled: () => background.settled(),
   };
 }

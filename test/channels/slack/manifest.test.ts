@@ -21,6 +21,7 @@ describe('Slack app manifest', () => {
         'channels:history',
         'im:history',
         'commands',
+        'files:read',
       ]),
     );
     expect(manifest.settings.event_subscriptions.bot_events).toEqual(

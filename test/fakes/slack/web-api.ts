@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { FakeFileHost, FILES_PATH } from './files.js';
 
 /** One Web API call the bot made, with its arguments decoded. */
 export interface RecordedCall {
@@ -41,7 +42,7 @@ export interface ResponseUrlPost {
  * A local stand-in of Slack's Web API (`/api/<method>`) and of `response_url`s
  * (`/response/<id>`), recording every call. It keeps the workspace's messages so tests can assert
  * what a person sees, and can answer the next call of a method with a fault (429 + Retry-After,
- * 5xx, or a platform error).
+ * 5xx, or a platform error). Private files shared in the workspace are served by `fileHost`.
  */
 export class FakeSlackApi {
   readonly team = 'T0FAKE';
@@ -50,6 +51,14 @@ export class FakeSlackApi {
   readonly calls: RecordedCall[] = [];
   readonly messages: FakeMessage[] = [];
   readonly responses: ResponseUrlPost[] = [];
+  /** The bot token the workspace installed the app with; private files are served only to it. */
+  botToken = 'xoxb-test';
+  /** Private files (`url_private`), served under `/files-pri/`. */
+  readonly fileHost = new FakeFileHost(
+    () => this.base,
+    this.team,
+    () => this.botToken,
+  );
   /** What `apps.connections.open` returns as the Socket Mode URL. */
   socketUrl: string | undefined;
   private readonly faults = new Map<string, { fault: Fault; skip: number }[]>();
@@ -146,6 +155,7 @@ export class FakeSlackApi {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith(FILES_PATH)) return this.fileHost.serve(req, res, path);
     if (path.startsWith('/response/')) {
       this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(raw || '{}') });
       return reply(res, 200, { ok: true });
