@@ -351,16 +351,13 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL journal (needs SWITCHBOARD_TEST_
       await expect(openPostgresJournal({ url: URL_, schema: 'x; drop table' })).rejects.toThrow(ConfigError);
     });
 
-    it('statement_timeout applies to every connection', async () => {
-      const journal = await openPostgresJournal({
-        url: URL_,
-        schema: schemas.fresh(),
-        statementTimeoutMs: 1234,
-      });
-      const [row] = await (journal as unknown as { pool: pg.Pool }).pool
-        .query<{ statement_timeout: string }>('SHOW statement_timeout')
-        .then((r) => r.rows);
+    it('statement_timeout and the pool size can come from the URL', async () => {
+      const url = `${schemas.urlFor(schemas.fresh())}&statement_timeout_ms=1234&pool_max=3`;
+      const journal = await openPostgresJournal({ url });
+      const { pool } = journal as unknown as { pool: pg.Pool };
+      const [row] = (await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows;
       expect(row?.statement_timeout).toBe('1234ms');
+      expect(pool.options.max).toBe(3);
       await journal.close();
     });
   });

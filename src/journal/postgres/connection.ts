@@ -5,13 +5,18 @@ import { ConfigError } from '../../core/errors.js';
 /** Options of `openPostgresJournal`. */
 export interface PostgresJournalOptions {
   /**
-   * `postgres://` or `postgresql://` URL. A `schema` query parameter (`?schema=team_a`) puts the
-   * journal's tables in that schema (created when missing) instead of the default search path.
+   * `postgres://` or `postgresql://` URL. Three query parameters are the journal's, not the
+   * driver's: `schema` puts the tables in that schema (created when missing) instead of the
+   * default search path, `pool_max` and `statement_timeout_ms` set the options below.
    */
   url: string;
   /** Schema for the tables; overrides the URL's `schema` parameter. */
   schema?: string;
-  /** Most connections the pool opens (default 10). The LISTEN connection comes on top. */
+  /**
+   * Most connections the pool opens (default 20, so 24 requests in flight rarely queue). The
+   * LISTEN connection comes on top: keep replicas × (poolMax + 1) under the server's
+   * `max_connections`.
+   */
   poolMax?: number;
   /** Server-side `statement_timeout` of every connection, in ms (default 10 s). */
   statementTimeoutMs?: number;
@@ -65,14 +70,18 @@ export function resolveSettings(options: PostgresJournalOptions): PgSettings {
   if (!isPostgresUrl(options.url))
     throw new ConfigError(`SWITCHBOARD_DATABASE_URL must start with postgres:// or postgresql://`);
   const schema = options.schema ?? url.searchParams.get('schema') ?? undefined;
-  url.searchParams.delete('schema');
+  const poolMax = options.poolMax ?? positive(url.searchParams.get('pool_max'), 'pool_max');
+  const statementTimeoutMs =
+    options.statementTimeoutMs ??
+    positive(url.searchParams.get('statement_timeout_ms'), 'statement_timeout_ms');
+  for (const name of ['schema', 'pool_max', 'statement_timeout_ms']) url.searchParams.delete(name);
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new ConfigError(`schema "${schema}" is not a plain identifier (letters, digits, _; at most 63)`);
   }
   const client: pg.ClientConfig = {
     connectionString: url.toString(),
     application_name: 'switchboard',
-    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    statement_timeout: statementTimeoutMs ?? 10_000,
     idle_in_transaction_session_timeout: 60_000,
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     keepAlive: true,
@@ -81,7 +90,7 @@ export function resolveSettings(options: PostgresJournalOptions): PgSettings {
   };
   const pool: pg.PoolConfig = {
     ...client,
-    max: options.poolMax ?? 10,
+    max: poolMax ?? 20,
     idleTimeoutMillis: 30_000,
   };
   return { client, pool, schema, channel: channelName(schema) };
@@ -91,4 +100,13 @@ export function resolveSettings(options: PostgresJournalOptions): PgSettings {
 function channelName(schema: string | undefined): string {
   const name = `switchboard:${schema ?? 'default'}`;
   return name.length <= 63 ? name : `switchboard:${createHash('sha1').update(name).digest('hex')}`;
+}
+
+/** A whole number from a URL parameter, or undefined when absent. */
+function positive(value: string | null, name: string): number | undefined {
+  if (value === null) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ConfigError(`${name}=${value} in the database URL is not a whole number`);
+  return n;
 }

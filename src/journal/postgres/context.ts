@@ -1,4 +1,4 @@
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import pg, { type Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { JournalSignal } from '../store.js';
 import { SQL, type SqlName } from './sql.js';
 
@@ -69,13 +69,12 @@ export async function inTransaction<T>(
       await client.query('BEGIN');
       const signals: JournalSignal[] = [];
       const result = await fn(contextOf(client, signals));
-      for (const signal of signals)
-        await client.query({
-          name: 'notify',
-          text: 'SELECT pg_notify($1, $2)',
-          values: [channel, JSON.stringify(signal)],
-        });
-      await client.query('COMMIT');
+      // NOTIFY and COMMIT in one round trip (simple protocol, so the values are quoted literals).
+      const notify = signals.map(
+        (signal) =>
+          `SELECT pg_notify(${pg.escapeLiteral(channel)}, ${pg.escapeLiteral(JSON.stringify(signal))}); `,
+      );
+      await client.query(`${notify.join('')}COMMIT`);
       return result;
     } catch (error) {
       try {
@@ -94,8 +93,8 @@ export async function inTransaction<T>(
   }
 }
 
-/** Runs one named read statement outside any explicit transaction. */
-export async function read<R extends QueryResultRow>(
+/** Runs one named statement on its own (autocommit) and returns its rows. */
+export async function rows<R extends QueryResultRow>(
   pool: Pool,
   name: SqlName,
   params: readonly unknown[] = [],
@@ -105,7 +104,7 @@ export async function read<R extends QueryResultRow>(
 }
 
 /** Runs one named write statement on its own (autocommit); returns how many rows it changed. */
-export async function write(pool: Pool, name: SqlName, params: readonly unknown[] = []): Promise<number> {
+export async function changes(pool: Pool, name: SqlName, params: readonly unknown[] = []): Promise<number> {
   const result = await pool.query({ name, text: SQL[name], values: [...params] });
   return result.rowCount ?? 0;
 }

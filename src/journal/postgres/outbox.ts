@@ -1,23 +1,7 @@
 import { NotFoundError } from '../../core/errors.js';
-import type { DeliveryReceipt, OutboxItem } from '../../core/types.js';
-import type { OutboxClaim } from '../store.js';
+import type { DeliveryReceipt } from '../../core/types.js';
 import type { PgContext } from './context.js';
-import { type PgOutboxRow, toJson, toOutboxItem } from './rows.js';
-
-/**
- * `JournalStore.claimOutbox` inside one transaction. Rows are locked `FOR UPDATE SKIP LOCKED`, so
- * senders on several replicas split the due items between them; each claim counts as an attempt.
- */
-export async function claimOutbox(ctx: PgContext, claim: OutboxClaim): Promise<OutboxItem[]> {
-  if (claim.limit <= 0 || claim.channels?.length === 0) return [];
-  const expires = claim.now + claim.leaseMs;
-  const rows = await ctx.q<PgOutboxRow>('claimableOutbox', [claim.now, claim.limit, claim.channels ?? null]);
-  if (rows.length === 0) return [];
-  await ctx.run('leaseOutbox', [rows.map((r) => r.id), claim.owner, expires]);
-  return rows.map((row) =>
-    toOutboxItem({ ...row, attempts: row.attempts + 1, lease_owner: claim.owner, lease_expires_at: expires }),
-  );
-}
+import { toJson } from './rows.js';
 
 /** `JournalStore.completeOutbox` inside one transaction; a card's receipt goes on its approval. */
 export async function completeOutbox(

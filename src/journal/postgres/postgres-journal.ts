@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { newId } from '../../core/ids.js';
 import type {
   Approval,
   ApprovalState,
@@ -28,11 +29,11 @@ import type {
 } from '../store.js';
 import { decideApproval, expireApprovals, expiredError } from './approvals.js';
 import { type PgSettings, type PostgresJournalOptions, resolveSettings } from './connection.js';
-import { inTransaction, type PgContext, read, write } from './context.js';
+import { changes, inTransaction, type PgContext, rows } from './context.js';
 import { acceptInbound, resetSession } from './inbound.js';
 import { SignalListener } from './listener.js';
 import { applyPgMigrations } from './migrations.js';
-import { claimOutbox, completeOutbox, failOutbox } from './outbox.js';
+import { completeOutbox, failOutbox } from './outbox.js';
 import {
   type PgApprovalRow,
   type PgEventRow,
@@ -42,16 +43,22 @@ import {
   type PgTapeRow,
   toApproval,
   toJournalEvent,
+  toJson,
   toOutboxItem,
   toRun,
   toSession,
   toTapeEvent,
 } from './rows.js';
-import { cancelRun, claimRuns, commitStep, leaseRun, recoverRun } from './runs.js';
+import { cancelRun, claimRuns, commitStep, recoverRun } from './runs.js';
 import { recordEvent } from './writes.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+
+/** Oldest first, as SQLite claims them (RETURNING has no order). */
+function byCreation(a: PgOutboxRow, b: PgOutboxRow): number {
+  return a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
 
 /** Thrown inside the health probe's transaction to roll it back. */
 const ROLLBACK = Symbol('health probe rollback');
@@ -129,17 +136,17 @@ export class PostgresJournal implements JournalStore {
   }
 
   async getSession(id: string): Promise<Session | null> {
-    const [row] = await read<PgSessionRow>(this.pool, 'sessionById', [id]);
+    const [row] = await rows<PgSessionRow>(this.pool, 'sessionById', [id]);
     return row ? toSession(row) : null;
   }
 
   async getSessionByKey(key: string): Promise<Session | null> {
-    const [row] = await read<PgSessionRow>(this.pool, 'openSessionByKey', [key]);
+    const [row] = await rows<PgSessionRow>(this.pool, 'openSessionByKey', [key]);
     return row ? toSession(row) : null;
   }
 
   async listSessions(query: { limit: number; key?: string }): Promise<Session[]> {
-    return (await read<PgSessionRow>(this.pool, 'listSessions', [query.key ?? null, query.limit])).map(
+    return (await rows<PgSessionRow>(this.pool, 'listSessions', [query.key ?? null, query.limit])).map(
       toSession,
     );
   }
@@ -149,13 +156,13 @@ export class PostgresJournal implements JournalStore {
   }
 
   async getRun(id: string): Promise<Run | null> {
-    const [row] = await read<PgRunRow>(this.pool, 'runById', [id]);
+    const [row] = await rows<PgRunRow>(this.pool, 'runById', [id]);
     return row ? toRun(row) : null;
   }
 
   async listRuns(query: RunQuery): Promise<Run[]> {
     const { sessionId = null, state = null, principal = null, limit } = query;
-    return (await read<PgRunRow>(this.pool, 'listRuns', [sessionId, state, principal, limit])).map(toRun);
+    return (await rows<PgRunRow>(this.pool, 'listRuns', [sessionId, state, principal, limit])).map(toRun);
   }
 
   async claimRuns(claim: Claim): Promise<Run[]> {
@@ -164,7 +171,9 @@ export class PostgresJournal implements JournalStore {
   }
 
   async leaseRun(runId: string, claim: Omit<Claim, 'limit'>): Promise<Run | null> {
-    return this.tx((ctx) => leaseRun(ctx, runId, claim));
+    const { owner, now, leaseMs } = claim;
+    const [row] = await rows<PgRunRow>(this.pool, 'leaseRun', [runId, owner, now, now + leaseMs]);
+    return row ? toRun(row) : null;
   }
 
   /**
@@ -174,13 +183,13 @@ export class PostgresJournal implements JournalStore {
   async renewLeases(runIds: string[], claim: Omit<Claim, 'limit'>): Promise<string[]> {
     const expires = claim.now + claim.leaseMs;
     const held = await Promise.all(
-      runIds.map(async (id) => (await write(this.pool, 'renewLease', [id, claim.owner, expires])) > 0),
+      runIds.map(async (id) => (await changes(this.pool, 'renewLease', [id, claim.owner, expires])) > 0),
     );
     return runIds.filter((_, i) => held[i]);
   }
 
   async releaseRun(runId: string, owner: string): Promise<void> {
-    await this.tx((ctx) => ctx.run('releaseRun', [runId, owner]));
+    await changes(this.pool, 'releaseRun', [runId, owner]);
   }
 
   async commitStep(runId: string, step: StepCommit): Promise<StepResult> {
@@ -200,7 +209,7 @@ export class PostgresJournal implements JournalStore {
   }): Promise<{ failed: Run[]; resumable: Run[] }> {
     const failed: Run[] = [];
     const resumable: Run[] = [];
-    const ids = await read<{ id: string }>(this.pool, 'recoverableRuns', [options.all, options.now]);
+    const ids = await rows<{ id: string }>(this.pool, 'recoverableRuns', [options.all, options.now]);
     for (const { id } of ids) {
       const result = await this.tx((ctx) => recoverRun(ctx, id, options));
       if (result.outcome === 'failed') failed.push(result.run);
@@ -210,7 +219,7 @@ export class PostgresJournal implements JournalStore {
   }
 
   async readTape(runId: string, options: { afterSeq?: number } = {}): Promise<TapeEvent[]> {
-    return (await read<PgTapeRow>(this.pool, 'readTape', [runId, options.afterSeq ?? -1])).map(toTapeEvent);
+    return (await rows<PgTapeRow>(this.pool, 'readTape', [runId, options.afterSeq ?? -1])).map(toTapeEvent);
   }
 
   async readSessionHistory(
@@ -218,23 +227,23 @@ export class PostgresJournal implements JournalStore {
     options: { beforeRunId: string; maxRuns: number; kinds: readonly TapeEvent['kind'][] },
   ): Promise<TapeEvent[]> {
     if (options.maxRuns <= 0 || options.kinds.length === 0) return [];
-    const rows = await read<PgTapeRow>(this.pool, 'sessionHistory', [
+    const history = await rows<PgTapeRow>(this.pool, 'sessionHistory', [
       sessionId,
       options.beforeRunId,
       options.maxRuns,
       [...options.kinds],
     ]);
-    return rows.map(toTapeEvent);
+    return history.map(toTapeEvent);
   }
 
   async getApproval(id: string): Promise<Approval | null> {
-    const [row] = await read<PgApprovalRow>(this.pool, 'approvalById', [id]);
+    const [row] = await rows<PgApprovalRow>(this.pool, 'approvalById', [id]);
     return row ? toApproval(row) : null;
   }
 
   async listApprovals(query: { state?: ApprovalState; runId?: string; limit: number }): Promise<Approval[]> {
     const { state = null, runId = null, limit } = query;
-    return (await read<PgApprovalRow>(this.pool, 'listApprovals', [state, runId, limit])).map(toApproval);
+    return (await rows<PgApprovalRow>(this.pool, 'listApprovals', [state, runId, limit])).map(toApproval);
   }
 
   async decideApproval(decision: ApprovalDecisionInput): Promise<Approval> {
@@ -248,18 +257,26 @@ export class PostgresJournal implements JournalStore {
   }
 
   async findSessionGrant(sessionId: string, tool: string): Promise<Approval | null> {
-    const [row] = await read<PgApprovalRow>(this.pool, 'sessionGrant', [sessionId, tool]);
+    const [row] = await rows<PgApprovalRow>(this.pool, 'sessionGrant', [sessionId, tool]);
     return row ? toApproval(row) : null;
   }
 
   async nextApprovalExpiry(): Promise<number | null> {
-    const [row] = await read<{ at: number | null }>(this.pool, 'nextExpiry');
+    const [row] = await rows<{ at: number | null }>(this.pool, 'nextExpiry');
     return row?.at ?? null;
   }
 
   async claimOutbox(claim: OutboxClaim): Promise<OutboxItem[]> {
     if (claim.limit <= 0) return [];
-    return this.tx((ctx) => claimOutbox(ctx, claim));
+    if (claim.channels?.length === 0) return [];
+    const claimed = await rows<PgOutboxRow>(this.pool, 'claimOutbox', [
+      claim.now,
+      claim.limit,
+      claim.channels ?? null,
+      claim.owner,
+      claim.now + claim.leaseMs,
+    ]);
+    return claimed.sort(byCreation).map(toOutboxItem);
   }
 
   async completeOutbox(id: string, receipt: DeliveryReceipt, now: number): Promise<void> {
@@ -271,7 +288,7 @@ export class PostgresJournal implements JournalStore {
   }
 
   async getOutboxItem(id: string): Promise<OutboxItem | null> {
-    const [row] = await read<PgOutboxRow>(this.pool, 'outboxById', [id]);
+    const [row] = await rows<PgOutboxRow>(this.pool, 'outboxById', [id]);
     return row ? toOutboxItem(row) : null;
   }
 
@@ -281,19 +298,21 @@ export class PostgresJournal implements JournalStore {
     limit: number;
   }): Promise<OutboxItem[]> {
     const { runId = null, state = null, limit } = query;
-    return (await read<PgOutboxRow>(this.pool, 'listOutbox', [runId, state, limit])).map(toOutboxItem);
+    return (await rows<PgOutboxRow>(this.pool, 'listOutbox', [runId, state, limit])).map(toOutboxItem);
   }
 
   async recordEvent(type: string, data: Record<string, unknown>, now: number): Promise<JournalEvent> {
-    return this.tx((ctx) => recordEvent(ctx, type, data, now));
+    const id = newId(now);
+    await changes(this.pool, 'insertEvent', [id, now, type, toJson(data)]);
+    return { id, at: now, type, data };
   }
 
   async recentEvents(limit: number): Promise<JournalEvent[]> {
-    return (await read<PgEventRow>(this.pool, 'recentEvents', [limit])).map(toJournalEvent);
+    return (await rows<PgEventRow>(this.pool, 'recentEvents', [limit])).map(toJournalEvent);
   }
 
   async usageSummary(query: UsageQuery): Promise<UsageRow[]> {
-    const rows = await read<{
+    const summed = await rows<{
       principal: string;
       bucket_start: number;
       prompt_tokens: number;
@@ -308,7 +327,7 @@ export class PostgresJournal implements JournalStore {
       query.until ?? Number.MAX_SAFE_INTEGER,
       query.principal ?? null,
     ]);
-    return rows.map((r) => ({
+    return summed.map((r) => ({
       principal: r.principal,
       bucketStart: r.bucket_start,
       promptTokens: r.prompt_tokens,
@@ -329,9 +348,9 @@ export class PostgresJournal implements JournalStore {
       expired: 0,
       cancelled: 0,
     };
-    for (const { state, n } of await read<{ state: RunState; n: number }>(this.pool, 'runCounts'))
+    for (const { state, n } of await rows<{ state: RunState; n: number }>(this.pool, 'runCounts'))
       runs[state] = n;
-    for (const { state, n } of await read<{ state: ApprovalState; n: number }>(this.pool, 'approvalCounts'))
+    for (const { state, n } of await rows<{ state: ApprovalState; n: number }>(this.pool, 'approvalCounts'))
       approvals[state] = n;
     return { runs, approvals };
   }
@@ -347,12 +366,12 @@ export class PostgresJournal implements JournalStore {
   }
 
   async acquireSingleton(name: string, owner: string, ttlMs: number, now: number): Promise<boolean> {
-    const rows = await read<{ owner: string }>(this.pool, 'acquireSingleton', [name, owner, now, ttlMs]);
-    return rows.length > 0;
+    const held = await rows<{ owner: string }>(this.pool, 'acquireSingleton', [name, owner, now, ttlMs]);
+    return held.length > 0;
   }
 
   async releaseSingleton(name: string, owner: string): Promise<void> {
-    await write(this.pool, 'releaseSingleton', [name, owner]);
+    await changes(this.pool, 'releaseSingleton', [name, owner]);
   }
 }
 

@@ -32,18 +32,6 @@ export async function claimRuns(ctx: PgContext, claim: Claim): Promise<Run[]> {
   return claimed;
 }
 
-/** `JournalStore.leaseRun` inside one transaction (a compare-and-set on the lease). */
-export async function leaseRun(
-  ctx: PgContext,
-  runId: string,
-  claim: Omit<Claim, 'limit'>,
-): Promise<Run | null> {
-  const { owner, now, leaseMs } = claim;
-  const changed = await ctx.run('leaseRun', [runId, owner, now, now + leaseMs]);
-  if (changed === 0) return null;
-  return toRun(await requireRun(ctx, runId));
-}
-
 /** `JournalStore.commitStep` inside one transaction; any throw rolls everything back. */
 export async function commitStep(ctx: PgContext, runId: string, step: StepCommit): Promise<StepResult> {
   const { now } = step;

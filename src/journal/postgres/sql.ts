@@ -47,7 +47,8 @@ export const SQL = {
     ORDER BY r.created_at, r.id LIMIT $1
     FOR UPDATE OF r SKIP LOCKED`,
   leaseRun: `UPDATE runs SET lease_owner = $2, lease_expires_at = $4
-    WHERE id = $1 AND state = 'running' AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at <= $3)`,
+    WHERE id = $1 AND state = 'running' AND (lease_owner IS NULL OR lease_owner = $2 OR lease_expires_at <= $3)
+    RETURNING *`,
   renewLease: `UPDATE runs SET lease_expires_at = $3
     WHERE id = $1 AND state = 'running' AND lease_owner = $2`,
   releaseRun:
@@ -58,10 +59,10 @@ export const SQL = {
   runCounts: 'SELECT state, COUNT(*) AS n FROM runs GROUP BY state',
 
   // ── tape ──────────────────────────────────────────────────────────────────────────
-  nextSeq: 'SELECT COALESCE(MAX(seq), -1) + 1 AS next FROM tape WHERE run_id = $1',
+  // Appends after the run's last seq in one statement; the caller holds the run's row lock.
   insertTape: `INSERT INTO tape (run_id, seq, kind, at, body)
-    SELECT $1, $2::int + t.i::int - 1, t.kind, $3, t.body
-    FROM unnest($4::text[], $5::jsonb[]) WITH ORDINALITY AS t(kind, body, i)
+    SELECT $1, (SELECT COALESCE(MAX(seq), -1) FROM tape WHERE run_id = $1) + t.i::int, t.kind, $2, t.body
+    FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS t(kind, body, i)
     RETURNING *`,
   readTape: 'SELECT * FROM tape WHERE run_id = $1 AND seq > $2 ORDER BY seq',
   lastTapeKind: 'SELECT kind FROM tape WHERE run_id = $1 ORDER BY seq DESC LIMIT 1',
@@ -103,22 +104,24 @@ export const SQL = {
   listOutbox: `SELECT * FROM outbox
     WHERE ($1::text IS NULL OR run_id = $1) AND ($2::text IS NULL OR state = $2)
     ORDER BY created_at, id LIMIT $3`,
-  // An approval_update waits for its card (see the SQLite store). Rows another sender is claiming
-  // right now are skipped rather than waited for; `$3` limits the claim to the channels given.
-  claimableOutbox: `SELECT o.* FROM outbox o
-    WHERE o.state = 'pending' AND o.next_attempt_at <= $1
-      AND (o.lease_owner IS NULL OR o.lease_expires_at <= $1)
-      AND ($3::text[] IS NULL OR o.channel = ANY($3::text[]))
-      AND (o.kind <> 'approval_update' OR o.approval_id IS NULL
-        OR EXISTS (SELECT 1 FROM approvals a WHERE a.id = o.approval_id AND a.card_receipt IS NOT NULL)
-        OR EXISTS (SELECT 1 FROM outbox c WHERE c.approval_id = o.approval_id
-                     AND c.kind = 'approval_card' AND c.state IN ('delivered', 'failed'))
-        OR NOT EXISTS (SELECT 1 FROM outbox c WHERE c.approval_id = o.approval_id
-                         AND c.kind = 'approval_card'))
-    ORDER BY o.created_at, o.id LIMIT $2
-    FOR UPDATE OF o SKIP LOCKED`,
-  leaseOutbox: `UPDATE outbox SET lease_owner = $2, lease_expires_at = $3, attempts = attempts + 1
-    WHERE id = ANY($1::text[])`,
+  // One statement claims and leases: due rows, oldest first, skipping rows another sender is
+  // claiming right now. An approval_update waits for its card (see the SQLite store); `$3` limits
+  // the claim to the channels given. RETURNING order is unspecified: the caller sorts.
+  claimOutbox: `UPDATE outbox SET lease_owner = $4, lease_expires_at = $5, attempts = attempts + 1
+    WHERE id IN (
+      SELECT o.id FROM outbox o
+      WHERE o.state = 'pending' AND o.next_attempt_at <= $1
+        AND (o.lease_owner IS NULL OR o.lease_expires_at <= $1)
+        AND ($3::text[] IS NULL OR o.channel = ANY($3::text[]))
+        AND (o.kind <> 'approval_update' OR o.approval_id IS NULL
+          OR EXISTS (SELECT 1 FROM approvals a WHERE a.id = o.approval_id AND a.card_receipt IS NOT NULL)
+          OR EXISTS (SELECT 1 FROM outbox c WHERE c.approval_id = o.approval_id
+                       AND c.kind = 'approval_card' AND c.state IN ('delivered', 'failed'))
+          OR NOT EXISTS (SELECT 1 FROM outbox c WHERE c.approval_id = o.approval_id
+                           AND c.kind = 'approval_card'))
+      ORDER BY o.created_at, o.id LIMIT $2
+      FOR UPDATE OF o SKIP LOCKED)
+    RETURNING *`,
   completeOutbox: `UPDATE outbox SET state = 'delivered', delivered_at = $3, receipt = $2::jsonb,
       lease_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 RETURNING kind, approval_id`,

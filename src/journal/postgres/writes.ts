@@ -34,10 +34,8 @@ export async function appendTape(
   now: number,
 ): Promise<TapeEvent[]> {
   if (events.length === 0) return [];
-  const [next] = await ctx.q<{ next: number }>('nextSeq', [runId]);
   const rows = await ctx.q<PgTapeRow>('insertTape', [
     runId,
-    next?.next ?? 0,
     now,
     events.map((e) => e.kind),
     events.map((e) => toJson(e.body)),
