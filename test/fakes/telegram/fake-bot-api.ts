@@ -2,36 +2,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { BotCommand, Update, UserFromGetMe } from 'grammy/types';
 import type { WebhookRequest, WebhookResponse } from '../../../src/index.js';
-import { EntityParseError, parseTelegramHtml } from './html.js';
+import { ChatLog, type FakeMessage } from './chat-log.js';
+import { FakeFiles } from './files.js';
+import { UpdateQueue } from './update-queue.js';
 import { asUpdate, entitiesOf, type FakeChat, type FakeUser, privateChatOf } from './updates.js';
+import { fail, ok, type Result, readPayload } from './wire.js';
+
+export type { FakeButton, FakeMessage } from './chat-log.js';
 
 /** One Bot API call the fake received. */
 export interface RecordedCall {
   method: string;
   payload: Record<string, unknown>;
-}
-
-/** An inline button as stored on a message. */
-export interface FakeButton {
-  text: string;
-  callback_data?: string;
-}
-
-/** A message the bot posted, as a person in the chat now sees it. */
-export interface FakeMessage {
-  message_id: number;
-  chat_id: number;
-  thread?: number;
-  /** Visible text (entities parsed away). */
-  text: string;
-  /** The text exactly as sent. */
-  raw: string;
-  parse_mode?: string;
-  buttons: FakeButton[][];
-  /** The buttons it was first posted with (what a stale client could still click). */
-  firstButtons: FakeButton[][];
-  replyTo?: number;
-  edits: number;
 }
 
 /** An `answerCallbackQuery` the bot made. */
@@ -52,31 +34,13 @@ interface Fault {
   skip: number;
 }
 
-interface Waiter {
-  offset: number | undefined;
-  limit: number;
-  respond(status: number, body: unknown): void;
-}
-
-type Result = { status: number; body: unknown };
-
-const ok = (result: unknown): Result => ({ status: 200, body: { ok: true, result } });
-const fail = (code: number, description: string, retryAfter?: number): Result => ({
-  status: code,
-  body: {
-    ok: false,
-    error_code: code,
-    description,
-    ...(retryAfter === undefined ? {} : { parameters: { retry_after: retryAfter } }),
-  },
-});
-
 /**
  * A local stand-in of the Telegram Bot API at `<apiRoot>/bot<token>/<method>`, for grammY's
  * `client.apiRoot`. It keeps an update queue with Telegram's offset semantics (an update is
  * confirmed by a getUpdates whose offset is above it), answers a second concurrent poller's
  * predecessor with 409, stores the messages the bot posts (with HTML parsed like Telegram does),
  * records every call, and can be told to fail the next calls (429, can't parse entities, 5xx).
+ * Files people send are served by `files` (getFile and `/file/bot<token>/<path>`).
  */
 export class FakeBotApi {
   readonly token = '123456789:TEST-fake-token_abcdefghijklmnopqrstuv';
@@ -94,21 +58,19 @@ export class FakeBotApi {
     allows_users_to_create_topics: false,
   } as UserFromGetMe;
   readonly calls: RecordedCall[] = [];
-  readonly messages: FakeMessage[] = [];
   readonly answers: CallbackAnswer[] = [];
   readonly chatActions: Record<string, unknown>[] = [];
   commands: BotCommand[] = [];
   webhook: { url: string; secret_token?: string } | null = null;
-  /** How long an idle getUpdates is held at most, whatever `timeout` asks for. */
-  maxWaitMs = 200;
+  /** Files people sent: getFile and downloads. */
+  readonly files = new FakeFiles(this.token);
 
-  private queue: Update[] = [];
+  private readonly chats = new ChatLog(this.bot);
+  private readonly updates = new UpdateQueue(() => this.notify());
   private nextUpdateId = 700_000;
-  private nextMessageId = 1;
   private nextCallbackId = 1;
   private readonly issuedCallbacks = new Set<string>();
   private readonly faults: Fault[] = [];
-  private waiter: Waiter | null = null;
   private readonly listeners = new Set<() => void>();
 
   private constructor(private readonly server: Server) {}
@@ -127,9 +89,23 @@ export class FakeBotApi {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  /** The messages the bot posted, as people now see them. */
+  get messages(): FakeMessage[] {
+    return this.chats.messages;
+  }
+
+  /** How long an idle getUpdates is held at most, whatever `timeout` asks for. */
+  get maxWaitMs(): number {
+    return this.updates.maxWaitMs;
+  }
+
+  set maxWaitMs(ms: number) {
+    this.updates.maxWaitMs = ms;
+  }
+
+  /** Stops listening, ending a waiting long poll. */
   async stop(): Promise<void> {
-    this.waiter?.respond(200, { ok: true, result: [] });
-    this.waiter = null;
+    this.updates.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -141,7 +117,7 @@ export class FakeBotApi {
 
   /** Updates still waiting to be confirmed. */
   pending(): Update[] {
-    return [...this.queue];
+    return this.updates.pending();
   }
 
   // ---- fault injection -------------------------------------------------------------------
@@ -206,7 +182,7 @@ export class FakeBotApi {
   }): Update {
     const chat = options.chat ?? privateChatOf(options.from);
     const message: Record<string, unknown> = {
-      message_id: this.nextMessageId++,
+      message_id: this.chats.nextId(),
       date: Math.floor(Date.now() / 1000),
       chat,
       from: { is_bot: false, ...options.from },
@@ -236,7 +212,7 @@ export class FakeBotApi {
         forum_topic_created: { name: 'Topic', icon_color: 0x6fb9f0 },
       };
     }
-    if (options.replyTo) message.reply_to_message = this.wireMessage(options.replyTo);
+    if (options.replyTo) message.reply_to_message = this.chats.wireMessage(options.replyTo);
     this.nextUpdateId += options.gap ?? 0;
     return asUpdate({ update_id: this.nextUpdateId++, message });
   }
@@ -251,7 +227,7 @@ export class FakeBotApi {
         id,
         from: { is_bot: false, ...options.from },
         chat_instance: `ci${options.message.chat_id}`,
-        message: this.wireMessage(options.message),
+        message: this.chats.wireMessage(options.message),
         data: options.data,
       },
     });
@@ -259,24 +235,18 @@ export class FakeBotApi {
 
   /** Queues an update for getUpdates. */
   enqueue(update: Update): Update {
-    this.queue.push(update);
-    this.queue.sort((a, b) => a.update_id - b.update_id);
-    this.flushWaiter();
+    this.updates.enqueue(update);
     return update;
   }
 
   /** Puts a confirmed update back, as if the poller had crashed before confirming it. */
   requeue(update: Update): void {
-    if (!this.queue.some((u) => u.update_id === update.update_id)) this.enqueue(update);
+    if (!this.updates.has(update.update_id)) this.enqueue(update);
   }
 
   /** Resolves once `updateId` was confirmed by a getUpdates with a higher offset. */
   async waitForConfirmed(updateId: number, timeoutMs = 5000): Promise<void> {
-    await this.until(
-      () => !this.queue.some((u) => u.update_id === updateId),
-      timeoutMs,
-      `update ${updateId}`,
-    );
+    await this.until(() => !this.updates.has(updateId), timeoutMs, `update ${updateId}`);
   }
 
   /** Resolves once `predicate` holds (checked on every call the fake serves and every 10 ms). */
@@ -321,7 +291,9 @@ export class FakeBotApi {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    const match = /^\/bot([^/]+)\/(\w+)$/.exec(new URL(req.url ?? '/', 'http://fake').pathname);
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (this.files.serve(path, res)) return;
+    const match = /^\/bot([^/]+)\/(\w+)$/.exec(path);
     if (!match) return send(404, { ok: false, error_code: 404, description: 'Not Found' });
     if (match[1] !== this.token)
       return send(401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -334,7 +306,7 @@ export class FakeBotApi {
       const { status, body } = fail(fault.code, fault.description, fault.retryAfter);
       return send(status, body);
     }
-    if (method === 'getUpdates') return this.getUpdates(payload, res, send);
+    if (method === 'getUpdates') return this.updates.getUpdates(payload, res, send, this.webhook !== null);
     const { status, body } = this.call(method, payload);
     send(status, body);
   }
@@ -354,73 +326,6 @@ export class FakeBotApi {
     return fault;
   }
 
-  private getUpdates(
-    payload: Record<string, unknown>,
-    res: ServerResponse,
-    send: (status: number, body: unknown) => void,
-  ): void {
-    if (this.webhook) {
-      const { status, body } = fail(
-        409,
-        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
-      );
-      send(status, body);
-      return;
-    }
-    const offset = typeof payload.offset === 'number' && payload.offset > 0 ? payload.offset : undefined;
-    if (offset !== undefined) this.confirmBelow(offset);
-    const limit = typeof payload.limit === 'number' ? payload.limit : 100;
-    // A new poll terminates the one already waiting, as Telegram does for two bot instances.
-    if (this.waiter) {
-      const { status, body } = fail(
-        409,
-        'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-      );
-      this.waiter.respond(status, body);
-      this.waiter = null;
-    }
-    const ready = this.available(offset, limit);
-    const timeout = typeof payload.timeout === 'number' ? payload.timeout : 0;
-    if (ready.length > 0 || timeout <= 0) {
-      send(200, { ok: true, result: ready });
-      return;
-    }
-    const waiter: Waiter = {
-      offset,
-      limit,
-      respond: (status, body) => {
-        clearTimeout(timer);
-        if (this.waiter === waiter) this.waiter = null;
-        send(status, body);
-      },
-    };
-    const timer = setTimeout(
-      () => waiter.respond(200, { ok: true, result: this.available(offset, limit) }),
-      Math.min(timeout * 1000, this.maxWaitMs),
-    );
-    res.on('close', () => {
-      if (this.waiter === waiter) this.waiter = null;
-      clearTimeout(timer);
-    });
-    this.waiter = waiter;
-  }
-
-  private available(offset: number | undefined, limit: number): Update[] {
-    return this.queue.filter((u) => offset === undefined || u.update_id >= offset).slice(0, limit);
-  }
-
-  private flushWaiter(): void {
-    const waiter = this.waiter;
-    if (!waiter) return;
-    const ready = this.available(waiter.offset, waiter.limit);
-    if (ready.length > 0) waiter.respond(200, { ok: true, result: ready });
-  }
-
-  private confirmBelow(offset: number): void {
-    this.queue = this.queue.filter((u) => u.update_id >= offset);
-    this.notify();
-  }
-
   private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
@@ -430,11 +335,11 @@ export class FakeBotApi {
       case 'getMe':
         return ok(this.bot);
       case 'sendMessage':
-        return this.sendMessage(p);
+        return this.chats.sendMessage(p);
       case 'editMessageText':
-        return this.edit(p, true);
+        return this.chats.edit(p, true);
       case 'editMessageReplyMarkup':
-        return this.edit(p, false);
+        return this.chats.edit(p, false);
       case 'answerCallbackQuery': {
         const id = String(p.callback_query_id);
         if (!this.issuedCallbacks.delete(id)) {
@@ -464,103 +369,14 @@ export class FakeBotApi {
         return ok(true);
       case 'deleteWebhook':
         this.webhook = null;
-        if (p.drop_pending_updates === true) this.queue = [];
+        if (p.drop_pending_updates === true) this.updates.clear();
         return ok(true);
+      case 'getFile':
+        return this.files.getFile(p);
       case 'getWebhookInfo':
         return ok({ url: this.webhook?.url ?? '', has_custom_certificate: false, pending_update_count: 0 });
       default:
         return fail(404, 'Not Found: method not found');
     }
   }
-
-  private visible(p: Record<string, unknown>): string | Result {
-    const text = typeof p.text === 'string' ? p.text : '';
-    let visible = text;
-    if (p.parse_mode === 'HTML') {
-      try {
-        visible = parseTelegramHtml(text);
-      } catch (error) {
-        if (error instanceof EntityParseError)
-          return fail(400, `Bad Request: can't parse entities: ${error.message}`);
-        throw error;
-      }
-    }
-    if (visible.trim() === '') return fail(400, 'Bad Request: message text is empty');
-    if (visible.length > 4096) return fail(400, 'Bad Request: message is too long');
-    return visible;
-  }
-
-  private sendMessage(p: Record<string, unknown>): Result {
-    const visible = this.visible(p);
-    if (typeof visible !== 'string') return visible;
-    const chatId = Number(p.chat_id);
-    if (!Number.isFinite(chatId)) return fail(400, 'Bad Request: chat not found');
-    const buttons = keyboardOf(p.reply_markup);
-    const replyParameters = p.reply_parameters as { message_id?: number } | undefined;
-    const message: FakeMessage = {
-      message_id: this.nextMessageId++,
-      chat_id: chatId,
-      ...(typeof p.message_thread_id === 'number' ? { thread: p.message_thread_id } : {}),
-      text: visible,
-      raw: String(p.text),
-      ...(typeof p.parse_mode === 'string' ? { parse_mode: p.parse_mode } : {}),
-      buttons,
-      firstButtons: buttons,
-      ...(replyParameters?.message_id === undefined ? {} : { replyTo: replyParameters.message_id }),
-      edits: 0,
-    };
-    this.messages.push(message);
-    return ok(this.wireMessage(message));
-  }
-
-  private edit(p: Record<string, unknown>, withText: boolean): Result {
-    const message = this.messages.find(
-      (m) => m.chat_id === Number(p.chat_id) && m.message_id === p.message_id,
-    );
-    if (!message) return fail(400, 'Bad Request: message to edit not found');
-    const text = withText ? this.visible(p) : message.text;
-    if (typeof text !== 'string') return text;
-    const buttons = keyboardOf(p.reply_markup);
-    if (text === message.text && JSON.stringify(buttons) === JSON.stringify(message.buttons)) {
-      return fail(
-        400,
-        'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
-      );
-    }
-    message.text = text;
-    if (withText) message.raw = String(p.text);
-    message.buttons = buttons;
-    message.edits++;
-    return ok(this.wireMessage(message));
-  }
-
-  private wireMessage(message: FakeMessage): Record<string, unknown> {
-    return {
-      message_id: message.message_id,
-      date: Math.floor(Date.now() / 1000),
-      chat:
-        message.chat_id > 0
-          ? { id: message.chat_id, type: 'private' }
-          : { id: message.chat_id, type: 'supergroup' },
-      from: this.bot,
-      text: message.text,
-      ...(message.thread === undefined ? {} : { message_thread_id: message.thread, is_topic_message: true }),
-      ...(message.buttons.length === 0 ? {} : { reply_markup: { inline_keyboard: message.buttons } }),
-    };
-  }
-}
-
-function keyboardOf(markup: unknown): FakeButton[][] {
-  const rows = (markup as { inline_keyboard?: FakeButton[][] } | undefined)?.inline_keyboard;
-  return Array.isArray(rows) ? rows.filter((row) => row.length > 0) : [];
-}
-
-async function readPayload(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  if (raw === '') return Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams);
-  if ((req.headers['content-type'] ?? '').includes('application/json'))
-    return JSON.parse(raw) as Record<string, unknown>;
-  return Object.fromEntries(new URLSearchParams(raw));
 }
