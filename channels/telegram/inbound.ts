@@ -1,5 +1,6 @@
 import type { Message, MessageEntity, UserFromGetMe } from 'grammy/types';
 import type { Attachment, ConversationRef, InboundMessage, SessionScope } from '../../src/index.js';
+import { TG_FILE_PREFIX } from './files.js';
 
 /** The adapter name, used as `InboundMessage.channel` and `ConversationRef.platform`. */
 export const TELEGRAM = 'telegram';
@@ -122,7 +123,7 @@ export function attachmentsOf(message: Message): Attachment[] {
   if (document) {
     out.push({
       name: document.file_name ?? `document-${document.file_unique_id}`,
-      url: `tg-file:${document.file_id}`,
+      url: `${TG_FILE_PREFIX}${document.file_id}`,
       ...(document.mime_type === undefined ? {} : { mimeType: document.mime_type }),
       ...(document.file_size === undefined ? {} : { size: document.file_size }),
     });
@@ -131,7 +132,7 @@ export function attachmentsOf(message: Message): Attachment[] {
   if (photo) {
     out.push({
       name: `photo-${photo.file_unique_id}.jpg`,
-      url: `tg-file:${photo.file_id}`,
+      url: `${TG_FILE_PREFIX}${photo.file_id}`,
       mimeType: 'image/jpeg',
       ...(photo.file_size === undefined ? {} : { size: photo.file_size }),
     });

@@ -10,6 +10,7 @@ import type {
   Channel,
   ConversationRef,
   DeliveryReceipt,
+  FetchedFile,
   GatewayPort,
   OutboundMessage,
   SessionScope,
@@ -17,6 +18,7 @@ import type {
 import { onApprovalClick, presentApprovalCard, updateApprovalCard } from './approvals.js';
 import { COMMAND_NAMES, onCommand, TELEGRAM_COMMANDS } from './commands.js';
 import { describeError, InboxUnavailableError } from './errors.js';
+import { TelegramFiles } from './files.js';
 import { deviceOf, placeOf, TELEGRAM, toInboundMessage } from './inbound.js';
 import { TelegramSender } from './outbound.js';
 import { ALLOWED_UPDATES, UpdatePoller } from './polling.js';
@@ -48,6 +50,9 @@ const REQUEST_TIMEOUT_SECONDS = 60;
 /**
  * Creates the Telegram channel. In webhook mode the route `POST /telegram/webhook` is registered
  * right away (HTTP servers fix their routes before listening); it answers 503 until `start()`.
+ * When long polling it is a `singleton`: Telegram ends one of two concurrent pollers with 409, so
+ * only one replica may poll; webhook mode may run on every replica. Files people send
+ * (`tg-file:<file_id>`) are downloaded by `fetchAttachment`.
  */
 export function createTelegramChannel(config: TelegramChannelConfig, gateway: GatewayPort): Channel {
   return new TelegramChannel(config, gateway);
@@ -55,7 +60,9 @@ export function createTelegramChannel(config: TelegramChannelConfig, gateway: Ga
 
 class TelegramChannel implements Channel {
   readonly name = TELEGRAM;
+  readonly singleton: boolean;
   private readonly bot: Bot;
+  private readonly files: TelegramFiles;
   private readonly sender: TelegramSender;
   private readonly poller: UpdatePoller;
   private started = false;
@@ -68,6 +75,7 @@ class TelegramChannel implements Channel {
       throw new Error('Telegram needs a bot token: set TELEGRAM_BOT_TOKEN (from @BotFather).');
     }
     if (config.webhookUrl !== undefined) assertWebhookSecret(config.webhookSecret);
+    this.singleton = config.webhookUrl === undefined;
     this.bot = new Bot(config.token, {
       client: {
         // A hung call must not hold an outbox item for grammY's default 500 s; the 30 s long poll fits.
@@ -86,6 +94,11 @@ class TelegramChannel implements Channel {
       }),
     );
     this.sender = new TelegramSender(this.bot.api, gateway.logger);
+    this.files = new TelegramFiles({
+      api: this.bot.api,
+      token: config.token,
+      ...(config.apiRoot === undefined ? {} : { apiRoot: config.apiRoot }),
+    });
     this.poller = new UpdatePoller({
       api: this.bot.api,
       handle: (update) => this.handleUpdate(update),
@@ -159,6 +172,13 @@ class TelegramChannel implements Channel {
 
   showActivity(conversation: ConversationRef, _status: string): Promise<void> {
     return this.sender.typing(conversation);
+  }
+
+  fetchAttachment(
+    url: string,
+    limits: { maxBytes: number; signal: AbortSignal },
+  ): Promise<FetchedFile | undefined> {
+    return this.files.fetch(url, limits);
   }
 
   private installMiddleware(): void {

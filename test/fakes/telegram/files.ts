@@ -23,7 +23,10 @@ export class FakeFiles {
   readonly files: FakeFile[] = [];
   /** The `file_path`s downloaded, in order. */
   readonly downloads: string[] = [];
+  /** Holds the next download this long before answering (for time limits and cancelling). */
+  stallNextMs = 0;
   private counter = 0;
+  private readonly expired = new Set<string>();
 
   constructor(private readonly token: string) {}
 
@@ -43,6 +46,11 @@ export class FakeFiles {
     return stored;
   }
 
+  /** getFile still answers for `file`, but its download link 404s (an expired link). */
+  expire(file: FakeFile): void {
+    this.expired.add(file.file_path);
+  }
+
   /** The Bot API method `getFile`. */
   getFile(p: Record<string, unknown>): Result {
     const file = this.files.find((f) => f.file_id === p.file_id);
@@ -58,27 +66,35 @@ export class FakeFiles {
 
   /** Serves `GET /file/bot<token>/<file_path>`; true when `path` was such a route. */
   serve(path: string, res: ServerResponse): boolean {
+    if (!/^\/file\/bot/.test(path)) return false;
+    const stall = this.stallNextMs;
+    this.stallNextMs = 0;
+    if (stall > 0) setTimeout(() => this.answer(path, res), stall);
+    else this.answer(path, res);
+    return true;
+  }
+
+  private answer(path: string, res: ServerResponse): void {
+    if (res.destroyed) return;
     const match = /^\/file\/bot([^/]+)\/(.+)$/.exec(path);
-    if (!match) return false;
     const notFound = () => {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ ok: false, error_code: 404, description: 'Not Found' }));
     };
-    if (match[1] !== this.token) {
+    if (!match || match[1] !== this.token) {
       notFound();
-      return true;
+      return;
     }
     const file = this.files.find((f) => f.file_path === match[2]);
     this.downloads.push(match[2] ?? '');
-    if (!file) {
+    if (!file || this.expired.has(file.file_path)) {
       notFound();
-      return true;
+      return;
     }
     res.writeHead(200, { 'content-type': file.mimeType });
     // Two writes without a content-length, so a byte cap must count as it reads.
     const half = Math.floor(file.data.length / 2);
     res.write(file.data.subarray(0, half));
     res.end(file.data.subarray(half));
-    return true;
   }
 }
