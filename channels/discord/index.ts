@@ -17,7 +17,8 @@ export type { DiscordChannelConfig } from './config.js';
 
 /**
  * Creates the Discord channel. Nothing connects until `start()`, which logs in, waits for READY
- * and registers the slash commands; `stop()` disconnects.
+ * and registers the slash commands; `stop()` disconnects. It is a `singleton`: a second gateway
+ * connection with the same token would receive every message again, so only one replica holds it.
  */
 export function createDiscordChannel(config: DiscordChannelConfig, gateway: GatewayPort): Channel {
   let connection: DiscordConnection | undefined;
@@ -50,6 +51,7 @@ export function createDiscordChannel(config: DiscordChannelConfig, gateway: Gate
 
   return {
     name: 'discord',
+    singleton: true,
     async start() {
       await connection?.start();
       await registerCommands(ctx);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDiscordChannel } from '../../../channels/discord/index.js';
 import { ChannelError } from '../../../src/index.js';
+import { StubGateway } from '../stub-gateway.js';
 import { type Harness, startHarness } from './harness.js';
 
 describe('discord lifecycle', () => {
@@ -7,6 +9,14 @@ describe('discord lifecycle', () => {
   afterEach(async () => {
     await h?.stop();
     h = undefined;
+  });
+
+  it('is a singleton: one gateway connection per bot, held by one replica', () => {
+    const channel = createDiscordChannel(
+      { token: 't', applicationId: '1', sessionScope: 'channel', guildIds: [], channelIds: [] },
+      new StubGateway(),
+    );
+    expect(channel.singleton).toBe(true);
   });
 
   it('bad token → a clear error that says where to get the right one', async () => {
