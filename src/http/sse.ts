@@ -36,23 +36,22 @@ export function streamRunEvents(
     try {
       do {
         again = false;
+        // The run is read before the tape: once it is terminal, the tape read after it is complete.
+        const run = await deps.journal.getRun(runId);
         const events = await deps.journal.readTape(runId, { afterSeq: lastSeq });
+        if (closed) return;
+        // One write per pass: each write is a system call and a wake-up of the reader.
+        let out = '';
         for (const event of events) {
-          if (closed) return;
-          res.write(`event: tape\nid: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`);
+          out += `event: tape\nid: ${event.seq}\ndata: ${JSON.stringify(event)}\n\n`;
           lastSeq = event.seq;
         }
-        const run = await deps.journal.getRun(runId);
         if (run && isTerminal(run.state)) {
-          const more = await deps.journal.readTape(runId, { afterSeq: lastSeq });
-          if (more.length > 0) {
-            again = true;
-            continue;
-          }
-          res.write(`event: end\ndata: ${JSON.stringify({ state: run.state, reason: run.reason })}\n\n`);
-          close();
+          out += `event: end\ndata: ${JSON.stringify({ state: run.state, reason: run.reason })}\n\n`;
+          close(out);
           return;
         }
+        if (out !== '') res.write(out);
       } while (again && !closed);
     } catch (error) {
       deps.logger.warn({ err: error, runId }, 'event stream failed');
@@ -74,14 +73,15 @@ export function streamRunEvents(
   // re-read the journal every second (a shared journal is the one with `watch`).
   const poll = deps.journal.watch ? setInterval(() => void pump(), 1000) : undefined;
   poll?.unref();
-  const close = () => {
+  const close = (last?: string) => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
     clearInterval(poll);
     unsubscribe();
-    res.end();
+    if (last) res.end(last);
+    else res.end();
   };
-  request.raw.on('close', close);
+  request.raw.on('close', () => close());
   void pump();
 }

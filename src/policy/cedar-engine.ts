@@ -146,18 +146,35 @@ class CedarPolicySet implements PolicyEngine {
     });
   }
 
+  /**
+   * Answers by request: this set never changes (a reload builds a new one), so an answer holds
+   * for the same request for the set's whole life. Most requests repeat (who may chat, read which
+   * memory, call which tool), and a Cedar call costs far more than the key.
+   */
+  readonly #memo = new Map<string, Verdict>();
+
   #run(call: StatefulAuthorizationCall): Verdict {
+    const key = JSON.stringify([call.principal, call.action, call.resource, call.context, call.entities]);
+    const known = this.#memo.get(key);
+    if (known) return known;
+    let verdict: Verdict;
     try {
-      return verdictOf(statefulIsAuthorized(call));
+      verdict = verdictOf(statefulIsAuthorized(call));
     } catch (err) {
-      return {
+      verdict = {
         allowed: false,
         policyIds: [],
         errors: [`cedar: ${err instanceof Error ? err.message : String(err)}`],
       };
     }
+    if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
+    this.#memo.set(key, verdict);
+    return verdict;
   }
 }
+
+/** Distinct requests remembered per policy set before the memo starts over. */
+const MEMO_LIMIT = 4096;
 
 let handleSerial = 0;
 
