@@ -107,8 +107,7 @@ export const SQL = {
   // One statement claims and leases: due rows, oldest first, skipping rows another sender is
   // claiming right now. An approval_update waits for its card (see the SQLite store); `$3` limits
   // the claim to the channels given. RETURNING order is unspecified: the caller sorts.
-  claimOutbox: `UPDATE outbox SET lease_owner = $4, lease_expires_at = $5, attempts = attempts + 1
-    WHERE id IN (
+  claimOutbox: `WITH picked AS (
       SELECT o.id FROM outbox o
       WHERE o.state = 'pending' AND o.next_attempt_at <= $1
         AND (o.lease_owner IS NULL OR o.lease_expires_at <= $1)
@@ -121,7 +120,9 @@ export const SQL = {
                            AND c.kind = 'approval_card'))
       ORDER BY o.created_at, o.id LIMIT $2
       FOR UPDATE OF o SKIP LOCKED)
-    RETURNING *`,
+    UPDATE outbox SET lease_owner = $4, lease_expires_at = $5, attempts = outbox.attempts + 1
+    FROM picked WHERE outbox.id = picked.id
+    RETURNING outbox.*`,
   completeOutbox: `UPDATE outbox SET state = 'delivered', delivered_at = $3, receipt = $2::jsonb,
       lease_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 RETURNING kind, approval_id`,
