@@ -2,11 +2,7 @@ import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { openJournal } from '../../src/journal/open.js';
-import {
-  openPostgresJournal,
-  PG_MIGRATIONS,
-  type PostgresJournal,
-} from '../../src/journal/postgres/index.js';
+import { openPostgresJournal, PG_MIGRATIONS, PostgresJournal } from '../../src/journal/postgres/index.js';
 import type { JournalSignal } from '../../src/journal/store.js';
 import { noteLeftOut, TEST_DATABASE_URL, TestSchemas } from '../replicas/database.js';
 import { accept, askApproval, MINUTE, message, startRun, T0 } from './contract/fixtures.js';
@@ -345,6 +341,17 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL journal (needs SWITCHBOARD_TEST_
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as Error).message).toContain('127.0.0.1:1');
       expect((error as Error).message).not.toContain('s3cret');
+    });
+
+    it('an unreachable database fails the health check quickly (healthz answers 503)', async () => {
+      const journal = new PostgresJournal({
+        url: 'postgres://sb@127.0.0.1:1/none',
+        connectionTimeoutMs: 500,
+      });
+      const started = performance.now();
+      await expect(journal.healthCheck()).rejects.toThrow();
+      expect(performance.now() - started).toBeLessThan(2000);
+      await journal.close();
     });
 
     it('a schema name that is not a plain identifier is refused', async () => {
