@@ -184,6 +184,9 @@ export class SqliteJournal implements JournalStore {
   }
 
   async claimRuns(claim: Claim): Promise<Run[]> {
+    // Most claim passes find nothing; a read answers that without a write transaction (this
+    // process is the only writer, and the claim re-selects inside the transaction anyway).
+    if (claim.limit <= 0 || this.ctx.st.claimableRuns.all(1).length === 0) return [];
     return this.tx.claimRuns(claim);
   }
 
@@ -273,6 +276,8 @@ export class SqliteJournal implements JournalStore {
   }
 
   async claimOutbox(claim: Claim): Promise<OutboxItem[]> {
+    if (claim.limit <= 0 || this.ctx.st.claimableOutbox.all({ now: claim.now, limit: 1 }).length === 0)
+      return [];
     return this.tx.claimOutbox(claim);
   }
 
