@@ -28,9 +28,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function startDaemon(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
+async function startDaemon(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`daemon did not start:\n${output}`)), 30_000);
@@ -54,7 +60,12 @@ async function nodeStartMs(): Promise<number> {
   return performance.now() - started;
 }
 
-async function api(url: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function api(
+  url: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -65,7 +76,9 @@ async function api(url: string, method: string, path: string, body?: unknown): P
 
 /** Waits for a run to finish, following its SSE stream (no polling cost in the daemon). */
 async function waitForEnd(url: string, runId: string): Promise<void> {
-  const response = await fetch(`${url}/v1/runs/${runId}/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const response = await fetch(`${url}/v1/runs/${runId}/events`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   await response.text();
 }
 
@@ -74,7 +87,9 @@ async function waitForEnd(url: string, runId: string): Promise<void> {
  * per second with an instant fake model (HTTP in, SDK out, SQLite, SSE) with p50/p99 latency; the
  * daemon's CPU per turn next to a minimal HTTP server answering the same exchanges; memory.
  */
-export async function benchDaemon(options: { messages?: number; concurrency?: number } = {}): Promise<Record<string, unknown>[]> {
+export async function benchDaemon(
+  options: { messages?: number; concurrency?: number } = {},
+): Promise<Record<string, unknown>[]> {
   const messages = options.messages ?? 300;
   const concurrency = options.concurrency ?? 8;
   const fake = await startFakeOpenAI();
@@ -91,13 +106,21 @@ export async function benchDaemon(options: { messages?: number; concurrency?: nu
       OPENAI_BASE_URL: `${fake.url}/v1`,
       SWITCHBOARD_MODEL: 'fake-model',
     });
-    results.push({ bench: 'daemon_start', ready_ms: Math.round(readyMs), node_start_ms: Math.round(nodeMs), ratio: +(readyMs / nodeMs).toFixed(2) });
+    results.push({
+      bench: 'daemon_start',
+      ready_ms: Math.round(readyMs),
+      node_start_ms: Math.round(nodeMs),
+      ratio: +(readyMs / nodeMs).toFixed(2),
+    });
     const idle = memoryMb(child.pid!);
     results.push({ bench: 'daemon_memory_idle', rss_mb: +idle.rss.toFixed(1) });
 
     // Warm up, then measure.
     for (let i = 0; i < 20; i++) {
-      const sent = await api(url, 'POST', '/v1/messages', { session_key: `console:warm-${i % 4}`, text: 'warm up' });
+      const sent = await api(url, 'POST', '/v1/messages', {
+        session_key: `console:warm-${i % 4}`,
+        text: 'warm up',
+      });
       await waitForEnd(url, String(sent.run_id));
     }
     const cpuBefore = cpuMs(child.pid!);
@@ -109,7 +132,10 @@ export async function benchDaemon(options: { messages?: number; concurrency?: nu
         while (next < messages) {
           const i = next++;
           const t0 = performance.now();
-          const sent = await api(url, 'POST', '/v1/messages', { session_key: `console:bench-${worker}`, text: `message ${i}` });
+          const sent = await api(url, 'POST', '/v1/messages', {
+            session_key: `console:bench-${worker}`,
+            text: `message ${i}`,
+          });
           await waitForEnd(url, String(sent.run_id));
           latencies.push(performance.now() - t0);
         }
@@ -137,7 +163,11 @@ export async function benchDaemon(options: { messages?: number; concurrency?: nu
       added_ms_per_turn: +(cpuPerTurn - baselineCpu).toFixed(2),
       ratio: +(cpuPerTurn / Math.max(baselineCpu, 0.01)).toFixed(2),
     });
-    results.push({ bench: 'daemon_memory_after_load', rss_mb: +mem.rss.toFixed(1), peak_rss_mb: +mem.peak.toFixed(1) });
+    results.push({
+      bench: 'daemon_memory_after_load',
+      rss_mb: +mem.rss.toFixed(1),
+      peak_rss_mb: +mem.peak.toFixed(1),
+    });
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
   } finally {
@@ -152,7 +182,9 @@ async function baselineServerCpuPerTurn(messages: number, concurrency: number): 
     req.resume();
     req.on('end', () => {
       if (req.method === 'POST') {
-        res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ session_id: 'x', run_id: 'y' }));
+        res
+          .writeHead(202, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ session_id: 'x', run_id: 'y' }));
       } else {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         res.end('event: end\ndata: {"state":"succeeded"}\n\n');

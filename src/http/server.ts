@@ -56,7 +56,7 @@ declare module 'fastify' {
 export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', async (request: FastifyRequest, payload: IncomingMessage) =>
+  app.addContentTypeParser('application/json', async (_request: FastifyRequest, payload: IncomingMessage) =>
     readJsonBody(payload, deps.maxBodyBytes),
   );
   const tokens = new ConsoleTokens(deps.adminToken, ADMIN_PRINCIPAL, deps.consoleUsers);

@@ -35,9 +35,17 @@ export interface ChannelDriver {
   /** Everything the bot posted, in order, as currently shown. */
   posted(): PostedMessage[];
   /** A person clicks a button on a posted message; returns what that person was shown (ephemeral/alert), if anything. */
-  click(options: { user: string; messageId: string; verb: 'approve' | 'deny' | 'approve_session' }): Promise<string | undefined>;
+  click(options: {
+    user: string;
+    messageId: string;
+    verb: 'approve' | 'deny' | 'approve_session';
+  }): Promise<string | undefined>;
   /** A person runs a slash command; returns the (ephemeral) answer text. */
-  slash(options: { user: string; name: 'cancel' | 'usage' | 'status' | 'approvals'; args?: string[] }): Promise<string>;
+  slash(options: {
+    user: string;
+    name: 'cancel' | 'usage' | 'status' | 'approvals';
+    args?: string[];
+  }): Promise<string>;
   /** The Switchboard principal of a platform user id (e.g. `discord:<id>`). */
   principalOf(user: string): string;
   /** The maximum characters of one message on this platform. */

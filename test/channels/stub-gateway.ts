@@ -29,7 +29,10 @@ export class StubGateway implements GatewayPort {
     code: 'not_found',
     message: 'no such approval',
   });
-  answer: (request: CommandRequest) => CommandResponse = (request) => ({ ok: true, text: `ran ${request.name}` });
+  answer: (request: CommandRequest) => CommandResponse = (request) => ({
+    ok: true,
+    text: `ran ${request.name}`,
+  });
 
   readonly logger = {
     info: () => {},
@@ -43,7 +46,10 @@ export class StubGateway implements GatewayPort {
     if (this.seen.has(key)) return { status: 'duplicate' };
     this.seen.add(key);
     if (this.refused.has(message.principal)) {
-      return { status: 'refused', message: 'Sorry, you are not allowed to talk to this agent. Ask an admin to add you.' };
+      return {
+        status: 'refused',
+        message: 'Sorry, you are not allowed to talk to this agent. Ask an admin to add you.',
+      };
     }
     this.received.push(message);
     return { status: 'accepted', sessionId: `s-${message.sessionKey}`, runId: `r-${this.received.length}` };

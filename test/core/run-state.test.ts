@@ -13,7 +13,9 @@ const LEGAL = new Set([
 ]);
 
 describe('the run state machine (DESIGN.md section 2)', () => {
-  const pairs: [RunState, RunState][] = RUN_STATES.flatMap((from) => RUN_STATES.map((to) => [from, to] as [RunState, RunState]));
+  const pairs: [RunState, RunState][] = RUN_STATES.flatMap((from) =>
+    RUN_STATES.map((to) => [from, to] as [RunState, RunState]),
+  );
 
   it.each(pairs)('%s → %s is legal only if the design says so', (from, to) => {
     const legal = LEGAL.has(`${from}>${to}`);

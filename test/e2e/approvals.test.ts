@@ -35,7 +35,11 @@ describe('approvals through the real daemon', () => {
   const start = async () =>
     startDaemonProcess({
       dataDir: data.dir,
-      env: { OPENAI_BASE_URL: `${fake.url}/v1`, SWITCHBOARD_MODEL: 'fake-model', SWITCHBOARD_CONFIG: configPath },
+      env: {
+        OPENAI_BASE_URL: `${fake.url}/v1`,
+        SWITCHBOARD_MODEL: 'fake-model',
+        SWITCHBOARD_CONFIG: configPath,
+      },
     });
 
   beforeAll(async () => {
@@ -62,11 +66,18 @@ describe('approvals through the real daemon', () => {
     const principal = 'console:bob';
     fake.enqueue({ toolCalls: [{ name: 'shell_exec', arguments: COUNTING(file) }] });
     if (options.followUp !== false) fake.enqueue({ text: `done with ${file}` });
-    const sent = await daemon.api<{ run_id: string }>('POST', '/v1/messages', { session_key: key, text: `run ${file}`, principal });
+    const sent = await daemon.api<{ run_id: string }>('POST', '/v1/messages', {
+      session_key: key,
+      text: `run ${file}`,
+      principal,
+    });
     expect(sent.status).toBe(202);
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const list = await daemon.api<{ approvals: (Approval & { run_id: string })[] }>('GET', `/v1/approvals?run_id=${sent.body.run_id}`);
+      const list = await daemon.api<{ approvals: (Approval & { run_id: string })[] }>(
+        'GET',
+        `/v1/approvals?run_id=${sent.body.run_id}`,
+      );
       const approval = list.body.approvals[0];
       if (approval) return { runId: sent.body.run_id, approval };
       if (Date.now() > deadline) throw new Error('no approval appeared');
@@ -75,10 +86,14 @@ describe('approvals through the real daemon', () => {
   };
 
   const decide = (id: string, decision: 'approve' | 'deny', principal?: string) =>
-    daemon.api<Approval & { error?: { code: string; message: string } }>('POST', `/v1/approvals/${id}/decision`, {
-      decision,
-      ...(principal ? { principal } : {}),
-    });
+    daemon.api<Approval & { error?: { code: string; message: string } }>(
+      'POST',
+      `/v1/approvals/${id}/decision`,
+      {
+        decision,
+        ...(principal ? { principal } : {}),
+      },
+    );
 
   it('approve → the tool runs exactly once and the run completes', async () => {
     const { runId, approval } = await requestShell('console:ap-1', 'approve.txt');
@@ -113,7 +128,10 @@ describe('approvals through the real daemon', () => {
 
   it('two decisions → the second gets 409 and the tool runs once', async () => {
     const { runId, approval } = await requestShell('console:ap-3', 'twice.txt');
-    const [a, b] = await Promise.all([decide(approval.id, 'approve', 'console:alice'), decide(approval.id, 'approve')]);
+    const [a, b] = await Promise.all([
+      decide(approval.id, 'approve', 'console:alice'),
+      decide(approval.id, 'approve'),
+    ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const late = await decide(approval.id, 'deny', 'console:alice');
     expect(late.status).toBe(409);
