@@ -11,7 +11,7 @@ import type { Channel } from './gateway/port.js';
 import type { RunFeed } from './gateway/run-feed.js';
 import type { GatewayRuntimeState } from './gateway/runtime.js';
 import type { Scheduler } from './gateway/scheduler.js';
-import { claimOutboxForHeldChannels, SingletonLease, type SingletonStore } from './gateway/singleton.js';
+import { claimOutboxForHeldChannels, holdSingleton, type SingletonLease } from './gateway/singleton.js';
 import { ensureAdminToken } from './http/admin-token.js';
 import { loadConsoleUsers } from './http/console/index.js';
 import { Metrics, timeTapeAppends } from './http/metrics.js';
@@ -202,7 +202,8 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
         acquireSingleton: journal.acquireSingleton.bind(journal),
         releaseSingleton: journal.releaseSingleton.bind(journal),
       };
-      singletons.push(holdSingleton({ channel, channels, store, owner, leaseMs, clock, logger, metrics }));
+      const onStart = () => metrics.inc('switchboard_channel_starts_total', { channel: channel.name });
+      singletons.push(holdSingleton({ channel, channels, store, owner, leaseMs, clock, logger, onStart }));
       continue;
     }
     try {
@@ -260,42 +261,6 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     return stopping;
   };
   return { url, gateway, logger, stop };
-}
-
-/**
- * Starts a channel that must be single only while this replica holds its lease (the name is the
- * channel's); the lease moves to a standby when this replica dies or stops.
- */
-function holdSingleton(deps: {
-  channel: Channel;
-  channels: Map<string, Channel>;
-  store: SingletonStore;
-  owner: string;
-  leaseMs: number;
-  clock: () => number;
-  logger: Logger;
-  metrics: Metrics;
-}): SingletonLease {
-  const { channel, channels, store, owner, leaseMs, clock, logger, metrics } = deps;
-  const lease = new SingletonLease({
-    name: channel.name,
-    owner,
-    store,
-    ttlMs: Math.min(leaseMs, 15_000),
-    clock,
-    logger,
-    onAcquired: async () => {
-      await channel.start();
-      channels.set(channel.name, channel);
-      metrics.inc('switchboard_channel_starts_total', { channel: channel.name });
-    },
-    onLost: async () => {
-      channels.delete(channel.name);
-      await channel.stop();
-    },
-  });
-  lease.start();
-  return lease;
 }
 
 /**

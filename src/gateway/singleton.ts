@@ -1,5 +1,6 @@
 import type { JournalStore, OutboxClaim } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
+import type { Channel } from './port.js';
 
 /** The two journal members a singleton lease needs (optional on `JournalStore`). */
 export interface SingletonStore {
@@ -125,6 +126,44 @@ export class SingletonLease {
         ),
       );
   }
+}
+
+/**
+ * Starts `channel` only while this replica holds its singleton lease (named after the channel),
+ * keeping it in `channels` (what the outbox delivers through) exactly while it runs; the lease
+ * lasts `min(leaseMs, 15 s)` and moves to a standby when this replica dies or stops.
+ */
+export function holdSingleton(deps: {
+  channel: Channel;
+  channels: Map<string, Channel>;
+  store: SingletonStore;
+  owner: string;
+  leaseMs: number;
+  clock: () => number;
+  logger: Logger;
+  /** Called after each start (metrics). */
+  onStart?: () => void;
+}): SingletonLease {
+  const { channel, channels, store, owner, leaseMs, clock, logger, onStart } = deps;
+  const lease = new SingletonLease({
+    name: channel.name,
+    owner,
+    store,
+    ttlMs: Math.min(leaseMs, 15_000),
+    clock,
+    logger,
+    onAcquired: async () => {
+      await channel.start();
+      channels.set(channel.name, channel);
+      onStart?.();
+    },
+    onLost: async () => {
+      channels.delete(channel.name);
+      await channel.stop();
+    },
+  });
+  lease.start();
+  return lease;
 }
 
 /**
