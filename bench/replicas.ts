@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { openPostgresJournal } from '../src/journal/postgres/index.js';
@@ -23,7 +23,12 @@ export interface ReplicaBenchOptions {
 }
 
 const CONFIG = 'groups:\n  members: ["console:*"]\n';
-const ROOT = resolve(import.meta.dirname, '../..');
+/** The repository: the nearest folder above this file with a package.json (source or dist/). */
+const ROOT = (() => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 const MAIN = join(ROOT, 'dist/src/main.js');
 const TOKEN = 'bench-admin-token-0123456789';
 
