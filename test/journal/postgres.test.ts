@@ -358,12 +358,17 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL journal (needs SWITCHBOARD_TEST_
       await expect(openPostgresJournal({ url: URL_, schema: 'x; drop table' })).rejects.toThrow(ConfigError);
     });
 
-    it('statement_timeout and the pool size can come from the URL', async () => {
-      const url = `${schemas.urlFor(schemas.fresh())}&statement_timeout_ms=1234&pool_max=3`;
+    it('statement_timeout, the pool size and server options can come from the URL', async () => {
+      const schema = schemas.fresh();
+      const options = encodeURIComponent('-c lock_timeout=4321');
+      const url = `${schemas.urlFor(schema)}&statement_timeout_ms=1234&pool_max=3&options=${options}`;
       const journal = await openPostgresJournal({ url });
       const { pool } = journal as unknown as { pool: pg.Pool };
-      const [row] = (await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows;
-      expect(row?.statement_timeout).toBe('1234ms');
+      const show = async (name: string) => (await pool.query(`SHOW ${name}`)).rows[0]?.[name];
+      expect(await show('statement_timeout')).toBe('1234ms');
+      // The URL's own server options are kept beside the schema's search_path.
+      expect(await show('lock_timeout')).toBe('4321ms');
+      expect(await show('search_path')).toBe(schema);
       expect(pool.options.max).toBe(3);
       await journal.close();
     });

@@ -74,7 +74,12 @@ export function resolveSettings(options: PostgresJournalOptions): PgSettings {
   const statementTimeoutMs =
     options.statementTimeoutMs ??
     positive(url.searchParams.get('statement_timeout_ms'), 'statement_timeout_ms');
-  for (const name of ['schema', 'pool_max', 'statement_timeout_ms']) url.searchParams.delete(name);
+  // The driver lets the URL's `options` win over ours, so merge them here: theirs, then the schema.
+  const urlOptions = url.searchParams.get('options');
+  for (const name of ['schema', 'pool_max', 'statement_timeout_ms', 'options']) url.searchParams.delete(name);
+  const serverOptions = [urlOptions, schema !== undefined ? `-c search_path=${schema}` : null]
+    .filter((o): o is string => o !== null && o !== '')
+    .join(' ');
   if (schema !== undefined && !SCHEMA_NAME.test(schema)) {
     throw new ConfigError(`schema "${schema}" is not a plain identifier (letters, digits, _; at most 63)`);
   }
@@ -86,7 +91,7 @@ export function resolveSettings(options: PostgresJournalOptions): PgSettings {
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
     keepAlive: true,
     types,
-    ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+    ...(serverOptions !== '' ? { options: serverOptions } : {}),
   };
   const pool: pg.PoolConfig = {
     ...client,
