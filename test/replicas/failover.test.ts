@@ -137,6 +137,20 @@ describe.skipIf(!TEST_DATABASE_URL)(
       expect(kinds.filter((k) => k.kind === 'tool_call')).toHaveLength(1);
     });
 
+    it('a live event stream on another replica follows the run to its end', async () => {
+      const runId = await send(cluster.replicas[0]!, 'failover-sse', 'slow, and streamed elsewhere');
+      const ranOn = await holderOf(runId);
+      const watcher = other(ranOn);
+      const response = await fetch(`${watcher.url}/v1/runs/${runId}/events`, {
+        headers: { authorization: `Bearer ${watcher.token}` },
+      });
+      expect(response.status).toBe(200);
+      // The stream closes after `event: end`; its tape events were read from the shared journal.
+      const text = await response.text();
+      expect(text).toMatch(/event: end\ndata: \{"state":"succeeded"/);
+      expect(text).toContain('"kind":"reply"');
+    });
+
     it('a cancel through another replica stops the run where it executes within a second', async () => {
       const before = fake.chatRequests.length;
       const runId = await send(cluster.replicas[1]!, 'failover-cancel', 'hang forever');
