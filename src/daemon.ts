@@ -108,7 +108,9 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   })) {
     tools.register(tool);
   }
+  const channels = new Map<string, Channel>();
   const memory = await wireMemory({
+    channels,
     config,
     dataDir: env.dataDir,
     policy,
@@ -118,15 +120,21 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     maxToolOutputChars: config.tools.max_output,
     ...(env.openai.apiKey ? { apiKey: env.openai.apiKey } : {}),
   });
-  const isolation = await detectIsolation();
-  logger.info({ isolation: isolation.tier }, `tool sandbox isolation: ${isolation.tier}`);
+  // Probing for bubblewrap spawns a process; do it beside the start, not in its way.
+  void detectIsolation().then(
+    (isolation) =>
+      logger.info(
+        { isolation: isolation.tier },
+        `tool sandbox isolation: ${isolation.tier} (${isolation.reason})`,
+      ),
+    (error: unknown) => logger.warn({ err: error }, 'could not detect the sandbox isolation tier'),
+  );
 
   const metrics = createMetrics(journal);
   timeTapeAppends(journal, metrics);
   const owner = `sb-${newId()}`;
   const agent = config.agents.default ?? Object.values(config.agents)[0];
   if (!agent) throw new ConfigError('agents: define at least one agent (e.g. agents.default)');
-  const channels = new Map<string, Channel>();
   const { gateway, scheduler, dispatcher, feed } = assembleCore({
     journal,
     policy,
