@@ -81,6 +81,8 @@ export function assembleCore(parts: CoreParts): Core {
   const dispatcher = new OutboxDispatcher({
     journal: parts.journal,
     channels: parts.channels,
+    // A delivery may wait out a platform's rate limit; give it twice a run's lease.
+    leaseMs: 2 * parts.leaseMs,
     owner: parts.owner,
     clock: parts.clock,
     logger: parts.logger,

@@ -11,6 +11,8 @@ export interface OutboxDispatcherOptions {
   owner: string;
   clock: () => number;
   logger: Logger;
+  /** Lease of a claimed delivery (another replica may retry it after); 60 s by default. */
+  leaseMs?: number;
   /** Attempts before a transiently failing item is given up. */
   maxAttempts?: number;
   pollMs?: number;
@@ -20,6 +22,7 @@ export interface OutboxDispatcherOptions {
   onDelivered?: (item: OutboxItem) => void;
 }
 
+/** How long a claimed delivery is this process's before another may retry it, by default. */
 const LEASE_MS = 60_000;
 
 /**
@@ -71,7 +74,12 @@ export class OutboxDispatcher {
     const { journal, owner, clock, logger } = this.options;
     try {
       for (;;) {
-        const items = await journal.claimOutbox({ owner, leaseMs: LEASE_MS, now: clock(), limit: 32 });
+        const items = await journal.claimOutbox({
+          owner,
+          leaseMs: this.options.leaseMs ?? LEASE_MS,
+          now: clock(),
+          limit: 32,
+        });
         if (items.length === 0) return;
         // Conversations progress in parallel; items of one conversation in order.
         const byConversation = new Map<string, OutboxItem[]>();
