@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Scenario tests start real daemon processes; on a loaded 2-core machine a start can take seconds.
+    testTimeout: 45_000,
+    hookTimeout: 45_000,
     pool: 'forks',
     maxWorkers: 2,
   },
