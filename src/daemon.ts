@@ -23,6 +23,7 @@ import { wireMemory } from './memory/open.js';
 import { loadPolicyEngine } from './policy/cedar-engine.js';
 import { watchPolicies } from './policy/watch.js';
 import { selectProvider } from './providers/select.js';
+import { StartupPhases } from './startup-phases.js';
 import { createBuiltinTools, detectIsolation, ToolRegistry } from './tools/index.js';
 
 /** A running daemon. */
@@ -59,7 +60,9 @@ export function runLeaseMs(env: NodeJS.ProcessEnv): number {
  * http. Throws `ConfigError` with a clear message when anything needed to start is wrong.
  */
 export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): Promise<Daemon> {
+  const phases = new StartupPhases();
   const { config, env } = loadConfig(processEnv);
+  phases.mark('config');
   const consoleUsers = loadConsoleUsers(config.channels.console.users, processEnv, env.configPath);
   const logger = createLogger({ level: processEnv.SWITCHBOARD_LOG_LEVEL ?? config.logging.level });
   const clock = () => Date.now();
@@ -71,11 +74,13 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}),
   });
   await journal.migrate();
+  phases.mark('journal');
   // A journal other processes share (PostgreSQL): their runs, leases and channels are left alone.
   const shared = journal.watch !== undefined;
 
   const policySources = { dir: resolve(config.policy.dir), schemaPath: resolve(config.policy.schema) };
   const policy = loadPolicyEngine({ ...policySources, groups: config.groups });
+  phases.mark('policy');
   const stopWatching = watchPolicies(policy, { ...policySources, log: logger });
 
   const selection = selectProvider({
@@ -120,6 +125,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     maxToolOutputChars: config.tools.max_output,
     ...(env.openai.apiKey ? { apiKey: env.openai.apiKey } : {}),
   });
+  phases.mark('memory');
   // Probing for bubblewrap spawns a process; do it beside the start, not in its way.
   void detectIsolation().then(
     (isolation) =>
@@ -185,6 +191,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     memory: memory.service,
   });
   await http.listen({ host: config.http.host, port: config.http.port });
+  phases.mark('http');
   const address = http.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
@@ -246,8 +253,15 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     { owner, provider: selection.description, channels: [...channels.keys()] },
     clock(),
   );
+  phases.mark('channels');
   logger.info(
-    { url, provider: selection.description, channels: [...channels.keys()], journal: journal.kind },
+    {
+      url,
+      provider: selection.description,
+      channels: [...channels.keys()],
+      journal: journal.kind,
+      startup_ms: phases.done(),
+    },
     `switchboard ready on ${url}`,
   );
 

@@ -1,5 +1,5 @@
 /** Embeddings from any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, Ollama, vLLM, llama.cpp). */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { type Embedder, normalize } from './embedding.js';
 
 /** Settings of {@link createOpenAIEmbedder}. */
@@ -23,19 +23,25 @@ const BATCH = 64;
  * servers do not implement base64) and L2-normalises what comes back, so cosine is a dot product.
  */
 export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
-  const client = new OpenAI({
-    apiKey: options.apiKey ?? 'not-needed',
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries ?? 2,
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-  });
+  // Loaded on first use, like the chat provider's SDK: start time.
+  let sdk: Promise<OpenAI> | undefined;
+  const client = (): Promise<OpenAI> =>
+    (sdk ??= import('openai').then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          apiKey: options.apiKey ?? 'not-needed',
+          timeout: options.timeoutMs,
+          maxRetries: options.maxRetries ?? 2,
+          ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+        }),
+    ));
   return {
     id: `openai:${options.model}${options.dimensions ? `:${options.dimensions}` : ''}`,
     async embed(texts, signal) {
       const out: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += BATCH) {
         const input = texts.slice(start, start + BATCH);
-        const response = await client.embeddings.create(
+        const response = await (await client()).embeddings.create(
           {
             model: options.model,
             input: [...input],

@@ -9,7 +9,7 @@ import {
   APIError,
   APIUserAbortError,
   OpenAIError,
-} from 'openai';
+} from 'openai/error';
 import { ProviderError, type ProviderErrorKind } from './provider.js';
 import { parseRetryAfter } from './retry.js';
 

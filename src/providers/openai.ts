@@ -3,7 +3,7 @@
  * `openai` SDK: streamed chat completions with tool calls, cancel that aborts the HTTP request,
  * an explicit timeout per attempt and the one retry policy of `retry.ts`.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
 import { toProviderError } from './openai-errors.js';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
@@ -45,14 +45,20 @@ export interface OpenAIProviderOptions {
 export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvider {
   const baseURL = options.baseURL ?? OPENAI_DEFAULT_BASE_URL;
   const apiKey = options.apiKey ?? PLACEHOLDER_API_KEY;
-  const client = new OpenAI({
-    apiKey,
-    baseURL,
-    timeout: options.timeoutMs,
-    maxRetries: 0,
-    // The SDK's logger would print unparseable stream data and request details; errors are ours.
-    logLevel: 'off',
-  });
+  // The SDK is loaded on first use, not at start: it is a fifth of the daemon's import time.
+  let sdk: Promise<OpenAI> | undefined;
+  const client = (): Promise<OpenAI> =>
+    (sdk ??= import('openai').then(
+      ({ default: OpenAI }) =>
+        new OpenAI({
+          apiKey,
+          baseURL,
+          timeout: options.timeoutMs,
+          maxRetries: 0,
+          // The SDK's logger would print unparseable stream data and request details; errors are ours.
+          logLevel: 'off',
+        }),
+    ));
   // OpenAI's own endpoint rejects `max_tokens` for reasoning models; compatible servers know only it.
   const officialEndpoint = parseBaseURL(baseURL).hostname === 'api.openai.com';
   const redact = makeRedactor(options.apiKey);
@@ -84,7 +90,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
         const onAbort = (): void => controller.abort();
         request.signal.addEventListener('abort', onAbort, { once: true });
         try {
-          const stream = await client.chat.completions.create(body, {
+          const stream = await (await client()).chat.completions.create(body, {
             signal: controller.signal,
             timeout: options.timeoutMs,
             maxRetries: 0,
