@@ -1,10 +1,8 @@
-import { setFlagsFromString } from 'node:v8';
-
-// The same WebAssembly setting as the daemon (src/main.ts), so policy figures match production.
-setFlagsFromString('--liftoff-only');
-const { benchDaemon } = await import('./daemon.js');
-const { benchPolicy } = await import('./policy.js');
-const { benchTapeAppend } = await import('./tape-append.js');
+// Run with `node --liftoff-only` (npm run bench does), the daemon's WebAssembly setting, so the
+// policy figures match production.
+import { benchDaemon } from './daemon.js';
+import { benchPolicy } from './policy.js';
+import { benchTapeAppend } from './tape-append.js';
 
 type Bench = { name: string; run: () => Promise<Record<string, unknown>[]> };
 

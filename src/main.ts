@@ -1,14 +1,10 @@
 #!/usr/bin/env node
-import { setFlagsFromString } from 'node:v8';
-
-// Cedar runs as WebAssembly. V8's optimizing tier recompiles its hot functions at start, which on
-// a 2-core machine costs most of a second and ~50 MB that is never returned; the baseline
-// compiler alone starts in a third of the time and keeps the daemon near 70 MB less. Policy
-// decisions stay well under a millisecond (see `npm run bench`). Must run before Cedar loads.
-setFlagsFromString('--liftoff-only');
-
-const { SwitchboardError } = await import('./core/errors.js');
-const { startDaemon } = await import('./daemon.js');
+// Start with `node --liftoff-only` (npm start, the Dockerfile and `switchboard start` do): Cedar
+// runs as WebAssembly, and V8's optimizing tier recompiles its hot functions at start, which on a
+// 2-core machine costs most of a second and ~50 MB that is never returned. The flag is given on the
+// command line because V8 does not support changing it after start.
+import { SwitchboardError } from './core/errors.js';
+import { startDaemon } from './daemon.js';
 
 /** Entry point of `npm start`: starts the daemon and stops it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chat } from './chat.js';
 import { ApiClient } from './client.js';
@@ -28,8 +30,7 @@ export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
-      await import('../main.js');
-      return -1;
+      return startDaemonProcess();
     case 'chat': {
       const { values } = parseArgs({
         args: rest,
@@ -132,6 +133,17 @@ async function approvalsCommand(args: string[]): Promise<number> {
   }
   process.stderr.write(`switchboard approvals: unknown sub-command "${sub}" (list, show, approve, deny)\n`);
   return 2;
+}
+
+/**
+ * `switchboard start`: runs the daemon in a child Node with the same V8 flag as `npm start`
+ * (`--liftoff-only`, see src/main.ts), passing signals on and exiting with its code.
+ */
+function startDaemonProcess(): Promise<number> {
+  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  const child = spawn(process.execPath, ['--liftoff-only', main], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
 function print(line: string): void {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -54,6 +54,24 @@ describe('the switchboard command', () => {
     expect(ask.out).toContain('members-request-tools');
     const deny = run(['policy', 'explain', '--principal', 'discord:1', '--action', 'chat']);
     expect(deny.out).toContain('decision: deny');
+  });
+
+  it('start runs the daemon and stops it cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sb-cli-start-'));
+    const child = spawn(process.execPath, [CLI, 'start'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', SWITCHBOARD_DATA_DIR: dataDir, SWITCHBOARD_HTTP_PORT: '0' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 30_000;
+    while (!out.includes('switchboard ready on')) {
+      if (Date.now() > deadline) throw new Error(`not ready:\n${out}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('an unknown command is a usage error', () => {
