@@ -43,7 +43,7 @@ async function startDaemonProcess(options: {
   dataDir: string;
   env: Record<string, string>;
 }): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--liftoff-only', MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

@@ -1,5 +1,3 @@
-// Run with `node --liftoff-only` (npm run bench does), the daemon's WebAssembly setting, so the
-// policy figures match production.
 import { benchDaemon } from './daemon.js';
 import { benchPolicy } from './policy.js';
 import { benchTapeAppend } from './tape-append.js';

@@ -1,8 +1,4 @@
 #!/usr/bin/env node
-// Start with `node --liftoff-only` (npm start, the Dockerfile and `switchboard start` do): Cedar
-// runs as WebAssembly, and V8's optimizing tier recompiles its hot functions at start, which on a
-// 2-core machine costs most of a second and ~50 MB that is never returned. The flag is given on the
-// command line because V8 does not support changing it after start.
 import { SwitchboardError } from './core/errors.js';
 import { startDaemon } from './daemon.js';
 

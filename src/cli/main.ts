@@ -136,12 +136,12 @@ async function approvalsCommand(args: string[]): Promise<number> {
 }
 
 /**
- * `switchboard start`: runs the daemon in a child Node with the same V8 flag as `npm start`
- * (`--liftoff-only`, see src/main.ts), passing signals on and exiting with its code.
+ * `switchboard start`: runs the daemon (`dist/src/main.js`) in a child Node, passing signals on
+ * and exiting with its code, so the daemon runs exactly as `npm start` runs it.
  */
 function startDaemonProcess(): Promise<number> {
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
-  const child = spawn(process.execPath, ['--liftoff-only', main], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [main], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }

@@ -50,7 +50,7 @@ export function tempDataDir(): { dir: string; cleanup: () => void } {
 export async function startDaemonProcess(options: DaemonProcessOptions = {}): Promise<DaemonProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'sb-e2e-'));
   const token = 'test-admin-token-0123456789';
-  const child = spawn(process.execPath, ['--liftoff-only', MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -139,7 +139,7 @@ export async function startDaemonProcess(options: DaemonProcessOptions = {}): Pr
 export async function expectStartFailure(
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--liftoff-only', MAIN], {
+  const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', SWITCHBOARD_HTTP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
