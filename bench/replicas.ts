@@ -8,6 +8,7 @@ import pg from 'pg';
 import { openPostgresJournal } from '../src/journal/postgres/index.js';
 import { openSqliteJournal } from '../src/journal/sqlite/index.js';
 import type { JournalStore } from '../src/journal/store.js';
+import { NODE_FLAGS } from '../src/node-flags.js';
 import { startFakeOpenAI } from '../test/fakes/openai-server.js';
 
 /** Options of `benchReplicas`; the defaults keep the whole bench under about a minute. */
@@ -43,7 +44,7 @@ async function startDaemonProcess(options: {
   dataDir: string;
   env: Record<string, string>;
 }): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

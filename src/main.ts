@@ -1,11 +1,19 @@
 #!/usr/bin/env node
 import { SwitchboardError } from './core/errors.js';
 import { startDaemon } from './daemon.js';
+import { NODE_FLAGS } from './node-flags.js';
 
 /** Entry point of `npm start`: starts the daemon and stops it cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   try {
     const daemon = await startDaemon();
+    const missing = NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
+    if (missing.length > 0) {
+      daemon.logger.warn(
+        { missing },
+        `started without ${missing.join(' ')}; run it with npm start or switchboard start (see src/node-flags.ts)`,
+      );
+    }
     let signals = 0;
     const shutdown = (signal: string) => {
       signals++;

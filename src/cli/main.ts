@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { NODE_FLAGS } from '../node-flags.js';
 import { chat } from './chat.js';
 import { ApiClient } from './client.js';
 import { policyCommand } from './policy.js';
@@ -136,12 +137,12 @@ async function approvalsCommand(args: string[]): Promise<number> {
 }
 
 /**
- * `switchboard start`: runs the daemon (`dist/src/main.js`) in a child Node, passing signals on
- * and exiting with its code, so the daemon runs exactly as `npm start` runs it.
+ * `switchboard start`: runs the daemon (`dist/src/main.js`) in a child Node with the daemon's V8
+ * flags (see `node-flags.ts`), passing signals on and exiting with its code, as `npm start` does.
  */
 function startDaemonProcess(): Promise<number> {
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
-  const child = spawn(process.execPath, [main], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...NODE_FLAGS, main], { stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => child.kill(signal));
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
