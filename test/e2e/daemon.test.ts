@@ -72,6 +72,36 @@ describe('the daemon, driven over HTTP with a fake model', () => {
     expect(session.body.runs).toHaveLength(2);
   });
 
+  it('a reset starts a new session for the key and keeps the old one readable', async () => {
+    fake.enqueue({ text: 'before reset' }, { text: 'after reset' });
+    const first = await daemon.api<{ session_id: string; run_id: string }>('POST', '/v1/messages', {
+      session_key: 'console:e2e-reset',
+      text: 'one',
+    });
+    await daemon.waitForRun(first.body.run_id);
+    const reset = await daemon.api<{ closed_at: number | null }>(
+      'POST',
+      `/v1/sessions/${first.body.session_id}/reset`,
+    );
+    expect(reset.status).toBe(200);
+    expect(reset.body.closed_at).not.toBeNull();
+    const again = await daemon.api<{ error: { code: string } }>(
+      'POST',
+      `/v1/sessions/${first.body.session_id}/reset`,
+    );
+    expect(again.status).toBe(409);
+    const second = await daemon.api<{ session_id: string; run_id: string }>('POST', '/v1/messages', {
+      session_key: 'console:e2e-reset',
+      text: 'two',
+    });
+    expect(second.body.session_id).not.toBe(first.body.session_id);
+    await daemon.waitForRun(second.body.run_id);
+    const request = fake.chatRequests.at(-1)!;
+    expect((request.body!.messages as { role: string }[]).map((m) => m.role)).toEqual(['system', 'user']);
+    const old = await daemon.api<{ runs: unknown[] }>('GET', `/v1/sessions/${first.body.session_id}`);
+    expect(old.body.runs).toHaveLength(1);
+  });
+
   it('counts usage per principal', async () => {
     const usage = await daemon.api<{
       totals: { total_tokens: number; runs: number };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { Session } from '../../core/types.js';
 import type { HttpDeps } from '../server.js';
 import { parseInput } from '../validate.js';
@@ -49,6 +49,17 @@ export function registerReadRoutes(app: FastifyInstance, deps: HttpDeps): void {
     if (!session) throw new NotFoundError('session', request.params.id);
     const runs = await deps.journal.listRuns({ sessionId: session.id, limit: 500 });
     return { ...sessionJson(session), runs: runs.map(runJson) };
+  });
+
+  // A reset starts a new session for the key on the next message; this one stays readable.
+  app.post<{ Params: { id: string } }>('/v1/sessions/:id/reset', async (request) => {
+    const session = await deps.journal.getSession(request.params.id);
+    if (!session) throw new NotFoundError('session', request.params.id);
+    if (session.closedAt !== null) {
+      throw new ConflictError(`session ${session.id} was already reset`, 'session_closed', 'closed');
+    }
+    const closed = await deps.journal.resetSession(session.key, deps.clock());
+    return sessionJson(closed ?? session);
   });
 
   app.get('/v1/usage', async (request) => {
