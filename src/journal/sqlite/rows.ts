@@ -1,193 +1,34 @@
-import type {
-  Approval,
-  ApprovalState,
-  ConversationRef,
-  DeliveryReceipt,
-  JournalEvent,
-  OutboxItem,
-  OutboxKind,
-  Run,
-  RunState,
-  Session,
-  TapeEvent,
-  TapeKind,
-} from '../../core/types.js';
+import {
+  type ApprovalRowOf,
+  type EventRowOf,
+  type OutboxRowOf,
+  type RunRowOf,
+  rowMappers,
+  type SessionRowOf,
+  type TapeRowOf,
+} from '../shared/rows.js';
+
+// Rows as better-sqlite3 returns them: JSON columns arrive as text.
+
+export { toJson } from '../shared/rows.js';
 
 /** A `sessions` row as better-sqlite3 returns it. */
-export interface SessionRow {
-  id: string;
-  key: string;
-  channel: string;
-  device: string;
-  conversation: string;
-  created_at: number;
-  closed_at: number | null;
-}
-
+export type SessionRow = SessionRowOf<'text'>;
 /** A `runs` row. */
-export interface RunRow {
-  id: string;
-  session_id: string;
-  state: RunState;
-  principal: string;
-  channel: string;
-  conversation: string;
-  text: string;
-  created_at: number;
-  updated_at: number;
-  started_at: number | null;
-  finished_at: number | null;
-  reason: string | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-}
-
+export type RunRow = RunRowOf<'text'>;
 /** A `tape` row. */
-export interface TapeRow {
-  run_id: string;
-  seq: number;
-  kind: TapeKind;
-  at: number;
-  body: string;
-}
-
+export type TapeRow = TapeRowOf<'text'>;
 /** An `approvals` row. */
-export interface ApprovalRow {
-  id: string;
-  run_id: string;
-  session_id: string;
-  state: ApprovalState;
-  tool_call_id: string;
-  tool: string;
-  args: string;
-  args_hash: string;
-  requester: string;
-  conversation: string;
-  created_at: number;
-  expires_at: number;
-  decided_by: string | null;
-  decided_at: number | null;
-  scope: 'once' | 'session';
-  reason: string | null;
-  card_receipt: string | null;
-}
-
+export type ApprovalRow = ApprovalRowOf<'text'>;
 /** An `outbox` row. */
-export interface OutboxRow {
-  id: string;
-  run_id: string | null;
-  channel: string;
-  conversation: string;
-  kind: OutboxKind;
-  payload: string;
-  approval_id: string | null;
-  state: OutboxItem['state'];
-  attempts: number;
-  next_attempt_at: number;
-  created_at: number;
-  delivered_at: number | null;
-  last_error: string | null;
-  receipt: string | null;
-  lease_owner: string | null;
-  lease_expires_at: number | null;
-}
-
+export type OutboxRow = OutboxRowOf<'text'>;
 /** A `journal_events` row. */
-export interface EventRow {
-  id: string;
-  at: number;
-  type: string;
-  data: string;
-}
-
-/** Serializes a value for a JSON column; `undefined` is stored as `null`. */
-export function toJson(value: unknown): string {
-  return JSON.stringify(value ?? null);
-}
+export type EventRow = EventRowOf<'text'>;
 
 function parseJson<T>(text: string): T {
   return JSON.parse(text) as T;
 }
 
-/** Maps a `sessions` row to the domain type. */
-export function toSession(row: SessionRow): Session {
-  return {
-    id: row.id,
-    key: row.key,
-    channel: row.channel,
-    device: row.device,
-    conversation: parseJson<ConversationRef>(row.conversation),
-    createdAt: row.created_at,
-    closedAt: row.closed_at,
-  };
-}
-
-/** Maps a `runs` row to the domain type (the lease stays internal). */
-export function toRun(row: RunRow): Run {
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    state: row.state,
-    principal: row.principal,
-    channel: row.channel,
-    conversation: parseJson<ConversationRef>(row.conversation),
-    text: row.text,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    reason: row.reason,
-  };
-}
-
-/** Maps a `tape` row to the domain type. */
-export function toTapeEvent(row: TapeRow): TapeEvent {
-  return { runId: row.run_id, seq: row.seq, kind: row.kind, at: row.at, body: parseJson<unknown>(row.body) };
-}
-
-/** Maps an `approvals` row to the domain type. */
-export function toApproval(row: ApprovalRow): Approval {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    sessionId: row.session_id,
-    state: row.state,
-    toolCallId: row.tool_call_id,
-    tool: row.tool,
-    args: parseJson<unknown>(row.args),
-    argsHash: row.args_hash,
-    requester: row.requester,
-    conversation: parseJson<ConversationRef>(row.conversation),
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    decidedBy: row.decided_by,
-    decidedAt: row.decided_at,
-    scope: row.scope,
-    reason: row.reason,
-    cardReceipt: row.card_receipt === null ? null : parseJson<DeliveryReceipt>(row.card_receipt),
-  };
-}
-
-/** Maps an `outbox` row to the domain type (lease and approval link stay internal). */
-export function toOutboxItem(row: OutboxRow): OutboxItem {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    channel: row.channel,
-    conversation: parseJson<ConversationRef>(row.conversation),
-    kind: row.kind,
-    payload: parseJson<unknown>(row.payload),
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    createdAt: row.created_at,
-    deliveredAt: row.delivered_at,
-    lastError: row.last_error,
-    receipt: row.receipt === null ? null : parseJson<DeliveryReceipt>(row.receipt),
-  };
-}
-
-/** Maps a `journal_events` row to the domain type. */
-export function toJournalEvent(row: EventRow): JournalEvent {
-  return { id: row.id, at: row.at, type: row.type, data: parseJson<Record<string, unknown>>(row.data) };
-}
+/** The row→domain mappers for SQLite rows, parsing JSON text columns. */
+export const { toSession, toRun, toTapeEvent, toApproval, toOutboxItem, toJournalEvent } =
+  rowMappers<'text'>(parseJson);
