@@ -4,10 +4,9 @@
  * checked, at most three redirects (each checked again), a byte cap and a time limit.
  */
 import { lookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { nonPublicReason } from '../tools/ip-ranges.js';
+import { pinnedGet } from '../tools/pinned-get.js';
 
 /** Why a download did not produce the whole file. */
 export type FetchRefusal = 'scheme' | 'address' | 'too_large' | 'status' | 'timeout' | 'network' | 'aborted';
@@ -72,72 +71,6 @@ function checkedUrl(raw: string): URL {
   return url;
 }
 
-interface Hop {
-  status: number;
-  location: string | undefined;
-  contentType: string;
-  body: Buffer;
-}
-
-function getOnce(
-  url: URL,
-  pinned: { address: string; family: number },
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<Hop> {
-  const pinnedLookup: LookupFunction = (_hostname, opts, callback) => {
-    if (opts.all === true) callback(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
-  };
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'GET',
-        agent: false,
-        lookup: pinnedLookup,
-        signal,
-        headers: { 'user-agent': 'switchboard-attachments/1', 'accept-encoding': 'identity' },
-      },
-      (res: IncomingMessage) => {
-        const declared = Number(res.headers['content-length'] ?? Number.NaN);
-        const status = res.statusCode ?? 0;
-        const hop = {
-          status,
-          location: res.headers.location,
-          contentType: String(res.headers['content-type'] ?? ''),
-        };
-        if (REDIRECTS.has(status) || status >= 400) {
-          res.resume();
-          resolve({ ...hop, body: Buffer.alloc(0) });
-          return;
-        }
-        if (declared > maxBytes) {
-          res.destroy();
-          reject(new Refused('too_large', `it is ${declared} bytes`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          if (bytes > maxBytes) {
-            res.destroy();
-            reject(new Refused('too_large', `it is larger than ${maxBytes} bytes`));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ ...hop, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 /** Downloads `rawUrl` within `options`; never throws, a refusal says why in words for a person. */
 export async function fetchAttachment(
   rawUrl: string,
@@ -150,13 +83,21 @@ export async function fetchAttachment(
     let url = checkedUrl(rawUrl);
     for (let hop = 0; ; hop++) {
       const pinned = await pinnedAddress(url, options);
-      const res = await getOnce(url, pinned, options.maxBytes, combined);
+      const res = await pinnedGet(url, pinned, {
+        maxBytes: options.maxBytes,
+        signal: combined,
+        userAgent: 'switchboard-attachments/1',
+      });
       if (REDIRECTS.has(res.status) && res.location !== undefined) {
         if (hop >= MAX_REDIRECTS) throw new Refused('status', 'its link redirects too often');
         url = checkedUrl(new URL(res.location, url).href);
         continue;
       }
       if (res.status >= 400) throw new Refused('status', `the download failed with HTTP ${res.status}`);
+      if (res.declaredLength !== undefined && res.declaredLength > options.maxBytes) {
+        throw new Refused('too_large', `it is ${res.declaredLength} bytes`);
+      }
+      if (res.truncated) throw new Refused('too_large', `it is larger than ${options.maxBytes} bytes`);
       return { ok: true, body: res.body, contentType: res.contentType };
     }
   } catch (error) {

@@ -4,12 +4,11 @@
  * (no second lookup to rebind); redirects are followed by hand and every hop is checked again.
  */
 import { lookup } from 'node:dns/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { nonPublicReason } from '../ip-ranges.js';
+import { type PinnedResponse, pinnedGet } from '../pinned-get.js';
 import type { Tool, ToolResult } from '../tool.js';
 import { parseArgs } from './args.js';
 
@@ -36,15 +35,6 @@ export interface HttpFetchOptions {
   resolveHost?: (hostname: string) => Promise<ResolvedAddress[]>;
   /** Replaces the address rule: return a refusal reason, or undefined to allow (allow-lists, tests). */
   refuseAddress?: (address: string) => string | undefined;
-}
-
-interface Response {
-  status: number;
-  statusText: string;
-  contentType: string;
-  location: string | undefined;
-  body: Buffer;
-  truncated: boolean;
 }
 
 const systemResolve = async (hostname: string): Promise<ResolvedAddress[]> =>
@@ -86,66 +76,9 @@ function checkUrl(raw: string): URL {
   return url;
 }
 
-/** One GET to `url`, connected to `pinned`, reading at most `maxBytes` of the body. */
-function getOnce(
-  url: URL,
-  pinned: ResolvedAddress,
-  maxBytes: number,
-  signal: AbortSignal,
-): Promise<Response> {
-  const pinnedLookup: LookupFunction = (_hostname, opts, callback) => {
-    if (opts.all === true) callback(null, [pinned]);
-    else callback(null, pinned.address, pinned.family);
-  };
-  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'GET',
-        agent: false,
-        lookup: pinnedLookup,
-        signal,
-        headers: { 'user-agent': 'switchboard-http-fetch/1', accept: '*/*', 'accept-encoding': 'identity' },
-      },
-      (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let bytes = 0;
-        let truncated = false;
-        const finish = () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
-            contentType: String(res.headers['content-type'] ?? ''),
-            location: res.headers.location,
-            body: Buffer.concat(chunks),
-            truncated,
-          });
-        res.on('data', (chunk: Buffer) => {
-          if (truncated) return;
-          if (bytes + chunk.length > maxBytes) {
-            chunks.push(chunk.subarray(0, maxBytes - bytes));
-            bytes = maxBytes;
-            truncated = true;
-            res.destroy();
-            finish();
-            return;
-          }
-          chunks.push(chunk);
-          bytes += chunk.length;
-        });
-        res.on('end', finish);
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-function render(url: URL, res: Response, maxBytes: number): ToolResult {
+function render(url: URL, res: PinnedResponse, maxBytes: number): ToolResult {
   const detail = {
     url: url.href,
     status: res.status,
@@ -179,7 +112,11 @@ export function createHttpFetchTool(options: HttpFetchOptions): Tool {
       try {
         for (let hop = 0; ; hop++) {
           const pinned = await checkedAddress(url, options);
-          const res = await getOnce(url, pinned, options.maxBytes, signal);
+          const res = await pinnedGet(url, pinned, {
+            maxBytes: options.maxBytes,
+            signal,
+            userAgent: 'switchboard-http-fetch/1',
+          });
           if (!REDIRECTS.has(res.status) || res.location === undefined)
             return render(url, res, options.maxBytes);
           if (hop >= MAX_REDIRECTS) {
