@@ -30,3 +30,4 @@ export type {
   WebhookResponse,
 } from './gateway/port.js';
 export { ChannelError } from './gateway/port.js';
+export { readCappedBody } from './gateway/read-capped.js';

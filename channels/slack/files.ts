@@ -3,7 +3,7 @@
  * (or the configured Web API's origin, so tests can serve files from a fake), never sending the
  * token anywhere else, with a byte cap, the run's abort signal and a time limit.
  */
-import { ChannelError, type FetchedFile } from '../../src/index.js';
+import { ChannelError, type FetchedFile, readCappedBody } from '../../src/index.js';
 
 /** Hosts that serve `url_private` links (commercial Slack and GovSlack). */
 const FILE_HOSTS = new Set(['files.slack.com', 'files.slack-gov.com']);
@@ -78,7 +78,7 @@ export class SlackFiles {
           await response.body?.cancel();
           throw statusError(response);
         }
-        const data = await readCapped(response, limits.maxBytes);
+        const data = await readCappedBody(response, limits.maxBytes);
         const mimeType = response.headers.get('content-type') ?? undefined;
         return { data, ...(mimeType ? { mimeType } : {}) };
       }
@@ -117,31 +117,6 @@ function statusError(response: Response): ChannelError {
   }
   const kind = status >= 500 || status === 408 ? 'transient' : 'permanent';
   return new ChannelError(kind, `Slack answered HTTP ${status} to the download`);
-}
-
-/** Reads the body, stopping as soon as it exceeds `maxBytes`. */
-async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new ChannelError('permanent', `it is larger than ${maxBytes} bytes`);
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 function parse(raw: string, base?: URL): URL | undefined {

@@ -5,7 +5,7 @@
  */
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
-import { ChannelError, type FetchedFile } from '../../src/index.js';
+import { ChannelError, type FetchedFile, readCappedBody } from '../../src/index.js';
 import { toChannelError } from './errors.js';
 
 /** The scheme of the attachment URLs the inbound mapping writes. */
@@ -68,7 +68,7 @@ export class TelegramFiles {
         await response.body?.cancel();
         throw statusError(response.status);
       }
-      const data = await readCapped(response, limits.maxBytes);
+      const data = await readCappedBody(response, limits.maxBytes);
       const type = response.headers.get('content-type');
       return { data, ...(type && type !== 'application/octet-stream' ? { mimeType: type } : {}) };
     } catch (error) {
@@ -124,29 +124,4 @@ function statusError(status: number): ChannelError {
   if (status === 429) return new ChannelError('rate_limited', 'Telegram rate limit on file downloads', 1000);
   const kind = status >= 500 || status === 408 ? 'transient' : 'permanent';
   return new ChannelError(kind, `Telegram answered HTTP ${status} to the download`);
-}
-
-/** Reads the body, stopping as soon as it exceeds `maxBytes`. */
-async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
-  const tooLarge = () => new ChannelError('permanent', `it is larger than ${maxBytes} bytes`);
-  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  if (!response.body) return Buffer.alloc(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    bytes += value.byteLength;
-    if (bytes > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
