@@ -14,6 +14,7 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../../core/types.js';
+import { countByState, toUsageRow, type UsageSummaryRow, usageSummaryParams } from '../shared/usage.js';
 import type {
   AcceptInput,
   AcceptResult,
@@ -51,9 +52,6 @@ import {
 } from './rows.js';
 import { cancelRun, claimRuns, commitStep, recoverRun } from './runs.js';
 import { recordEvent } from './writes.js';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** Oldest first, as SQLite claims them (RETURNING has no order). */
 function byCreation(a: PgOutboxRow, b: PgOutboxRow): number {
@@ -312,47 +310,16 @@ export class PostgresJournal implements JournalStore {
   }
 
   async usageSummary(query: UsageQuery): Promise<UsageRow[]> {
-    const summed = await rows<{
-      principal: string;
-      bucket_start: number;
-      prompt_tokens: number;
-      completion_tokens: number;
-      total_tokens: number;
-      runs: number;
-      tool_executions: number;
-      tool_ms: number;
-    }>(this.pool, 'usageSummary', [
-      query.bucket === 'hour' ? HOUR_MS : DAY_MS,
-      query.since ?? Number.MIN_SAFE_INTEGER,
-      query.until ?? Number.MAX_SAFE_INTEGER,
-      query.principal ?? null,
-    ]);
-    return summed.map((r) => ({
-      principal: r.principal,
-      bucketStart: r.bucket_start,
-      promptTokens: r.prompt_tokens,
-      completionTokens: r.completion_tokens,
-      totalTokens: r.total_tokens,
-      runs: r.runs,
-      toolExecutions: r.tool_executions,
-      toolMs: r.tool_ms,
-    }));
+    const { size, since, until, principal } = usageSummaryParams(query);
+    const summed = await rows<UsageSummaryRow>(this.pool, 'usageSummary', [size, since, until, principal]);
+    return summed.map(toUsageRow);
   }
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {
-    const runs: Record<RunState, number> = { accepted: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-    const approvals: Record<ApprovalState, number> = {
-      pending: 0,
-      approved: 0,
-      denied: 0,
-      expired: 0,
-      cancelled: 0,
-    };
-    for (const { state, n } of await rows<{ state: RunState; n: number }>(this.pool, 'runCounts'))
-      runs[state] = n;
-    for (const { state, n } of await rows<{ state: ApprovalState; n: number }>(this.pool, 'approvalCounts'))
-      approvals[state] = n;
-    return { runs, approvals };
+    return countByState(
+      await rows<{ state: RunState; n: number }>(this.pool, 'runCounts'),
+      await rows<{ state: ApprovalState; n: number }>(this.pool, 'approvalCounts'),
+    );
   }
 
   /** Subscribes to signals from every process on this database and schema (LISTEN/NOTIFY). */

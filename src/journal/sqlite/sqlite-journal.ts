@@ -15,6 +15,7 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../../core/types.js';
+import { countByState, toUsageRow, usageSummaryParams } from '../shared/usage.js';
 import type {
   AcceptInput,
   AcceptResult,
@@ -56,9 +57,6 @@ export interface SqliteJournalOptions {
    */
   synchronous?: 'NORMAL' | 'FULL';
 }
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 
 /** Thrown inside the health probe's transaction to roll it back. */
 const ROLLBACK = Symbol('health probe rollback');
@@ -312,36 +310,11 @@ export class SqliteJournal implements JournalStore {
   }
 
   async usageSummary(query: UsageQuery): Promise<UsageRow[]> {
-    const rows = this.ctx.st.usageSummary.all({
-      size: query.bucket === 'hour' ? HOUR_MS : DAY_MS,
-      since: query.since ?? Number.MIN_SAFE_INTEGER,
-      until: query.until ?? Number.MAX_SAFE_INTEGER,
-      principal: query.principal ?? null,
-    });
-    return rows.map((r) => ({
-      principal: r.principal,
-      bucketStart: r.bucket_start,
-      promptTokens: r.prompt_tokens,
-      completionTokens: r.completion_tokens,
-      totalTokens: r.total_tokens,
-      runs: r.runs,
-      toolExecutions: r.tool_executions,
-      toolMs: r.tool_ms,
-    }));
+    return this.ctx.st.usageSummary.all(usageSummaryParams(query)).map(toUsageRow);
   }
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {
-    const runs: Record<RunState, number> = { accepted: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-    const approvals: Record<ApprovalState, number> = {
-      pending: 0,
-      approved: 0,
-      denied: 0,
-      expired: 0,
-      cancelled: 0,
-    };
-    for (const { state, n } of this.ctx.st.runCounts.all()) runs[state] = n;
-    for (const { state, n } of this.ctx.st.approvalCounts.all()) approvals[state] = n;
-    return { runs, approvals };
+    return countByState(this.ctx.st.runCounts.all(), this.ctx.st.approvalCounts.all());
   }
 }
 

@@ -1,21 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { ApprovalState, RunState } from '../../core/types.js';
+import type { UsageSummaryRow } from '../shared/usage.js';
 import type { ApprovalRow, EventRow, OutboxRow, RunRow, SessionRow, TapeRow } from './rows.js';
 
 /** Named parameters of an optional filter: `null` means "any". */
 type Maybe<T> = T | null;
-
-/** Row of `usageSummary`. */
-export interface UsageSummaryRow {
-  principal: string;
-  bucket_start: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  runs: number;
-  tool_executions: number;
-  tool_ms: number;
-}
 
 /**
  * Every SQL statement of the SQLite journal, prepared once per connection after migrations.
