@@ -1,6 +1,11 @@
-import { ConflictError } from '../../core/errors.js';
-import { isTerminal } from '../../core/run-state.js';
 import type { Approval, Principal, Run } from '../../core/types.js';
+import {
+  checkCancellable,
+  checkExpectedState,
+  interruptedNotice,
+  isRecoverable,
+  stepUsage,
+} from '../shared/run-rules.js';
 import type { CancelResult, Claim, StepCommit, StepResult } from '../store.js';
 import type { PgContext } from './context.js';
 import { type PgApprovalRow, type PgRunRow, toJson, toRun } from './rows.js';
@@ -36,13 +41,7 @@ export async function claimRuns(ctx: PgContext, claim: Claim): Promise<Run[]> {
 export async function commitStep(ctx: PgContext, runId: string, step: StepCommit): Promise<StepResult> {
   const { now } = step;
   let run = await requireRun(ctx, runId);
-  if (step.expectState !== undefined && run.state !== step.expectState) {
-    throw new ConflictError(
-      `run ${runId} is ${run.state}, not ${step.expectState}; this step was not written`,
-      'run_state_changed',
-      run.state,
-    );
-  }
+  checkExpectedState(runId, run.state, step);
   const tape = await appendTape(ctx, runId, step.tape ?? [], now);
   for (const approval of step.approvals ?? []) {
     await ctx.run('insertApproval', [
@@ -71,15 +70,16 @@ export async function commitStep(ctx: PgContext, runId: string, step: StepCommit
   }
   for (const item of step.outbox ?? []) await enqueueOutbox(ctx, runId, item, now);
   if (step.usage || step.toolExecution) {
+    const usage = stepUsage(step);
     await ctx.run('insertUsage', [
       now,
       run.principal,
       runId,
-      step.usage?.promptTokens ?? 0,
-      step.usage?.completionTokens ?? 0,
-      step.usage?.totalTokens ?? 0,
-      step.toolExecution ? 1 : 0,
-      Math.round(step.toolExecution?.ms ?? 0),
+      usage.prompt,
+      usage.completion,
+      usage.total,
+      usage.tools,
+      usage.toolMs,
     ]);
   }
   if (step.event) await recordEvent(ctx, step.event.type, step.event.data, now);
@@ -98,13 +98,7 @@ export async function cancelRun(
   now: number,
 ): Promise<CancelResult> {
   const run = await requireRun(ctx, runId);
-  if (isTerminal(run.state)) {
-    throw new ConflictError(
-      `run ${runId} already ${run.state}; there is nothing to cancel`,
-      'run_finished',
-      run.state,
-    );
-  }
+  checkCancellable(runId, run.state);
   const cancelledApprovals: Approval[] = [];
   for (const pending of await ctx.q<PgApprovalRow>('pendingApprovalsOfRun', [runId])) {
     const settled = await settleApproval(ctx, pending, {
@@ -139,8 +133,7 @@ export async function recoverRun(
 ): Promise<PgRecovery> {
   const { owner, leaseMs, now, reason, all } = options;
   const run = await requireRun(ctx, runId);
-  const leaseLive = run.lease_owner !== null && run.lease_expires_at !== null && run.lease_expires_at > now;
-  if (run.state !== 'running' || (leaseLive && !all)) return { outcome: 'skipped' };
+  if (!isRecoverable(run, now, all)) return { outcome: 'skipped' };
   if ((await ctx.q('pendingApprovalsOfRun', [runId])).length > 0) return { outcome: 'skipped' };
   const [last] = await ctx.q<{ kind: string }>('lastTapeKind', [runId]);
   if (last?.kind === 'approval_decision') {
@@ -148,23 +141,6 @@ export async function recoverRun(
     return { outcome: 'resumable', run: toRun(await requireRun(ctx, runId)) };
   }
   const moved = await transitionRun(ctx, run, 'failed', now, { reason, data: { recoveredBy: owner } });
-  await enqueueOutbox(
-    ctx,
-    runId,
-    {
-      channel: run.channel,
-      conversation: run.conversation,
-      kind: 'notice',
-      payload: {
-        text: `Sorry, I was interrupted (${reason}) and could not finish answering "${preview(run.text)}". Please send it again.`,
-      },
-    },
-    now,
-  );
+  await enqueueOutbox(ctx, runId, interruptedNotice(run, run.conversation, reason), now);
   return { outcome: 'failed', run: toRun(moved.run) };
-}
-
-function preview(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine;
 }

@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { assertTransition, isTerminal } from '../../core/run-state.js';
 import type { Approval, JournalEvent, RunState, TapeAppend, TapeEvent } from '../../core/types.js';
+import { linkedApprovalId, nextRunRow, type TransitionOptions } from '../shared/run-rules.js';
 import type { NewOutboxItem } from '../store.js';
 import type { PgContext } from './context.js';
 import {
@@ -65,33 +65,12 @@ export async function transitionRun(
   run: PgRunRow,
   to: RunState,
   now: number,
-  options: {
-    reason?: string;
-    lease?: { owner: string; expiresAt: number };
-    data?: Record<string, unknown>;
-  } = {},
+  options: TransitionOptions = {},
 ): Promise<{ run: PgRunRow; tape: TapeEvent[] }> {
-  assertTransition(run.id, run.state, to);
-  const terminal = isTerminal(to);
-  const next: PgRunRow = {
-    ...run,
-    state: to,
-    updated_at: now,
-    started_at: to === 'running' ? (run.started_at ?? now) : run.started_at,
-    finished_at: terminal ? now : run.finished_at,
-    reason: options.reason ?? run.reason,
-    lease_owner: terminal ? null : (options.lease?.owner ?? run.lease_owner),
-    lease_expires_at: terminal ? null : (options.lease?.expiresAt ?? run.lease_expires_at),
-  };
+  const { next, body, eventData } = nextRunRow(run, to, now, options);
   await updateRun(ctx, next);
-  const body = { from: run.state, to, ...(options.reason !== undefined ? { reason: options.reason } : {}) };
   const tape = await appendTape(ctx, run.id, [{ kind: 'state', body }], now);
-  await recordEvent(
-    ctx,
-    `run.${to}`,
-    { runId: run.id, sessionId: run.session_id, ...body, ...options.data },
-    now,
-  );
+  await recordEvent(ctx, `run.${to}`, eventData, now);
   return { run: next, tape };
 }
 
@@ -117,14 +96,7 @@ export async function enqueueOutbox(
   now: number,
 ): Promise<string> {
   const id = newId(now);
-  const approvalId =
-    (item.kind === 'approval_card' || item.kind === 'approval_update') &&
-    typeof item.payload === 'object' &&
-    item.payload !== null &&
-    'approvalId' in item.payload &&
-    typeof item.payload.approvalId === 'string'
-      ? item.payload.approvalId
-      : null;
+  const approvalId = linkedApprovalId(item);
   await ctx.run('insertOutbox', [
     id,
     runId,

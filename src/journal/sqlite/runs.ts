@@ -1,6 +1,11 @@
-import { ConflictError } from '../../core/errors.js';
-import { isTerminal } from '../../core/run-state.js';
 import type { Approval, Principal, Run } from '../../core/types.js';
+import {
+  checkCancellable,
+  checkExpectedState,
+  interruptedNotice,
+  isRecoverable,
+  stepUsage,
+} from '../shared/run-rules.js';
 import type { CancelResult, Claim, StepCommit, StepResult } from '../store.js';
 import { type RunRow, toJson, toRun } from './rows.js';
 import type { JournalContext } from './statements.js';
@@ -46,13 +51,7 @@ export function renewLeases(
 export function commitStep(ctx: JournalContext, runId: string, step: StepCommit): StepResult {
   const { now } = step;
   let run = requireRun(ctx, runId);
-  if (step.expectState !== undefined && run.state !== step.expectState) {
-    throw new ConflictError(
-      `run ${runId} is ${run.state}, not ${step.expectState}; this step was not written`,
-      'run_state_changed',
-      run.state,
-    );
-  }
+  checkExpectedState(runId, run.state, step);
   const tape = appendTape(ctx, runId, step.tape ?? [], now);
   for (const approval of step.approvals ?? []) {
     ctx.st.insertApproval.run({
@@ -87,16 +86,7 @@ export function commitStep(ctx: JournalContext, runId: string, step: StepCommit)
   }
   for (const item of step.outbox ?? []) enqueueOutbox(ctx, runId, item, now);
   if (step.usage || step.toolExecution) {
-    ctx.st.insertUsage.run({
-      at: now,
-      principal: run.principal,
-      runId,
-      prompt: step.usage?.promptTokens ?? 0,
-      completion: step.usage?.completionTokens ?? 0,
-      total: step.usage?.totalTokens ?? 0,
-      tools: step.toolExecution ? 1 : 0,
-      toolMs: Math.round(step.toolExecution?.ms ?? 0),
-    });
+    ctx.st.insertUsage.run({ at: now, principal: run.principal, runId, ...stepUsage(step) });
   }
   if (step.event) recordEvent(ctx, step.event.type, step.event.data, now);
   return { run: toRun(run), tape };
@@ -111,13 +101,7 @@ export function cancelRun(
   now: number,
 ): CancelResult {
   const run = requireRun(ctx, runId);
-  if (isTerminal(run.state)) {
-    throw new ConflictError(
-      `run ${runId} already ${run.state}; there is nothing to cancel`,
-      'run_finished',
-      run.state,
-    );
-  }
+  checkCancellable(runId, run.state);
   const cancelledApprovals: Approval[] = [];
   for (const pending of ctx.st.pendingApprovalsOfRun.all(runId)) {
     const settled = settleApproval(ctx, pending, { state: 'cancelled', by, scope: 'once', reason, now });
@@ -143,33 +127,15 @@ export function recoverRun(
 ): Recovery {
   const { owner, leaseMs, now, reason, all } = options;
   const run: RunRow = requireRun(ctx, runId);
-  const leaseLive = run.lease_owner !== null && run.lease_expires_at !== null && run.lease_expires_at > now;
-  if (run.state !== 'running' || (leaseLive && !all)) return { outcome: 'skipped' };
+  if (!isRecoverable(run, now, all)) return { outcome: 'skipped' };
   if (ctx.st.pendingApprovalsOfRun.all(runId).length > 0) return { outcome: 'skipped' };
   if (ctx.st.lastTapeKind.get(runId)?.kind === 'approval_decision') {
     ctx.st.updateRun.run({ ...run, lease_owner: owner, lease_expires_at: now + leaseMs });
     return { outcome: 'resumable', run: toRun(requireRun(ctx, runId)) };
   }
   const moved = transitionRun(ctx, run, 'failed', now, { reason, data: { recoveredBy: owner } });
-  enqueueOutbox(
-    ctx,
-    runId,
-    {
-      channel: run.channel,
-      conversation: toRun(run).conversation,
-      kind: 'notice',
-      payload: {
-        text: `Sorry, I was interrupted (${reason}) and could not finish answering "${preview(run.text)}". Please send it again.`,
-      },
-    },
-    now,
-  );
+  enqueueOutbox(ctx, runId, interruptedNotice(run, toRun(run).conversation, reason), now);
   return { outcome: 'failed', run: toRun(moved.run) };
-}
-
-function preview(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 80 ? `${oneLine.slice(0, 79)}…` : oneLine;
 }
 
 /** `JournalStore.releaseRun` inside one write transaction. */
