@@ -1,14 +1,15 @@
-import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import type { Approval } from '../../core/types.js';
+import {
+  alreadyDecidedError,
+  type DecisionOutcome,
+  decisionSettlement,
+  expirySettlement,
+} from '../shared/approval-rules.js';
 import type { ApprovalDecisionInput } from '../store.js';
 import type { PgContext } from './context.js';
 import type { PgApprovalRow } from './rows.js';
 import { settleApproval } from './writes.js';
-
-/** What a decision did: decided, or found the approval expired (committed, then reported). */
-export type PgDecisionOutcome =
-  | { outcome: 'decided'; approval: Approval }
-  | { outcome: 'expired'; approval: Approval };
 
 /**
  * `JournalStore.decideApproval` inside one transaction. The state checks are re-made by the
@@ -16,63 +17,27 @@ export type PgDecisionOutcome =
  * the other is told what happened. An expired approval is marked `expired` and reported as such
  * so the caller commits that and then throws.
  */
-export async function decideApproval(
-  ctx: PgContext,
-  input: ApprovalDecisionInput,
-): Promise<PgDecisionOutcome> {
-  const { approvalId, decision, decider, scope, now } = input;
+export async function decideApproval(ctx: PgContext, input: ApprovalDecisionInput): Promise<DecisionOutcome> {
+  const { approvalId, now } = input;
   const [row] = await ctx.q<PgApprovalRow>('approvalById', [approvalId]);
   if (!row) throw new NotFoundError('approval', approvalId);
   if (row.state === 'pending' && row.expires_at <= now) {
-    const approval = await settleApproval(ctx, row, {
-      state: 'expired',
-      by: null,
-      scope: 'once',
-      reason: 'expired',
-      now,
-    });
+    const approval = await settleApproval(ctx, row, expirySettlement(now));
     if (approval) return { outcome: 'expired', approval };
   } else if (row.state === 'pending') {
-    const approval = await settleApproval(ctx, row, {
-      state: decision,
-      by: decider,
-      scope: decision === 'approved' ? scope : 'once',
-      reason: input.reason ?? null,
-      now,
-    });
+    const approval = await settleApproval(ctx, row, decisionSettlement(input));
     if (approval) return { outcome: 'decided', approval };
   }
   // Decided before (or just now, by someone else): say by whom and how.
   const [current] = await ctx.q<PgApprovalRow>('approvalById', [approvalId]);
-  const settled = current ?? row;
-  const who = settled.decided_by !== null ? ` by ${settled.decided_by}` : '';
-  throw new ConflictError(
-    `approval ${approvalId} was already ${settled.state}${who}`,
-    'already_decided',
-    settled.state,
-  );
-}
-
-/** The error `decideApproval` throws after committing an expiry. */
-export function expiredError(approval: Approval): ConflictError {
-  return new ConflictError(
-    `approval ${approval.id} expired before it was decided; ask again to run ${approval.tool}`,
-    'expired',
-    'expired',
-  );
+  throw alreadyDecidedError(approvalId, current ?? row);
 }
 
 /** `JournalStore.expireApprovals` inside one transaction. */
 export async function expireApprovals(ctx: PgContext, now: number): Promise<Approval[]> {
   const expired: Approval[] = [];
   for (const row of await ctx.q<PgApprovalRow>('dueApprovals', [now])) {
-    const approval = await settleApproval(ctx, row, {
-      state: 'expired',
-      by: null,
-      scope: 'once',
-      reason: 'expired',
-      now,
-    });
+    const approval = await settleApproval(ctx, row, expirySettlement(now));
     if (approval) expired.push(approval);
   }
   return expired;

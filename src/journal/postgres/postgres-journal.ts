@@ -14,6 +14,7 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../../core/types.js';
+import { expiredError } from '../shared/approval-rules.js';
 import { countByState, toUsageRow, type UsageSummaryRow, usageSummaryParams } from '../shared/usage.js';
 import type {
   AcceptInput,
@@ -28,7 +29,7 @@ import type {
   StepCommit,
   StepResult,
 } from '../store.js';
-import { decideApproval, expireApprovals, expiredError } from './approvals.js';
+import { decideApproval, expireApprovals } from './approvals.js';
 import { type PgSettings, type PostgresJournalOptions, resolveSettings } from './connection.js';
 import { changes, inTransaction, type PgContext, rows } from './context.js';
 import { acceptInbound, resetSession } from './inbound.js';

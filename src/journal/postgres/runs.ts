@@ -4,6 +4,7 @@ import {
   checkExpectedState,
   interruptedNotice,
   isRecoverable,
+  type Recovery,
   stepUsage,
 } from '../shared/run-rules.js';
 import type { CancelResult, Claim, StepCommit, StepResult } from '../store.js';
@@ -118,9 +119,6 @@ export async function cancelRun(
   return { run: toRun(moved.run), cancelledApprovals };
 }
 
-/** What recovery did with one run. */
-export type PgRecovery = { outcome: 'failed' | 'resumable'; run: Run } | { outcome: 'skipped' };
-
 /**
  * Recovers one run inside its own transaction, re-checked under the run's row lock, so two
  * replicas recovering at once handle each run once: fail it with a notice, lease it to resume
@@ -130,7 +128,7 @@ export async function recoverRun(
   ctx: PgContext,
   runId: string,
   options: { owner: string; leaseMs: number; now: number; reason: string; all: boolean },
-): Promise<PgRecovery> {
+): Promise<Recovery> {
   const { owner, leaseMs, now, reason, all } = options;
   const run = await requireRun(ctx, runId);
   if (!isRecoverable(run, now, all)) return { outcome: 'skipped' };

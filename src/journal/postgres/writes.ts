@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Approval, JournalEvent, RunState, TapeAppend, TapeEvent } from '../../core/types.js';
+import { approvalUpdateItem, decisionBody, type Settlement } from '../shared/approval-rules.js';
 import { linkedApprovalId, nextRunRow, type TransitionOptions } from '../shared/run-rules.js';
 import type { NewOutboxItem } from '../store.js';
 import type { PgContext } from './context.js';
@@ -120,13 +121,7 @@ export async function enqueueOutbox(
 export async function settleApproval(
   ctx: PgContext,
   approval: PgApprovalRow,
-  outcome: {
-    state: Exclude<Approval['state'], 'pending'>;
-    by: string | null;
-    scope: 'once' | 'session';
-    reason: string | null;
-    now: number;
-  },
+  outcome: Settlement,
 ): Promise<Approval | null> {
   const { state, by, scope, reason, now } = outcome;
   const run = await requireRun(ctx, approval.run_id);
@@ -139,26 +134,9 @@ export async function settleApproval(
     reason,
   ]);
   if (!settled) return null;
-  const decision = {
-    approvalId: approval.id,
-    toolCallId: approval.tool_call_id,
-    decision: state,
-    by,
-    scope,
-    reason,
-  };
+  const decision = decisionBody(approval, outcome);
   await appendTape(ctx, run.id, [{ kind: 'approval_decision', body: decision }], now);
-  await enqueueOutbox(
-    ctx,
-    run.id,
-    {
-      channel: run.channel,
-      conversation: approval.conversation,
-      kind: 'approval_update',
-      payload: { approvalId: approval.id, allowSessionScope: false },
-    },
-    now,
-  );
+  await enqueueOutbox(ctx, run.id, approvalUpdateItem(run.channel, approval.conversation, approval.id), now);
   await recordEvent(ctx, `approval.${state}`, { ...decision, runId: run.id, tool: approval.tool }, now);
   ctx.signal({ type: 'approval_decided', approvalId: approval.id, runId: run.id });
   return toApproval(settled);

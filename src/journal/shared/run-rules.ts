@@ -1,10 +1,13 @@
 import { ConflictError } from '../../core/errors.js';
 import { assertTransition, isTerminal } from '../../core/run-state.js';
-import type { ConversationRef, RunState } from '../../core/types.js';
+import type { ConversationRef, Run, RunState } from '../../core/types.js';
 import type { NewOutboxItem, StepCommit } from '../store.js';
 import type { JsonForm, RunRowOf } from './rows.js';
 
 // The decisions both stores make about runs and their outbox items, free of any SQL.
+
+/** What recovery did with one run. */
+export type Recovery = { outcome: 'failed' | 'resumable'; run: Run } | { outcome: 'skipped' };
 
 /** What a run transition may carry besides the target state. */
 export interface TransitionOptions {

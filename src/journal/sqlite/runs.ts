@@ -4,6 +4,7 @@ import {
   checkExpectedState,
   interruptedNotice,
   isRecoverable,
+  type Recovery,
   stepUsage,
 } from '../shared/run-rules.js';
 import type { CancelResult, Claim, StepCommit, StepResult } from '../store.js';
@@ -115,9 +116,6 @@ export function cancelRun(
 export function recoverableRunIds(ctx: JournalContext, options: { now: number; all: boolean }): string[] {
   return ctx.st.recoverableRuns.all({ all: options.all ? 1 : 0, now: options.now }).map((r) => r.id);
 }
-
-/** What recovery did with one run. */
-export type Recovery = { outcome: 'failed' | 'resumable'; run: Run } | { outcome: 'skipped' };
 
 /** Recovers one run inside its own write transaction (re-checked under the lock). */
 export function recoverRun(

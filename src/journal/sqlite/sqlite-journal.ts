@@ -15,6 +15,7 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../../core/types.js';
+import { expiredError } from '../shared/approval-rules.js';
 import { countByState, toUsageRow, usageSummaryParams } from '../shared/usage.js';
 import type {
   AcceptInput,
@@ -27,7 +28,7 @@ import type {
   StepCommit,
   StepResult,
 } from '../store.js';
-import { decideApproval, expireApprovals, expiredError } from './approvals.js';
+import { decideApproval, expireApprovals } from './approvals.js';
 import { acceptInbound, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
 import { claimOutbox, completeOutbox, failOutbox } from './outbox.js';

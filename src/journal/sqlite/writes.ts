@@ -1,6 +1,7 @@
 import { NotFoundError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { Approval, JournalEvent, RunState, TapeAppend, TapeEvent } from '../../core/types.js';
+import { approvalUpdateItem, decisionBody, type Settlement } from '../shared/approval-rules.js';
 import { linkedApprovalId, nextRunRow, type TransitionOptions } from '../shared/run-rules.js';
 import type { NewOutboxItem } from '../store.js';
 import { type ApprovalRow, type RunRow, toApproval, toJournalEvent, toJson, toTapeEvent } from './rows.js';
@@ -101,36 +102,18 @@ export function enqueueOutbox(
 export function settleApproval(
   ctx: JournalContext,
   approval: ApprovalRow,
-  outcome: {
-    state: Exclude<Approval['state'], 'pending'>;
-    by: string | null;
-    scope: 'once' | 'session';
-    reason: string | null;
-    now: number;
-  },
+  outcome: Settlement,
 ): Approval | null {
   const { state, by, scope, reason, now } = outcome;
   const changed = ctx.st.settleApproval.run({ id: approval.id, state, by, now, scope, reason }).changes;
   if (changed === 0) return null;
   const run = requireRun(ctx, approval.run_id);
-  const decision = {
-    approvalId: approval.id,
-    toolCallId: approval.tool_call_id,
-    decision: state,
-    by,
-    scope,
-    reason,
-  };
+  const decision = decisionBody(approval, outcome);
   appendTape(ctx, run.id, [{ kind: 'approval_decision', body: decision }], now);
   enqueueOutbox(
     ctx,
     run.id,
-    {
-      channel: run.channel,
-      conversation: toApproval(approval).conversation,
-      kind: 'approval_update',
-      payload: { approvalId: approval.id, allowSessionScope: false },
-    },
+    approvalUpdateItem(run.channel, toApproval(approval).conversation, approval.id),
     now,
   );
   recordEvent(ctx, `approval.${state}`, { ...decision, runId: run.id, tool: approval.tool }, now);
