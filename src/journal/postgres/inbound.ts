@@ -1,46 +1,30 @@
-import { NotFoundError, SessionBindingError, ValidationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { InboundMessage, Session } from '../../core/types.js';
+import type { Session } from '../../core/types.js';
+import {
+  checkBinding,
+  inputTapeBody,
+  newRunRow,
+  newSessionRow,
+  type ResolvedSession,
+  resolveSessionFrom,
+  runAcceptedData,
+  sessionCreatedData,
+} from '../shared/inbound-rules.js';
 import type { AcceptInput, AcceptResult } from '../store.js';
 import type { PgContext } from './context.js';
-import { type PgRunRow, type PgSessionRow, toJson, toRun, toSession } from './rows.js';
+import { type PgSessionRow, toJson, toRun, toSession } from './rows.js';
 import { appendTape, recordEvent } from './writes.js';
 
-/** The session a message goes to, and whether it must be created. */
-type Resolved = { existing: PgSessionRow } | { createWithId: string };
-
-async function resolveSession(ctx: PgContext, input: AcceptInput, freshId: string): Promise<Resolved> {
-  const { message, sessionId, createSession } = input;
+async function resolveSession(
+  ctx: PgContext,
+  input: AcceptInput,
+  freshId: string,
+): Promise<ResolvedSession<'parsed'>> {
+  const { message, sessionId } = input;
   const [open] = await ctx.q<PgSessionRow>('openSessionByKeyShared', [message.sessionKey]);
-  if (open) {
-    if (sessionId !== undefined && sessionId !== open.id) {
-      throw new ValidationError(
-        `session ${sessionId} is not the open session of key ${message.sessionKey} (that is ${open.id})`,
-      );
-    }
-    return { existing: open };
-  }
-  if (sessionId !== undefined) {
-    const [named] = await ctx.q<PgSessionRow>('sessionById', [sessionId]);
-    if (named) {
-      const why = named.key === message.sessionKey ? 'was reset' : `belongs to key ${named.key}`;
-      throw new ValidationError(`session ${sessionId} ${why}; send to key ${message.sessionKey} without it`);
-    }
-    if (!createSession) throw new NotFoundError('session', sessionId);
-    return { createWithId: sessionId };
-  }
-  if (!createSession) throw new NotFoundError('session for key', message.sessionKey);
-  return { createWithId: freshId };
-}
-
-function checkBinding(session: PgSessionRow, message: InboundMessage): void {
-  if (session.channel !== message.channel || session.device !== message.device) {
-    throw new SessionBindingError(
-      session.key,
-      `${session.channel} (${session.device})`,
-      `${message.channel} (${message.device})`,
-    );
-  }
+  const [named] =
+    !open && sessionId !== undefined ? await ctx.q<PgSessionRow>('sessionById', [sessionId]) : [];
+  return resolveSessionFrom(input, open, named, () => freshId);
 }
 
 /**
@@ -66,15 +50,7 @@ export async function acceptInbound(ctx: PgContext, input: AcceptInput): Promise
     session = resolved.existing;
     checkBinding(session, message);
   } else {
-    session = {
-      id: resolved.createWithId,
-      key: message.sessionKey,
-      channel: message.channel,
-      device: message.device,
-      conversation: message.conversation,
-      created_at: now,
-      closed_at: null,
-    };
+    session = newSessionRow<'parsed'>(resolved.createWithId, message, message.conversation, now);
     await ctx.run('insertSession', [
       session.id,
       session.key,
@@ -83,30 +59,10 @@ export async function acceptInbound(ctx: PgContext, input: AcceptInput): Promise
       toJson(session.conversation),
       now,
     ]);
-    await recordEvent(
-      ctx,
-      'session.created',
-      { sessionId: session.id, key: session.key, channel: session.channel, device: session.device },
-      now,
-    );
+    await recordEvent(ctx, 'session.created', sessionCreatedData(session), now);
   }
 
-  const run: PgRunRow = {
-    id: runId,
-    session_id: session.id,
-    state: 'accepted',
-    principal: message.principal,
-    channel: message.channel,
-    conversation: message.conversation,
-    text: message.text,
-    created_at: now,
-    updated_at: now,
-    started_at: null,
-    finished_at: null,
-    reason: null,
-    lease_owner: null,
-    lease_expires_at: null,
-  };
+  const run = newRunRow<'parsed'>(runId, session.id, message, message.conversation, now);
   await ctx.run('insertRun', [
     run.id,
     run.session_id,
@@ -116,20 +72,8 @@ export async function acceptInbound(ctx: PgContext, input: AcceptInput): Promise
     run.text,
     now,
   ]);
-  const input_ = {
-    text: message.text,
-    principal: message.principal,
-    eventId: message.eventId,
-    ...(message.displayName !== undefined ? { displayName: message.displayName } : {}),
-    ...(message.attachments !== undefined ? { attachments: message.attachments } : {}),
-  };
-  await appendTape(ctx, run.id, [{ kind: 'input', body: input_ }], now);
-  await recordEvent(
-    ctx,
-    'run.accepted',
-    { runId: run.id, sessionId: session.id, principal: run.principal, channel: run.channel },
-    now,
-  );
+  await appendTape(ctx, run.id, [{ kind: 'input', body: inputTapeBody(message) }], now);
+  await recordEvent(ctx, 'run.accepted', runAcceptedData(run), now);
   ctx.signal({ type: 'run_accepted', runId: run.id });
   return {
     duplicate: false,

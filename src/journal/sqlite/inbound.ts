@@ -1,46 +1,25 @@
-import { NotFoundError, SessionBindingError, ValidationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { InboundMessage, Session } from '../../core/types.js';
+import type { Session } from '../../core/types.js';
+import {
+  checkBinding,
+  inputTapeBody,
+  newRunRow,
+  newSessionRow,
+  type ResolvedSession,
+  resolveSessionFrom,
+  runAcceptedData,
+  sessionCreatedData,
+} from '../shared/inbound-rules.js';
 import type { AcceptInput, AcceptResult } from '../store.js';
-import { type RunRow, type SessionRow, toJson, toRun, toSession } from './rows.js';
+import { type SessionRow, toJson, toRun, toSession } from './rows.js';
 import type { JournalContext } from './statements.js';
 import { appendTape, recordEvent } from './writes.js';
 
-/** The session a message goes to, and whether it must be created. */
-type Resolved = { existing: SessionRow } | { createWithId: string };
-
-function resolveSession(ctx: JournalContext, input: AcceptInput): Resolved {
-  const { message, sessionId, createSession, now } = input;
+function resolveSession(ctx: JournalContext, input: AcceptInput): ResolvedSession<'text'> {
+  const { message, sessionId, now } = input;
   const open = ctx.st.openSessionByKey.get(message.sessionKey);
-  if (open) {
-    if (sessionId !== undefined && sessionId !== open.id) {
-      throw new ValidationError(
-        `session ${sessionId} is not the open session of key ${message.sessionKey} (that is ${open.id})`,
-      );
-    }
-    return { existing: open };
-  }
-  if (sessionId !== undefined) {
-    const named = ctx.st.sessionById.get(sessionId);
-    if (named) {
-      const why = named.key === message.sessionKey ? 'was reset' : `belongs to key ${named.key}`;
-      throw new ValidationError(`session ${sessionId} ${why}; send to key ${message.sessionKey} without it`);
-    }
-    if (!createSession) throw new NotFoundError('session', sessionId);
-    return { createWithId: sessionId };
-  }
-  if (!createSession) throw new NotFoundError('session for key', message.sessionKey);
-  return { createWithId: newId(now) };
-}
-
-function checkBinding(session: SessionRow, message: InboundMessage): void {
-  if (session.channel !== message.channel || session.device !== message.device) {
-    throw new SessionBindingError(
-      session.key,
-      `${session.channel} (${session.device})`,
-      `${message.channel} (${message.device})`,
-    );
-  }
+  const named = !open && sessionId !== undefined ? ctx.st.sessionById.get(sessionId) : undefined;
+  return resolveSessionFrom(input, open, named, () => newId(now));
 }
 
 /** `JournalStore.acceptInbound` inside one write transaction. */
@@ -55,56 +34,16 @@ export function acceptInbound(ctx: JournalContext, input: AcceptInput): AcceptRe
     session = resolved.existing;
     checkBinding(session, message);
   } else {
-    session = {
-      id: resolved.createWithId,
-      key: message.sessionKey,
-      channel: message.channel,
-      device: message.device,
-      conversation: toJson(message.conversation),
-      created_at: now,
-      closed_at: null,
-    };
+    session = newSessionRow<'text'>(resolved.createWithId, message, toJson(message.conversation), now);
     ctx.st.insertSession.run(session);
-    recordEvent(
-      ctx,
-      'session.created',
-      { sessionId: session.id, key: session.key, channel: session.channel, device: session.device },
-      now,
-    );
+    recordEvent(ctx, 'session.created', sessionCreatedData(session), now);
   }
 
-  const run: RunRow = {
-    id: newId(now),
-    session_id: session.id,
-    state: 'accepted',
-    principal: message.principal,
-    channel: message.channel,
-    conversation: toJson(message.conversation),
-    text: message.text,
-    created_at: now,
-    updated_at: now,
-    started_at: null,
-    finished_at: null,
-    reason: null,
-    lease_owner: null,
-    lease_expires_at: null,
-  };
+  const run = newRunRow<'text'>(newId(now), session.id, message, toJson(message.conversation), now);
   ctx.st.insertRun.run(run);
-  const input_ = {
-    text: message.text,
-    principal: message.principal,
-    eventId: message.eventId,
-    ...(message.displayName !== undefined ? { displayName: message.displayName } : {}),
-    ...(message.attachments !== undefined ? { attachments: message.attachments } : {}),
-  };
-  appendTape(ctx, run.id, [{ kind: 'input', body: input_ }], now);
+  appendTape(ctx, run.id, [{ kind: 'input', body: inputTapeBody(message) }], now);
   ctx.st.inboxInsert.run(message.channel, message.eventId, run.id, now);
-  recordEvent(
-    ctx,
-    'run.accepted',
-    { runId: run.id, sessionId: session.id, principal: run.principal, channel: run.channel },
-    now,
-  );
+  recordEvent(ctx, 'run.accepted', runAcceptedData(run), now);
   return {
     duplicate: false,
     session: toSession(session),
