@@ -1,11 +1,8 @@
 import type { Pool } from 'pg';
+import type { Migration } from '../shared/migration.js';
 
-/** One numbered schema step. Steps are append-only: never edit a released one, add the next. */
-export interface PgMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+/** One numbered PostgreSQL schema step (the SQLite store's `Migration`, in PostgreSQL's dialect). */
+export type PgMigration = Migration;
 
 // Ids, keys and principals sort bytewise (COLLATE "C") like SQLite, so `ORDER BY created_at, id`
 // gives the same order on both stores whatever the database's locale.

@@ -15,6 +15,7 @@ import type {
   UsageRow,
 } from '../../core/types.js';
 import { expiredError } from '../shared/approval-rules.js';
+import { type RecoverOptions, type Recovery, tallyRecoveries } from '../shared/run-rules.js';
 import { countByState, toUsageRow, type UsageSummaryRow, usageSummaryParams } from '../shared/usage.js';
 import type {
   AcceptInput,
@@ -199,22 +200,11 @@ export class PostgresJournal implements JournalStore {
     return this.tx((ctx) => cancelRun(ctx, runId, by, reason, now));
   }
 
-  async recoverRuns(options: {
-    owner: string;
-    leaseMs: number;
-    now: number;
-    reason: string;
-    all: boolean;
-  }): Promise<{ failed: Run[]; resumable: Run[] }> {
-    const failed: Run[] = [];
-    const resumable: Run[] = [];
+  async recoverRuns(options: RecoverOptions): Promise<{ failed: Run[]; resumable: Run[] }> {
     const ids = await rows<{ id: string }>(this.pool, 'recoverableRuns', [options.all, options.now]);
-    for (const { id } of ids) {
-      const result = await this.tx((ctx) => recoverRun(ctx, id, options));
-      if (result.outcome === 'failed') failed.push(result.run);
-      else if (result.outcome === 'resumable') resumable.push(result.run);
-    }
-    return { failed, resumable };
+    const results: Recovery[] = [];
+    for (const { id } of ids) results.push(await this.tx((ctx) => recoverRun(ctx, id, options)));
+    return tallyRecoveries(results);
   }
 
   async readTape(runId: string, options: { afterSeq?: number } = {}): Promise<TapeEvent[]> {

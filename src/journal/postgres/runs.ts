@@ -4,6 +4,7 @@ import {
   checkExpectedState,
   interruptedNotice,
   isRecoverable,
+  type RecoverOptions,
   type Recovery,
   stepUsage,
 } from '../shared/run-rules.js';
@@ -124,11 +125,7 @@ export async function cancelRun(
  * replicas recovering at once handle each run once: fail it with a notice, lease it to resume
  * after a decision, or leave it (live lease, pending approval, not running).
  */
-export async function recoverRun(
-  ctx: PgContext,
-  runId: string,
-  options: { owner: string; leaseMs: number; now: number; reason: string; all: boolean },
-): Promise<Recovery> {
+export async function recoverRun(ctx: PgContext, runId: string, options: RecoverOptions): Promise<Recovery> {
   const { owner, leaseMs, now, reason, all } = options;
   const run = await requireRun(ctx, runId);
   if (!isRecoverable(run, now, all)) return { outcome: 'skipped' };

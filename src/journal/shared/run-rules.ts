@@ -1,13 +1,27 @@
 import { ConflictError } from '../../core/errors.js';
 import { assertTransition, isTerminal } from '../../core/run-state.js';
 import type { ConversationRef, Run, RunState } from '../../core/types.js';
-import type { NewOutboxItem, StepCommit } from '../store.js';
+import type { JournalStore, NewOutboxItem, StepCommit } from '../store.js';
 import type { JsonForm, RunRowOf } from './rows.js';
 
 // The decisions both stores make about runs and their outbox items, free of any SQL.
 
 /** What recovery did with one run. */
 export type Recovery = { outcome: 'failed' | 'resumable'; run: Run } | { outcome: 'skipped' };
+
+/** The options of `JournalStore.recoverRuns`, handed down to each run's recovery. */
+export type RecoverOptions = Parameters<JournalStore['recoverRuns']>[0];
+
+/** Sorts the outcomes of recovering each run into the runs failed and the runs to resume. */
+export function tallyRecoveries(results: Iterable<Recovery>): { failed: Run[]; resumable: Run[] } {
+  const failed: Run[] = [];
+  const resumable: Run[] = [];
+  for (const result of results) {
+    if (result.outcome === 'failed') failed.push(result.run);
+    else if (result.outcome === 'resumable') resumable.push(result.run);
+  }
+  return { failed, resumable };
+}
 
 /** What a run transition may carry besides the target state. */
 export interface TransitionOptions {

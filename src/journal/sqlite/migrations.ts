@@ -1,11 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { Migration } from '../shared/migration.js';
 
-/** One numbered schema step. Steps are append-only: never edit a released one, add the next. */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration } from '../shared/migration.js';
 
 /** The schema of the SQLite journal, as numbered steps applied in order. */
 export const MIGRATIONS: readonly Migration[] = [

@@ -4,6 +4,7 @@ import {
   checkExpectedState,
   interruptedNotice,
   isRecoverable,
+  type RecoverOptions,
   type Recovery,
   stepUsage,
 } from '../shared/run-rules.js';
@@ -118,11 +119,7 @@ export function recoverableRunIds(ctx: JournalContext, options: { now: number; a
 }
 
 /** Recovers one run inside its own write transaction (re-checked under the lock). */
-export function recoverRun(
-  ctx: JournalContext,
-  runId: string,
-  options: { owner: string; leaseMs: number; now: number; reason: string; all: boolean },
-): Recovery {
+export function recoverRun(ctx: JournalContext, runId: string, options: RecoverOptions): Recovery {
   const { owner, leaseMs, now, reason, all } = options;
   const run: RunRow = requireRun(ctx, runId);
   if (!isRecoverable(run, now, all)) return { outcome: 'skipped' };

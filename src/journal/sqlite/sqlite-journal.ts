@@ -16,6 +16,7 @@ import type {
   UsageRow,
 } from '../../core/types.js';
 import { expiredError } from '../shared/approval-rules.js';
+import { type RecoverOptions, tallyRecoveries } from '../shared/run-rules.js';
 import { countByState, toUsageRow, usageSummaryParams } from '../shared/usage.js';
 import type {
   AcceptInput,
@@ -209,21 +210,8 @@ export class SqliteJournal implements JournalStore {
     return this.tx.cancelRun(runId, by, reason, now);
   }
 
-  async recoverRuns(options: {
-    owner: string;
-    leaseMs: number;
-    now: number;
-    reason: string;
-    all: boolean;
-  }): Promise<{ failed: Run[]; resumable: Run[] }> {
-    const failed: Run[] = [];
-    const resumable: Run[] = [];
-    for (const id of recoverableRunIds(this.ctx, options)) {
-      const result = this.tx.recoverRun(id, options);
-      if (result.outcome === 'failed') failed.push(result.run);
-      else if (result.outcome === 'resumable') resumable.push(result.run);
-    }
-    return { failed, resumable };
+  async recoverRuns(options: RecoverOptions): Promise<{ failed: Run[]; resumable: Run[] }> {
+    return tallyRecoveries(recoverableRunIds(this.ctx, options).map((id) => this.tx.recoverRun(id, options)));
   }
 
   async readTape(runId: string, options: { afterSeq?: number } = {}): Promise<TapeEvent[]> {
