@@ -50,8 +50,6 @@ export class GatewayRuntimeState implements GatewayPort {
   readonly webhooks = new Map<string, (request: WebhookRequest) => Promise<WebhookResponse>>();
   readonly logger: Logger;
 
-  private readonly chatCache = new Map<Principal, { generation: number; allowed: boolean }>();
-
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
   }
@@ -117,26 +115,15 @@ export class GatewayRuntimeState implements GatewayPort {
   }
 
   /**
-   * Whether the policy lets `principal` chat. Asked on every message, so the answer is cached per
-   * principal until the policy generation changes (a reload).
+   * Whether the policy lets `principal` chat. Asked on every message; the policy engine remembers
+   * its answers per policy set, so a repeat costs microseconds and a reload takes effect at once.
    */
   mayChat(principal: Principal): boolean {
-    const { policy } = this.deps;
-    const generation = policy.generation;
-    if (generation !== undefined) {
-      const cached = this.chatCache.get(principal);
-      if (cached && cached.generation === generation) return cached.allowed;
-    }
-    const allowed = policy.authorize({
+    return this.deps.policy.authorize({
       principal,
       action: 'chat',
       resource: { type: 'Conversation', id: 'any' },
     }).allowed;
-    if (generation !== undefined) {
-      if (this.chatCache.size >= 10_000) this.chatCache.clear();
-      this.chatCache.set(principal, { generation, allowed });
-    }
-    return allowed;
   }
 
   /** Cancels a run now: provider call aborted, tool killed, approvals cancelled, cards updated. */

@@ -226,9 +226,6 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     get warnings() {
       return current.compiled.warnings;
     },
-    get generation() {
-      return generation;
-    },
     reload(next) {
       const nextGroups = next?.groups ?? groups;
       // The slot not in use: the live set keeps working until the swap below.

@@ -79,11 +79,6 @@ export interface AuthzDecision {
 export interface PolicyEngine {
   /** permit `call_tool` → allow; else permit `request_tool` → ask; else deny. */
   decideToolCall(query: ToolCallQuery): ToolDecision;
-  /**
-   * Increases whenever the policies or groups in force change, so callers may cache answers that
-   * depend only on them (e.g. who may chat) until it moves. Absent: do not cache.
-   */
-  readonly generation?: number;
   /** Whether `principal` may do `action` on `resource`. */
   authorize(query: AuthzQuery): AuthzDecision;
 }
