@@ -45,12 +45,19 @@ export interface CommandRequest {
   /** The conversation it was typed in, to find "the current run". */
   sessionKey?: string;
   conversation?: ConversationRef;
+  /**
+   * The platform's id of this command event (Telegram update, Discord interaction, Slack trigger),
+   * deduplicated like a message: a redelivery of the same event is answered once.
+   */
+  eventId?: string;
 }
 
 /** The text answer of a command, shown only to the caller where the platform allows. */
 export interface CommandResponse {
   text: string;
   ok: boolean;
+  /** The same command event was seen before: say nothing (it was answered the first time). */
+  duplicate?: boolean;
 }
 
 /** An HTTP request forwarded to a channel's webhook (Slack events, Telegram webhook). */

@@ -36,6 +36,8 @@ export interface GatewayDeps {
   maxMessageChars: number;
   /** One-line description of the model provider, for `/status`. */
   providerDescription: string;
+  /** One line on the tool sandbox (its isolation tier, or why shell tools are off), for `/status`. */
+  sandboxSummary?: string;
 }
 
 /** The principal the daemon itself decides as (card failures). */
