@@ -160,6 +160,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     observeProvider: (ms, ok) =>
       metrics.observe('switchboard_provider_latency_seconds', ms / 1000, { ok: String(ok) }),
     input: memory.input,
+    memory: memory.service,
     onDelivered: (item) =>
       metrics.inc('switchboard_outbox_delivered_total', { kind: item.kind, channel: item.channel }),
   });
@@ -180,7 +181,6 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
 
   const http = await buildHttpServer({
     gateway,
-    journal,
     feed,
     metrics,
     logger,
@@ -188,7 +188,6 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     consoleUsers,
     maxBodyBytes: config.http.max_body,
     clock,
-    memory: memory.service,
   });
   await http.listen({ host: config.http.host, port: config.http.port });
   phases.mark('http');

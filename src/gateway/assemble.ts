@@ -2,6 +2,7 @@ import type { AgentConfig } from '../config/schema.js';
 import type { OutboxItem } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
+import type { MemoryService } from '../memory/service.js';
 import type { InputPreparer } from '../orchestrator/input.js';
 import { RunExecutor } from '../orchestrator/run-executor.js';
 import type { PolicyEngine } from '../policy/engine.js';
@@ -38,6 +39,8 @@ export interface CoreParts {
   onDelivered?: (item: OutboxItem) => void;
   /** Scheduler and dispatcher backstop poll interval. */
   pollMs?: number;
+  /** Memory items, for the gateway's memory door (`/v1/memory`). */
+  memory?: MemoryService;
 }
 
 /** The wired core: the gateway and the loops behind it. */
@@ -112,6 +115,7 @@ export function assembleCore(parts: CoreParts): Core {
     logger: parts.logger,
     maxMessageChars: parts.maxMessageChars,
     providerDescription: parts.providerDescription,
+    ...(parts.memory ? { memory: parts.memory } : {}),
   });
   return { gateway, scheduler, dispatcher, feed, executor };
 }

@@ -1,5 +1,6 @@
 import type {
   Approval,
+  ApprovalState,
   ApprovalCard,
   ConversationRef,
   DeliveryReceipt,
@@ -35,6 +36,8 @@ export type DecisionOutcome =
       ok: false;
       code: 'forbidden' | 'already_decided' | 'expired' | 'cancelled' | 'not_found';
       message: string;
+      /** The approval's state, when it was no longer pending (told only to someone permitted). */
+      state?: ApprovalState;
     };
 
 /** A slash command, parsed by the adapter into a name and arguments. */

@@ -5,11 +5,25 @@ import {
   SessionBindingError,
   ValidationError,
 } from '../core/errors.js';
-import type { InboundMessage, JournalEvent, Principal, Run, UsageQuery, UsageRow } from '../core/types.js';
+import type {
+  ApprovalState,
+  ConversationRef,
+  InboundMessage,
+  JournalEvent,
+  Principal,
+  Run,
+  Session,
+  UsageQuery,
+  UsageRow,
+} from '../core/types.js';
+import { isTerminal } from '../core/run-state.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import { EVERYONE, type PolicyEngine } from '../policy/engine.js';
+import type { MemoryService } from '../memory/service.js';
+import type { PolicyEngine } from '../policy/engine.js';
+import { Access, NOT_LET_IN } from './access.js';
 import { runCommand } from './commands.js';
+import { GatewayMemory } from './memory-access.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
 import type {
   CommandRequest,
@@ -21,6 +35,8 @@ import type {
   WebhookRequest,
   WebhookResponse,
 } from './port.js';
+import { GatewayReads } from './reads.js';
+import { approvalResource, conversationResource, runResource } from './resources.js';
 import type { RunFeed } from './run-feed.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -38,6 +54,8 @@ export interface GatewayDeps {
   providerDescription: string;
   /** One line on the tool sandbox (its isolation tier, or why shell tools are off), for `/status`. */
   sandboxSummary?: string;
+  /** Memory items; the gateway's memory door (`memory`) exists when given. */
+  memory?: MemoryService;
 }
 
 /** The principal the daemon itself decides as (card failures). */
@@ -51,9 +69,18 @@ export const SYSTEM_PRINCIPAL = 'system:switchboard';
 export class GatewayRuntimeState implements GatewayPort {
   readonly webhooks = new Map<string, (request: WebhookRequest) => Promise<WebhookResponse>>();
   readonly logger: Logger;
+  /** Asks Cedar for every door. */
+  readonly access: Access;
+  /** Runs, tapes, sessions, approvals, usage and events, authorized per call. */
+  readonly reads: GatewayReads;
+  /** Memory items for the HTTP API, authorized per call; absent without a memory service. */
+  readonly memory: GatewayMemory | undefined;
 
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
+    this.access = new Access(deps.policy);
+    this.reads = new GatewayReads(deps.journal, this.access);
+    this.memory = deps.memory ? new GatewayMemory(deps.memory, deps.journal, this.access) : undefined;
   }
 
   /**
@@ -74,7 +101,7 @@ export class GatewayRuntimeState implements GatewayPort {
         'message_too_long',
       );
     }
-    if (!this.mayChat(message.principal)) {
+    if (!this.mayChat(message.principal, message.conversation)) {
       throw new ForbiddenError(
         `${message.principal} may not talk to this agent; an admin can add them to a group`,
       );
@@ -105,8 +132,7 @@ export class GatewayRuntimeState implements GatewayPort {
       if (error instanceof ForbiddenError) {
         return {
           status: 'refused',
-          message:
-            'Sorry, you are not on the list of people who may talk to me here. Please ask an admin to add you.',
+          message: NOT_LET_IN,
         };
       }
       if (error instanceof ValidationError || error instanceof SessionBindingError) {
@@ -117,28 +143,25 @@ export class GatewayRuntimeState implements GatewayPort {
   }
 
   /**
-   * Whether the policy lets `principal` chat. Asked on every message; the policy engine remembers
-   * its answers per policy set, so a repeat costs microseconds and a reload takes effect at once.
+   * Whether the policy lets `principal` chat (in `conversation`, when known). Asked on every
+   * message and command; the policy engine remembers its answers per policy set, so a repeat costs
+   * microseconds and a reload takes effect at once.
    */
-  mayChat(principal: Principal): boolean {
-    return this.deps.policy.authorize({
-      principal,
-      action: 'chat',
-      resource: { type: 'Conversation', id: 'any' },
-    }).allowed;
+  mayChat(principal: Principal, conversation?: ConversationRef): boolean {
+    const resource = conversation
+      ? conversationResource(conversation)
+      : { type: 'Conversation' as const, id: 'any', attrs: { platform: principal.split(':')[0] ?? '' } };
+    return this.access.allows({ actor: principal, action: 'chat', resource });
   }
 
   /** Cancels a run now: provider call aborted, tool killed, approvals cancelled, cards updated. */
   async cancelRun(runId: string, by: Principal, reason = 'cancelled'): Promise<Run> {
-    const { journal, policy, scheduler, dispatcher, feed, clock } = this.deps;
+    const { journal, scheduler, dispatcher, feed, clock } = this.deps;
     const run = await journal.getRun(runId);
     if (!run) throw new NotFoundError('run', runId);
-    const allowed = policy.authorize({
-      principal: by,
-      action: 'cancel_run',
-      resource: { type: 'Run', id: run.id, attrs: { owner: run.principal } },
-    });
-    if (!allowed.allowed) throw new ForbiddenError(`${by} may not cancel run ${run.id}`);
+    this.access.require({ actor: by, action: 'cancel_run', resource: runResource(run) }, `run ${run.id}`);
+    if (isTerminal(run.state))
+      throw new ConflictError(`run ${run.id} already ${run.state}`, 'run_finished', run.state);
     const result = await journal.cancelRun(runId, by, reason, clock());
     scheduler.abort(runId, reason);
     dispatcher.kick();
@@ -153,17 +176,14 @@ export class GatewayRuntimeState implements GatewayPort {
     const { journal, policy, clock } = this.deps;
     const approval = await journal.getApproval(request.approvalId);
     if (!approval) return { ok: false, code: 'not_found', message: 'This approval does not exist.' };
-    const refusal = this.stateRefusal(approval.state, approval.decidedBy);
-    if (refusal) return refusal;
     const context = { requester: approval.requester, tool: approval.tool, argsHash: approval.argsHash };
-    const resource = {
-      type: 'Approval' as const,
-      id: approval.id,
-      attrs: { requester: approval.requester, tool: approval.tool },
-    };
+    const resource = approvalResource(approval);
+    // Asked before the state is told, so someone not permitted learns nothing about the request.
     const permitted = policy.authorize({ principal: request.decider, action: 'approve', resource, context });
     if (!permitted.allowed)
       return { ok: false, code: 'forbidden', message: "You can't approve or deny this request." };
+    const refusal = this.stateRefusal(approval.state, approval.decidedBy);
+    if (refusal) return refusal;
     const scope = request.decision === 'approve' && request.scope === 'session' ? 'session' : 'once';
     if (scope === 'session') {
       const forSession = policy.authorize({
@@ -231,18 +251,39 @@ export class GatewayRuntimeState implements GatewayPort {
 
   /** Usage per principal per bucket, for a caller allowed to read it. */
   async usageSummary(query: UsageQuery, by: Principal): Promise<UsageRow[]> {
-    const resource = query.principal ? { type: 'User' as const, id: query.principal } : EVERYONE;
-    const allowed = this.deps.policy.authorize({ principal: by, action: 'read_usage', resource });
-    if (!allowed.allowed)
-      throw new ForbiddenError(`${by} may not read the usage of ${query.principal ?? 'everyone'}`);
-    return this.deps.journal.usageSummary(query);
+    return this.reads.usageSummary(by, query);
   }
 
-  /** Recent journal events, newest first (limit ≤ 500). */
-  async recentEvents(limit: number): Promise<JournalEvent[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
-      throw new ValidationError('limit must be between 1 and 500');
-    return this.deps.journal.recentEvents(limit);
+  /** Recent journal events, newest first (limit ≤ 500), for a caller allowed to read them. */
+  async recentEvents(limit: number, by: Principal): Promise<JournalEvent[]> {
+    return this.reads.recentEvents(by, limit);
+  }
+
+  /**
+   * Resets a session for `by` (`reset_session`): the key's next message starts a new session,
+   * this one stays readable. 409 when it was already reset.
+   */
+  async resetSession(sessionId: string, by: Principal): Promise<Session> {
+    const session = await this.reads.authorizedSession(by, sessionId, 'reset_session');
+    if (session.closedAt !== null) {
+      throw new ConflictError(`session ${session.id} was already reset`, 'session_closed', 'closed');
+    }
+    const closed = await this.deps.journal.resetSession(session.key, this.deps.clock());
+    await this.recordEvent('session_reset', { session_id: session.id, key: session.key, by });
+    return closed ?? session;
+  }
+
+  /** The key of a session, for submitting a message to it by id (404 when there is none). */
+  async sessionKeyOf(sessionId: string): Promise<string> {
+    const session = await this.deps.journal.getSession(sessionId);
+    if (!session) throw new NotFoundError('session', sessionId);
+    return session.key;
+  }
+
+  /** Resolves when the journal is writable; `kind` names it (`sqlite`, `postgres`). */
+  async healthCheck(): Promise<{ kind: string }> {
+    await this.deps.journal.healthCheck();
+    return { kind: this.deps.journal.kind };
   }
 
   /** Runs a slash command for the caller. */
@@ -269,15 +310,16 @@ export class GatewayRuntimeState implements GatewayPort {
       .catch((error: unknown) => this.logger.error({ err: error, runId }, 'resume failed'));
   }
 
-  private stateRefusal(state: string, decidedBy: string | null): DecisionOutcome | undefined {
+  private stateRefusal(state: ApprovalState, decidedBy: string | null): DecisionOutcome | undefined {
     if (state === 'pending') return undefined;
     if (state === 'expired')
-      return { ok: false, code: 'expired', message: 'This request expired and counts as denied.' };
+      return { ok: false, code: 'expired', state, message: 'This request expired and counts as denied.' };
     if (state === 'cancelled')
-      return { ok: false, code: 'cancelled', message: 'The run was cancelled; nothing will run.' };
+      return { ok: false, code: 'cancelled', state, message: 'The run was cancelled; nothing will run.' };
     return {
       ok: false,
       code: 'already_decided',
+      state,
       message: `This request was already ${state}${decidedBy ? ` by ${decidedBy}` : ''}.`,
     };
   }

@@ -3,9 +3,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { SwitchboardError } from '../core/errors.js';
 import type { RunFeed } from '../gateway/run-feed.js';
 import type { GatewayRuntimeState } from '../gateway/runtime.js';
-import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import type { MemoryService } from '../memory/service.js';
+import { ADMIN_TOKEN_PRINCIPAL } from '../policy/groups.js';
 import {
   authenticateConsoleRequest,
   ConsoleTokens,
@@ -24,7 +23,6 @@ import { registerWebhookRoutes } from './routes/webhooks.js';
 /** What the HTTP API serves. */
 export interface HttpDeps {
   gateway: GatewayRuntimeState;
-  journal: JournalStore;
   feed: RunFeed;
   metrics: Metrics;
   logger: Logger;
@@ -35,12 +33,10 @@ export interface HttpDeps {
   consoleAssetsDir?: string;
   maxBodyBytes: number;
   clock: () => number;
-  /** Memory items; `/v1/memory` is served when given. */
-  memory?: MemoryService;
 }
 
-/** The principal an admin-token request acts as, unless it names another. */
-export const ADMIN_PRINCIPAL = 'console:admin';
+/** The principal an admin-token request acts as, unless it names another (always an admin). */
+export const ADMIN_PRINCIPAL = ADMIN_TOKEN_PRINCIPAL;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,7 +61,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
     if (!(path.startsWith('/v1/') || path === '/metrics')) return;
-    await authenticateConsoleRequest(request, tokens, deps);
+    authenticateConsoleRequest(request, tokens);
   });
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.inc('switchboard_http_requests_total', {
@@ -87,8 +83,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
 
   app.get('/healthz', async (_request, reply) => {
     try {
-      await deps.journal.healthCheck();
-      return { status: 'ok', journal: deps.journal.kind };
+      const { kind } = await deps.gateway.healthCheck();
+      return { status: 'ok', journal: kind };
     } catch (error) {
       return reply.status(503).send({
         status: 'unavailable',
@@ -96,7 +92,8 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
       });
     }
   });
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', async (request, reply) => {
+    deps.gateway.reads.requireMetrics(request.principal);
     return reply.type('text/plain; version=0.0.4').send(await deps.metrics.render());
   });
 
@@ -105,7 +102,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerRunRoutes(app, deps);
   registerApprovalRoutes(app, deps);
   registerReadRoutes(app, deps);
-  if (deps.memory) registerMemoryRoutes(app, { journal: deps.journal, memory: deps.memory });
+  if (deps.gateway.memory) registerMemoryRoutes(app, deps.gateway.memory);
   await app.register(async (scope) => registerWebhookRoutes(scope, deps));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTerminal } from '../core/run-state.js';
+import type { FollowedRun } from '../gateway/reads.js';
 import type { HttpDeps } from './server.js';
 
 /**
@@ -10,10 +11,11 @@ import type { HttpDeps } from './server.js';
 export function streamRunEvents(
   request: FastifyRequest,
   reply: FastifyReply,
-  deps: HttpDeps,
-  runId: string,
+  deps: Pick<HttpDeps, 'feed' | 'logger'>,
+  followed: FollowedRun,
   afterSeq: number,
 ): void {
+  const runId = followed.run.id;
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {
@@ -36,9 +38,7 @@ export function streamRunEvents(
     try {
       do {
         again = false;
-        // The run is read before the tape: once it is terminal, the tape read after it is complete.
-        const run = await deps.journal.getRun(runId);
-        const events = await deps.journal.readTape(runId, { afterSeq: lastSeq });
+        const { run, events } = await followed.read(lastSeq);
         if (closed) return;
         // One write per pass: each write is a system call and a wake-up of the reader.
         let out = '';
@@ -71,7 +71,7 @@ export function streamRunEvents(
   heartbeat.unref();
   // With replicas, the run may be executing on another one whose steps this feed never hears of:
   // re-read the journal every second (a shared journal is the one with `watch`).
-  const poll = deps.journal.watch ? setInterval(() => void pump(), 1000) : undefined;
+  const poll = followed.shared ? setInterval(() => void pump(), 1000) : undefined;
   poll?.unref();
   const close = (last?: string) => {
     if (closed) return;

@@ -11,7 +11,13 @@ export const POLICY_ACTIONS: readonly PolicyAction[] = [
   'approve_for_session',
   'cancel_run',
   'read_usage',
-  'read_admin',
+  'read_runs',
+  'read_sessions',
+  'reset_session',
+  'read_approvals',
+  'read_events',
+  'read_status',
+  'read_metrics',
   'read_memory',
   'write_memory',
 ];
@@ -47,9 +53,11 @@ export interface ExplainQuery {
   /** Whether the tool is read-only; default false (pass the tool registry's answer). */
   readOnly?: boolean;
   /**
-   * The other party: the run's owner for `cancel_run`, the requester for `approve` /
-   * `approve_for_session`, whose usage for `read_usage` (`all` = everyone). Default: someone else
-   * (`explain:someone-else`) for the first two, the principal themself for `read_usage`.
+   * The other party: the run's owner for `cancel_run` and `read_runs`, the requester for
+   * `approve`, `approve_for_session` and `read_approvals`, whose usage for `read_usage`; `all` means
+   * everyone (every run, every approval, everyone's usage, the session list). For `read_sessions`
+   * and `reset_session`, `took-part` asks about a session the principal took part in. Default:
+   * someone else (`explain:someone-else`), the principal themself for `read_usage`.
    */
   subject?: string;
 }
@@ -71,6 +79,7 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
   const { principal } = query;
   switch (action) {
     case 'chat':
+    case 'read_status':
       return {
         principal,
         action,
@@ -92,19 +101,44 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
         context: { requester: query.subject ?? SOMEONE_ELSE, tool: query.tool ?? 'shell_exec', argsHash: '' },
       };
     case 'cancel_run':
+    case 'read_runs':
+      if (action === 'read_runs' && query.subject === 'all') return { principal, action, resource: EVERYONE };
       return {
         principal,
         action,
         resource: { type: 'Run', id: 'explain', attrs: { owner: query.subject ?? SOMEONE_ELSE } },
       };
+    case 'read_approvals': {
+      if (query.subject === 'all') return { principal, action, resource: EVERYONE };
+      const requester = query.subject ?? SOMEONE_ELSE;
+      return {
+        principal,
+        action,
+        resource: { type: 'Approval', id: 'explain', attrs: { requester, tool: query.tool ?? 'shell_exec' } },
+      };
+    }
+    case 'read_sessions':
+    case 'reset_session': {
+      const tookPart = query.subject === 'took-part';
+      if (action === 'read_sessions' && query.subject === 'all')
+        return { principal, action, resource: EVERYONE, context: { tookPart: false } };
+      const platform = principal.split(':')[0] ?? 'console';
+      return {
+        principal,
+        action,
+        resource: { type: 'Session', id: 'explain', attrs: { platform } },
+        context: { tookPart },
+      };
+    }
+    case 'read_events':
+    case 'read_metrics':
+      return { principal, action, resource: EVERYONE };
     case 'read_usage':
       return {
         principal,
         action,
         resource: query.subject === 'all' ? EVERYONE : { type: 'User', id: query.subject ?? principal },
       };
-    case 'read_admin':
-      return { principal, action, resource: EVERYONE };
     case 'read_memory':
     case 'write_memory': {
       // subject: `all` = workspace items, `conversation:<id>` = a session's, else a person's.

@@ -9,7 +9,13 @@ export type PolicyAction =
   | 'approve_for_session'
   | 'cancel_run'
   | 'read_usage'
-  | 'read_admin'
+  | 'read_runs'
+  | 'read_sessions'
+  | 'reset_session'
+  | 'read_approvals'
+  | 'read_events'
+  | 'read_status'
+  | 'read_metrics'
   | 'read_memory'
   | 'write_memory';
 
@@ -38,16 +44,20 @@ export interface AuthzQuery {
   action: PolicyAction;
   /**
    * The resource entity, e.g. `{ type: 'Run', id, attrs: { owner } }`. Attributes by type: `Run`
-   * needs `owner` (a principal), `Tool` needs `read_only`, `Conversation` takes `platform` (default:
-   * the id up to its first `:`). `User` is one person (their usage); {@link EVERYONE} is everyone at
-   * once (`read_usage` of all, `read_admin`).
+   * needs `owner` (a principal), `Tool` needs `read_only`, `Approval` needs `requester` and `tool`
+   * (taken from the context when absent), `Conversation` and `Session` take `platform` (default:
+   * the id up to its first `:`, for a session its conversation's platform). `User` is one person;
+   * {@link EVERYONE} is everyone at once (all runs, everyone's usage, workspace memory…).
    */
   resource: {
-    type: 'Run' | 'Tool' | 'Conversation' | 'User' | 'Approval' | 'Everyone';
+    type: 'Run' | 'Tool' | 'Conversation' | 'User' | 'Approval' | 'Session' | 'Everyone';
     id: string;
     attrs?: Record<string, unknown>;
   };
-  /** Extra request context; for `approve` and `approve_for_session` an {@link ApprovalContext}. */
+  /**
+   * Extra request context: for `approve` and `approve_for_session` an {@link ApprovalContext}; for
+   * `read_sessions` and `reset_session` a {@link SessionContext}.
+   */
   context?: Record<string, unknown>;
 }
 
@@ -62,7 +72,15 @@ export type ApprovalContext = {
   argsHash: string;
 };
 
-/** The resource meaning "everyone": `read_usage` of all principals, and `read_admin`. */
+/**
+ * The context of `read_sessions` / `reset_session`: whether the principal started a run in the
+ * session (false for {@link EVERYONE}).
+ */
+export type SessionContext = {
+  tookPart: boolean;
+};
+
+/** The resource meaning "everyone": every run, session and approval, everyone's usage, workspace memory. */
 export const EVERYONE = { type: 'Everyone', id: 'all' } as const satisfies AuthzQuery['resource'];
 
 /** The answer of `authorize`. */

@@ -7,7 +7,15 @@ import type { GroupDirectory } from './groups.js';
 export const CEDAR_NAMESPACE = 'Switchboard';
 
 /** The Cedar entity types Switchboard builds requests from. */
-export type CedarEntityType = 'User' | 'Group' | 'Tool' | 'Conversation' | 'Run' | 'Approval' | 'Everyone';
+export type CedarEntityType =
+  | 'User'
+  | 'Group'
+  | 'Tool'
+  | 'Conversation'
+  | 'Run'
+  | 'Approval'
+  | 'Session'
+  | 'Everyone';
 
 /** A Cedar entity reference in `Switchboard::<type>::"<id>"` form. */
 export function cedarUid(type: CedarEntityType | 'Action', id: string): TypeAndId {
@@ -82,8 +90,11 @@ export class EntityBuilder {
     const entities: EntityJson[] = [principal];
     const { type, id, attrs } = query.resource;
     const resource = cedarUid(type, id);
+    const users = new Set<Principal>([query.principal]);
     const addUser = (other: Principal): void => {
-      if (other !== query.principal) entities.push(this.user(other));
+      if (users.has(other)) return;
+      users.add(other);
+      entities.push(this.user(other));
     };
     switch (type) {
       case 'User':
@@ -109,14 +120,31 @@ export class EntityBuilder {
         }
         break;
       }
-      case 'Approval':
-        entities.push({ uid: resource, attrs: {}, parents: [] });
+      case 'Approval': {
+        const requester = stringAttr(attrs, 'requester') ?? stringAttr(query.context, 'requester');
+        const tool = stringAttr(attrs, 'tool') ?? stringAttr(query.context, 'tool');
+        if (requester === undefined || tool === undefined)
+          errors.push(`Approval ${id} needs attrs.requester and attrs.tool`);
+        else {
+          entities.push({ uid: resource, attrs: { requester: entityRef('User', requester), tool }, parents: [] });
+          addUser(requester);
+        }
         break;
+      }
+      case 'Session': {
+        const platform = stringAttr(attrs, 'platform') ?? id.split(':')[0] ?? id;
+        entities.push({ uid: resource, attrs: { platform }, parents: [] });
+        break;
+      }
       case 'Everyone':
         break;
     }
     let context: Context = {};
-    if (query.action === 'approve' || query.action === 'approve_for_session') {
+    if (query.action === 'read_sessions' || query.action === 'reset_session') {
+      const tookPart = query.context?.tookPart ?? query.context?.took_part ?? false;
+      if (typeof tookPart !== 'boolean') errors.push(`${query.action} needs context.tookPart (a boolean)`);
+      context = { took_part: tookPart === true };
+    } else if (query.action === 'approve' || query.action === 'approve_for_session') {
       const requester = stringAttr(query.context, 'requester');
       if (requester === undefined)
         errors.push(`${query.action} needs context.requester (who asked for the tool)`);

@@ -11,6 +11,12 @@ export const BUILT_IN_GROUP_PARENTS: Readonly<Record<string, readonly string[]>>
   approvers: ['members'],
 };
 
+/**
+ * The principal the admin token acts as. It is always in `admins`, whatever `groups:` says, so the
+ * admin token can do what the policies let admins do — and no more.
+ */
+export const ADMIN_TOKEN_PRINCIPAL = 'console:admin';
+
 const CACHE_LIMIT = 10_000;
 
 /**
@@ -44,6 +50,8 @@ export class GroupDirectory {
       }
     }
     for (const [group, parents] of Object.entries(BUILT_IN_GROUP_PARENTS)) this.#parents.set(group, parents);
+    const adminGroups = this.#exact.get(ADMIN_TOKEN_PRINCIPAL) ?? [];
+    if (!adminGroups.includes('admins')) this.#exact.set(ADMIN_TOKEN_PRINCIPAL, [...adminGroups, 'admins']);
   }
 
   /** The groups a group itself belongs to (its Cedar entity parents). */

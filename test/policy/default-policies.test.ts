@@ -114,12 +114,72 @@ describe('default policies', () => {
     expect(usage(MEMBER, EVERYONE)).toBe(false);
     expect(usage(ADMIN, EVERYONE)).toBe(true);
     expect(usage(ADMIN, { type: 'User', id: MEMBER })).toBe(true);
-    expect(engine.authorize({ principal: ADMIN, action: 'read_admin', resource: EVERYONE }).allowed).toBe(
+    expect(engine.authorize({ principal: ADMIN, action: 'read_events', resource: EVERYONE }).allowed).toBe(
       true,
     );
-    expect(engine.authorize({ principal: APPROVER, action: 'read_admin', resource: EVERYONE }).allowed).toBe(
+    expect(engine.authorize({ principal: APPROVER, action: 'read_events', resource: EVERYONE }).allowed).toBe(
       false,
     );
+  });
+
+  it('lets a member read their own runs and an admin everyone', () => {
+    const reads = (principal: string, resource: Parameters<typeof engine.authorize>[0]['resource']) =>
+      engine.authorize({ principal, action: 'read_runs', resource }).allowed;
+    expect(reads(MEMBER, run(MEMBER))).toBe(true);
+    expect(reads(MEMBER, { type: 'User', id: MEMBER })).toBe(true);
+    expect(reads(MEMBER, run(APPROVER))).toBe(false);
+    expect(reads(MEMBER, { type: 'User', id: APPROVER })).toBe(false);
+    expect(reads(MEMBER, EVERYONE)).toBe(false);
+    expect(reads(APPROVER, EVERYONE)).toBe(false);
+    expect(reads(ADMIN, EVERYONE)).toBe(true);
+    expect(reads(ADMIN, run(MEMBER))).toBe(true);
+    expect(reads(STRANGER, run(STRANGER))).toBe(false);
+  });
+
+  it('lets a member read and reset only the sessions they took part in', () => {
+    const session = { type: 'Session' as const, id: '01JSESSION', attrs: { platform: 'discord' } };
+    const ask = (principal: string, action: 'read_sessions' | 'reset_session', tookPart: boolean) =>
+      engine.authorize({ principal, action, resource: session, context: { tookPart } }).allowed;
+    for (const action of ['read_sessions', 'reset_session'] as const) {
+      expect(ask(MEMBER, action, true)).toBe(true);
+      expect(ask(MEMBER, action, false)).toBe(false);
+      expect(ask(ADMIN, action, false)).toBe(true);
+      expect(ask(STRANGER, action, true)).toBe(false);
+    }
+    const list = (principal: string) =>
+      engine.authorize({ principal, action: 'read_sessions', resource: EVERYONE, context: { tookPart: false } })
+        .allowed;
+    expect(list(MEMBER)).toBe(false);
+    expect(list(ADMIN)).toBe(true);
+  });
+
+  it('lets a member read the approvals they asked for and an approver every approval', () => {
+    const one = (requester: string) => ({
+      type: 'Approval' as const,
+      id: '01JAPPROVAL',
+      attrs: { requester, tool: 'shell_exec' },
+    });
+    const reads = (principal: string, resource: Parameters<typeof engine.authorize>[0]['resource']) =>
+      engine.authorize({ principal, action: 'read_approvals', resource }).allowed;
+    expect(reads(MEMBER, one(MEMBER))).toBe(true);
+    expect(reads(MEMBER, { type: 'User', id: MEMBER })).toBe(true);
+    expect(reads(MEMBER, one(APPROVER))).toBe(false);
+    expect(reads(MEMBER, EVERYONE)).toBe(false);
+    expect(reads(APPROVER, EVERYONE)).toBe(true);
+    expect(reads(APPROVER, one(MEMBER))).toBe(true);
+    expect(reads(STRANGER, one(STRANGER))).toBe(false);
+  });
+
+  it('lets members read /status and only admins the metrics', () => {
+    const conversation = { type: 'Conversation' as const, id: 'discord:g:c', attrs: { platform: 'discord' } };
+    const status = (principal: string) =>
+      engine.authorize({ principal, action: 'read_status', resource: conversation }).allowed;
+    expect(status(MEMBER)).toBe(true);
+    expect(status(STRANGER)).toBe(false);
+    const metrics = (principal: string) =>
+      engine.authorize({ principal, action: 'read_metrics', resource: EVERYONE }).allowed;
+    expect(metrics(ADMIN)).toBe(true);
+    expect(metrics(APPROVER)).toBe(false);
   });
 
   it('denies with a reason when a request is missing what the schema needs', () => {
@@ -132,7 +192,7 @@ describe('default policies', () => {
     expect(noOwner.errors.join()).toContain('owner');
     const wrongResource = engine.authorize({
       principal: ADMIN,
-      action: 'read_admin',
+      action: 'read_events',
       resource: { type: 'User', id: MEMBER },
     });
     expect(wrongResource.allowed).toBe(false);

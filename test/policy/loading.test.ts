@@ -132,7 +132,7 @@ describe('policy check and explain', () => {
       ok: true,
       errors: [],
       warnings: [],
-      policyCount: 13,
+      policyCount: 21,
     });
     fixture = policyFixture({ 'x.cedar': 'permit (principal, action, resource) when { 1 };\n' });
     const bad = checkPolicies({ dir: fixture.dir, schemaPath: fixture.schemaPath });
@@ -168,7 +168,23 @@ describe('policy check and explain', () => {
     );
     expect(explain({ principal: 'discord:1', action: 'read_usage' }).decision).toBe('allow');
     expect(explain({ principal: 'discord:1', action: 'read_usage', subject: 'all' }).decision).toBe('deny');
-    expect(explain({ principal: 'console:root', action: 'read_admin' }).decision).toBe('allow');
+    expect(explain({ principal: 'console:root', action: 'read_events' }).decision).toBe('allow');
+    expect(explain({ principal: 'discord:1', action: 'read_events' }).decision).toBe('deny');
+    expect(explain({ principal: 'discord:1', action: 'read_runs', subject: 'discord:1' }).policyIds).toEqual([
+      'members-read-own-runs',
+    ]);
+    expect(explain({ principal: 'discord:1', action: 'read_runs', subject: 'all' }).decision).toBe('deny');
+    expect(explain({ principal: 'discord:1', action: 'reset_session', subject: 'took-part' }).decision).toBe(
+      'allow',
+    );
+    expect(explain({ principal: 'discord:1', action: 'reset_session' }).decision).toBe('deny');
+    expect(explain({ principal: 'discord:1', action: 'read_sessions', subject: 'all' }).decision).toBe('deny');
+    expect(explain({ principal: 'discord:1', action: 'read_approvals', subject: 'discord:1' }).decision).toBe(
+      'allow',
+    );
+    expect(explain({ principal: 'discord:1', action: 'read_approvals', subject: 'all' }).decision).toBe('deny');
+    expect(explain({ principal: 'discord:1', action: 'read_status' }).policyIds).toEqual(['members-read-status']);
+    expect(explain({ principal: 'console:root', action: 'read_metrics' }).decision).toBe('allow');
     expect(explain({ principal: 'discord:1', action: 'fly' }).errors[0]).toMatch(/unknown action "fly"/);
     expect(explain({ principal: 'discord:1', action: 'call_tool' }).errors[0]).toMatch(/--tool/);
   });

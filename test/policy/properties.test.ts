@@ -31,7 +31,7 @@ const ACTIONS: PolicyAction[] = [
   'approve_for_session',
   'cancel_run',
   'read_usage',
-  'read_admin',
+  'read_events',
 ];
 
 function queryFor(action: PolicyAction, who: string, other: string): AuthzQuery {

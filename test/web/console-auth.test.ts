@@ -56,13 +56,22 @@ describe('console tokens and what they may read', () => {
 
   it('maps each token to its console principal', async () => {
     const admin = await daemon.api<Record<string, unknown>>('GET', '/v1/console/me');
-    expect(admin.body).toEqual({ principal: 'console:admin', admin: true, read_admin: true, approve: true });
+    expect(admin.body).toEqual({
+      principal: 'console:admin',
+      admin: true,
+      read_admin: true,
+      approve: true,
+      read_events: true,
+      read_usage_all: true,
+    });
     const alice = await daemon.api('GET', '/v1/console/me', undefined, as('alice'));
     expect(alice.body).toEqual({
       principal: 'console:alice',
       admin: false,
       read_admin: false,
       approve: true,
+      read_events: false,
+      read_usage_all: false,
     });
     const carol = await daemon.api('GET', '/v1/console/me', undefined, as('carol'));
     expect(carol.body).toMatchObject({ principal: 'console:carol', approve: false });

@@ -17,7 +17,7 @@ const PAGES: { id: string; label: string; shown: (me: Me) => boolean }[] = [
   { id: 'chat', label: 'Chat', shown: () => true },
   { id: 'approvals', label: 'Approvals', shown: (me) => me.read_admin || me.approve },
   { id: 'runs', label: 'Runs', shown: () => true },
-  { id: 'events', label: 'Recent events', shown: (me) => me.read_admin },
+  { id: 'events', label: 'Recent events', shown: (me) => me.read_events },
   { id: 'usage', label: 'Usage', shown: () => true },
 ];
 

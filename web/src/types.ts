@@ -11,6 +11,10 @@ export interface Me {
   principal: string;
   admin: boolean;
   read_admin: boolean;
+  /** May read the recent journal events (`read_events`). */
+  read_events: boolean;
+  /** May read everyone's usage (`read_usage` of everyone). */
+  read_usage_all: boolean;
   approve: boolean;
 }
 

@@ -1,11 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../../core/errors.js';
-import {
-  type ConsoleAccessDeps,
-  checkConsoleRead,
-  checkPrincipalOverride,
-  consoleAbilities,
-} from './access.js';
+import type { GatewayRuntimeState } from '../../gateway/runtime.js';
+import { checkPrincipalOverride, consoleAbilities } from './access.js';
 import { defaultConsoleAssetsDir, registerConsoleAssets } from './assets.js';
 import type { ConsoleIdentity, ConsoleTokens } from './tokens.js';
 
@@ -20,14 +16,10 @@ declare module 'fastify' {
 }
 
 /**
- * Authenticates an API request by its bearer token (the admin token or a console user's) and
- * applies the per-user read limits; throws 401/403. Sets `principal` and `consoleIdentity`.
+ * Authenticates an API request by its bearer token (the admin token or a console user's); throws
+ * 401. Sets `principal` and `consoleIdentity`; what the principal may do each route asks Cedar.
  */
-export async function authenticateConsoleRequest(
-  request: FastifyRequest,
-  tokens: ConsoleTokens,
-  deps: ConsoleAccessDeps,
-): Promise<void> {
+export function authenticateConsoleRequest(request: FastifyRequest, tokens: ConsoleTokens): void {
   const identity = tokens.authenticate(request.headers.authorization);
   if (!identity)
     throw new UnauthorizedError(
@@ -35,7 +27,6 @@ export async function authenticateConsoleRequest(
     );
   request.principal = identity.principal;
   request.consoleIdentity = identity;
-  await checkConsoleRead(request, identity, deps);
 }
 
 /**
@@ -44,7 +35,7 @@ export async function authenticateConsoleRequest(
  */
 export function registerConsole(
   app: FastifyInstance,
-  deps: ConsoleAccessDeps & { assetsDir?: string | undefined },
+  deps: { gateway: GatewayRuntimeState; assetsDir?: string | undefined },
 ): void {
   registerConsoleAssets(app, deps.assetsDir ?? defaultConsoleAssetsDir());
   app.addHook('preHandler', async (request) => checkPrincipalOverride(request.consoleIdentity, request.body));
@@ -55,6 +46,8 @@ export function registerConsole(
       admin: request.consoleIdentity?.admin ?? false,
       read_admin: abilities.readAdmin,
       approve: abilities.approve,
+      read_events: abilities.readEvents,
+      read_usage_all: abilities.readUsageAll,
     };
   });
 }

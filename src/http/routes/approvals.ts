@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors.js';
 import type { Approval } from '../../core/types.js';
 import type { HttpDeps } from '../server.js';
 import { parseInput } from '../validate.js';
@@ -51,9 +50,11 @@ export function approvalJson(a: Approval): Record<string, unknown> {
 
 /** Approvals: list, one, and decide (the same gateway call the chat buttons use). */
 export function registerApprovalRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { reads } = deps.gateway;
+
   app.get('/v1/approvals', async (request) => {
     const q = parseInput(listQuery, request.query, 'query');
-    const list = await deps.journal.listApprovals({
+    const list = await reads.listApprovals(request.principal, {
       limit: q.limit,
       ...(q.state ? { state: q.state } : {}),
       ...(q.run_id ? { runId: q.run_id } : {}),
@@ -61,11 +62,9 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: HttpDeps): vo
     return { approvals: list.map(approvalJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/approvals/:id', async (request) => {
-    const approval = await deps.journal.getApproval(request.params.id);
-    if (!approval) throw new NotFoundError('approval', request.params.id);
-    return approvalJson(approval);
-  });
+  app.get<{ Params: { id: string } }>('/v1/approvals/:id', async (request) =>
+    approvalJson(await reads.getApproval(request.principal, request.params.id)),
+  );
 
   app.post<{ Params: { id: string } }>('/v1/approvals/:id/decision', async (request, reply) => {
     const body = parseInput(decisionBody, request.body, 'decision');
@@ -76,9 +75,12 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: HttpDeps): vo
       ...(body.scope ? { scope: body.scope } : {}),
     });
     if (outcome.ok) return approvalJson(outcome.approval);
-    const current = await deps.journal.getApproval(request.params.id);
     return reply.status(STATUS_OF[outcome.code] ?? 409).send({
-      error: { code: outcome.code, message: outcome.message, ...(current ? { state: current.state } : {}) },
+      error: {
+        code: outcome.code,
+        message: outcome.message,
+        ...(outcome.state ? { state: outcome.state } : {}),
+      },
     });
   });
 }

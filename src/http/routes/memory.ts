@@ -1,15 +1,12 @@
 /**
- * `/v1/memory` for operators (admin token): list and search memory items, save one into any
- * scope, delete one or a whole scope. The admin token is the authorization here; chat-side reads
- * and writes go through the policy in `MemoryService`.
+ * `/v1/memory`: list and search memory items, save one into a scope, delete one or a whole scope.
+ * Every call asks `read_memory` / `write_memory` on the scope for the acting principal, through the
+ * gateway (docs/authorization.md); the admin token is an admin, not a bypass.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
-import type { MemoryService } from '../../memory/service.js';
+import type { GatewayMemory } from '../../gateway/memory-access.js';
 import type { MemoryItem } from '../../memory/types.js';
-import { conversationId } from '../../policy/entities.js';
-import type { HttpDeps } from '../server.js';
 import { parseInput } from '../validate.js';
 
 const scope = z.enum(['principal', 'session', 'workspace']);
@@ -46,22 +43,17 @@ export function memoryItemJson(item: MemoryItem): Record<string, unknown> {
   };
 }
 
-/** Registers the memory routes; `memory` is the daemon's memory service. */
-export function registerMemoryRoutes(
-  app: FastifyInstance,
-  deps: Pick<HttpDeps, 'journal'> & { memory: MemoryService },
-): void {
-  const { memory } = deps;
-
+/** Registers the memory routes; each asks the gateway's memory door for the acting principal. */
+export function registerMemoryRoutes(app: FastifyInstance, memory: GatewayMemory): void {
   app.get('/v1/memory', async (request) => {
     const q = parseInput(listQuery, request.query, 'query');
     if (q.q !== undefined) {
-      const ranked = await memory.rank(q.q, 'all', { limit: q.limit, minScore: 0 });
+      const ranked = await memory.search(request.principal, q.q, q.limit);
       return {
         items: ranked.map((r) => ({ ...memoryItemJson(r.item), score: Math.round(r.score * 1000) / 1000 })),
       };
     }
-    const items = memory.store.list({
+    const items = await memory.list(request.principal, {
       limit: q.limit,
       ...(q.scope ? { scope: q.scope } : {}),
       ...(q.owner !== undefined ? { owner: q.owner } : {}),
@@ -70,50 +62,27 @@ export function registerMemoryRoutes(
     return { items: items.map(memoryItemJson) };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/memory/:id', async (request) => {
-    const item = memory.store.get(request.params.id);
-    if (!item) throw new NotFoundError('memory item', request.params.id);
-    return memoryItemJson(item);
-  });
+  app.get<{ Params: { id: string } }>('/v1/memory/:id', async (request) =>
+    memoryItemJson(memory.get(request.principal, request.params.id)),
+  );
 
   app.post('/v1/memory', async (request, reply) => {
     const body = parseInput(saveBody, request.body, 'memory item');
-    let owner = '';
-    let conversation = '';
-    if (body.scope !== 'workspace') {
-      if (!body.owner) {
-        throw new ValidationError(
-          `give an owner: the principal (scope principal) or the session id (scope session)`,
-        );
-      }
-      owner = body.owner;
-    }
-    if (body.scope === 'session') {
-      const session = await deps.journal.getSession(owner);
-      if (!session) throw new NotFoundError('session', owner);
-      conversation = conversationId(session.conversation);
-    }
-    const item = await memory.insert({
+    const item = await memory.save(request.principal, {
       text: body.text,
       scope: body.scope,
-      owner,
-      conversation,
-      createdBy: request.principal,
-      source: 'api',
+      ...(body.owner !== undefined ? { owner: body.owner } : {}),
     });
     return reply.status(201).send(memoryItemJson(item));
   });
 
   app.delete<{ Params: { id: string } }>('/v1/memory/:id', async (request, reply) => {
-    if (!memory.store.delete(request.params.id)) throw new NotFoundError('memory item', request.params.id);
+    memory.delete(request.principal, request.params.id);
     return reply.status(204).send();
   });
 
   app.delete('/v1/memory', async (request) => {
     const q = parseInput(deleteQuery, request.query, 'query');
-    if (q.scope !== 'workspace' && q.owner === '') {
-      throw new ValidationError('give the owner whose items to delete (?scope=principal&owner=discord:123)');
-    }
-    return { deleted: memory.store.deleteScope(q.scope, q.owner) };
+    return { deleted: await memory.deleteScope(request.principal, q.scope, q.owner) };
   });
 }

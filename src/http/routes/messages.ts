@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { HttpDeps } from '../server.js';
 import { parseInput } from '../validate.js';
@@ -35,9 +35,7 @@ export function registerMessageRoutes(app: FastifyInstance, deps: HttpDeps): voi
     if (!key) {
       if (!body.session_id)
         throw new ValidationError('give a session_key (or the session_id of an existing session)');
-      const session = await deps.journal.getSession(body.session_id);
-      if (!session) throw new NotFoundError('session', body.session_id);
-      key = session.key;
+      key = await deps.gateway.sessionKeyOf(body.session_id);
     }
     const idempotencyKey = request.headers['idempotency-key'];
     const eventId =

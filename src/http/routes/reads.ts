@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { Session } from '../../core/types.js';
 import type { HttpDeps } from '../server.js';
 import { parseInput } from '../validate.js';
@@ -38,41 +37,35 @@ function sessionJson(s: Session): Record<string, unknown> {
 
 /** Sessions, usage and recent journal events. */
 export function registerReadRoutes(app: FastifyInstance, deps: HttpDeps): void {
+  const { gateway } = deps;
+
   app.get('/v1/sessions', async (request) => {
     const q = parseInput(sessionsQuery, request.query, 'query');
-    const sessions = await deps.journal.listSessions({ limit: q.limit, ...(q.key ? { key: q.key } : {}) });
+    const sessions = await gateway.reads.listSessions(request.principal, {
+      limit: q.limit,
+      ...(q.key ? { key: q.key } : {}),
+    });
     return { sessions: sessions.map(sessionJson) };
   });
 
   app.get<{ Params: { id: string } }>('/v1/sessions/:id', async (request) => {
-    const session = await deps.journal.getSession(request.params.id);
-    if (!session) throw new NotFoundError('session', request.params.id);
-    const runs = await deps.journal.listRuns({ sessionId: session.id, limit: 500 });
+    const { session, runs } = await gateway.reads.getSession(request.principal, request.params.id);
     return { ...sessionJson(session), runs: runs.map(runJson) };
   });
 
   // A reset starts a new session for the key on the next message; this one stays readable.
-  app.post<{ Params: { id: string } }>('/v1/sessions/:id/reset', async (request) => {
-    const session = await deps.journal.getSession(request.params.id);
-    if (!session) throw new NotFoundError('session', request.params.id);
-    if (session.closedAt !== null) {
-      throw new ConflictError(`session ${session.id} was already reset`, 'session_closed', 'closed');
-    }
-    const closed = await deps.journal.resetSession(session.key, deps.clock());
-    return sessionJson(closed ?? session);
-  });
+  app.post<{ Params: { id: string } }>('/v1/sessions/:id/reset', async (request) =>
+    sessionJson(await gateway.resetSession(request.params.id, request.principal)),
+  );
 
   app.get('/v1/usage', async (request) => {
     const q = parseInput(usageQuery, request.query, 'query');
-    const rows = await deps.gateway.usageSummary(
-      {
-        bucket: q.bucket,
-        ...(q.principal ? { principal: q.principal } : {}),
-        ...(q.since !== undefined ? { since: q.since } : {}),
-        ...(q.until !== undefined ? { until: q.until } : {}),
-      },
-      request.principal,
-    );
+    const rows = await gateway.reads.usageSummary(request.principal, {
+      bucket: q.bucket,
+      ...(q.principal ? { principal: q.principal } : {}),
+      ...(q.since !== undefined ? { since: q.since } : {}),
+      ...(q.until !== undefined ? { until: q.until } : {}),
+    });
     const totals = rows.reduce(
       (t, r) => ({
         prompt_tokens: t.prompt_tokens + r.promptTokens,
@@ -102,6 +95,6 @@ export function registerReadRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get('/v1/events/recent', async (request) => {
     const q = parseInput(recentQuery, request.query, 'query');
-    return { events: await deps.gateway.recentEvents(q.limit) };
+    return { events: await gateway.reads.recentEvents(request.principal, q.limit) };
   });
 }

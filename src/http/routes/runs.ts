@@ -1,7 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { isTerminal } from '../../core/run-state.js';
 import type { Run } from '../../core/types.js';
 import type { HttpDeps } from '../server.js';
 import { streamRunEvents } from '../sse.js';
@@ -32,17 +30,13 @@ export function runJson(run: Run): Record<string, unknown> {
   };
 }
 
-/** Runs: list, one, its tape, its live events (SSE) and cancel. */
+/** Runs: list, one, its tape, its live events (SSE) and cancel — each through the gateway's doors. */
 export function registerRunRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const getRun = async (id: string): Promise<Run> => {
-    const run = await deps.journal.getRun(id);
-    if (!run) throw new NotFoundError('run', id);
-    return run;
-  };
+  const { reads } = deps.gateway;
 
   app.get('/v1/runs', async (request) => {
     const q = parseInput(runQuery, request.query, 'query');
-    const runs = await deps.journal.listRuns({
+    const runs = await reads.listRuns(request.principal, {
       limit: q.limit,
       ...(q.state ? { state: q.state } : {}),
       ...(q.session_id ? { sessionId: q.session_id } : {}),
@@ -52,28 +46,24 @@ export function registerRunRoutes(app: FastifyInstance, deps: HttpDeps): void {
   });
 
   app.get<{ Params: { id: string } }>('/v1/runs/:id', async (request) =>
-    runJson(await getRun(request.params.id)),
+    runJson(await reads.getRun(request.principal, request.params.id)),
   );
 
   app.get<{ Params: { id: string } }>('/v1/runs/:id/tape', async (request) => {
-    const run = await getRun(request.params.id);
-    const events = await deps.journal.readTape(run.id);
+    const { run, events } = await reads.readTape(request.principal, request.params.id);
     return { run_id: run.id, state: run.state, events };
   });
 
   app.get<{ Params: { id: string } }>('/v1/runs/:id/events', async (request, reply) => {
-    const run = await getRun(request.params.id);
+    const followed = await reads.followRun(request.principal, request.params.id);
     const lastEventId = request.headers['last-event-id'];
     const afterSeq = typeof lastEventId === 'string' && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
-    streamRunEvents(request, reply, deps, run.id, afterSeq);
+    streamRunEvents(request, reply, deps, followed, afterSeq);
   });
 
   app.post<{ Params: { id: string } }>('/v1/runs/:id/cancel', async (request) => {
-    const run = await getRun(request.params.id);
-    if (isTerminal(run.state))
-      throw new ConflictError(`run ${run.id} already ${run.state}`, 'run_finished', run.state);
     const cancelled = await deps.gateway.cancelRun(
-      run.id,
+      request.params.id,
       request.principal,
       `cancelled by ${request.principal}`,
     );

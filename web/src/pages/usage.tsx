@@ -35,7 +35,7 @@ function barsOf(rows: UsageRow[], bucket: 'hour' | 'day', value: (r: UsageRow) =
 export function UsagePage() {
   const { api, me } = useConsole();
   const [windowId, setWindowId] = useState<(typeof WINDOWS)[number]['id']>('7d');
-  const [principal, setPrincipal] = useState(me.read_admin ? '' : me.principal);
+  const [principal, setPrincipal] = useState(me.read_usage_all ? '' : me.principal);
   const [applied, setApplied] = useState(principal);
   const choice = WINDOWS.find((w) => w.id === windowId) ?? WINDOWS[1];
   const { data, error } = usePolling(
@@ -84,7 +84,7 @@ export function UsagePage() {
             value={principal}
             placeholder="everyone"
             onInput={(e) => setPrincipal(e.currentTarget.value)}
-            readOnly={!me.read_admin}
+            readOnly={!me.read_usage_all}
           />
         </label>
         <button type="submit">Show</button>
