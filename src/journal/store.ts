@@ -51,6 +51,14 @@ export interface JournalStore {
    */
   acceptInbound(input: AcceptInput): Promise<AcceptResult>;
 
+  /**
+   * Records in one transaction that a platform event was handled without starting a run (a
+   * refusal, a chat command): an inbox row on the same unique key as `acceptInbound`, with no
+   * run. Returns `{ duplicate: true }` and writes nothing when the event was seen before, whether
+   * it was claimed or accepted; an `acceptInbound` of a claimed event is a duplicate too.
+   */
+  claimInboxEvent(input: InboxClaim): Promise<{ duplicate: boolean }>;
+
   // ── sessions ────────────────────────────────────────────────────────────────────────
 
   getSession(id: string): Promise<Session | null>;
@@ -233,6 +241,15 @@ export interface AcceptInput {
   sessionId?: string;
   /** Whether a missing session may be created. */
   createSession: boolean;
+  now: number;
+}
+
+/** Input of `JournalStore.claimInboxEvent`: one platform event, by channel and the platform's id. */
+export interface InboxClaim {
+  /** The adapter name, as in `InboundMessage.channel`. */
+  channel: string;
+  /** The platform's id of the event, as in `InboundMessage.eventId`. */
+  eventId: string;
   now: number;
 }
 

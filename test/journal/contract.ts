@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { approvalsContract } from './contract/approvals.js';
 import type { OpenStore } from './contract/fixtures.js';
 import { inboundContract } from './contract/inbound.js';
+import { inboxClaimsContract } from './contract/inbox-claims.js';
 import { outboxContract } from './contract/outbox.js';
 import { runsContract } from './contract/runs.js';
 import { usageContract } from './contract/usage.js';
@@ -13,6 +14,7 @@ import { usageContract } from './contract/usage.js';
 export function journalContract(name: string, open: OpenStore): void {
   describe(`JournalStore contract: ${name}`, () => {
     inboundContract(open);
+    inboxClaimsContract(open);
     runsContract(open);
     approvalsContract(open);
     outboxContract(open);

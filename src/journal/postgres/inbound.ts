@@ -10,7 +10,7 @@ import {
   runAcceptedData,
   sessionCreatedData,
 } from '../shared/inbound-rules.js';
-import type { AcceptInput, AcceptResult } from '../store.js';
+import type { AcceptInput, AcceptResult, InboxClaim } from '../store.js';
 import type { PgContext } from './context.js';
 import { type PgSessionRow, toJson, toRun, toSession } from './rows.js';
 import { appendTape, recordEvent } from './writes.js';
@@ -81,6 +81,16 @@ export async function acceptInbound(ctx: PgContext, input: AcceptInput): Promise
     run: toRun(run),
     sessionCreated: 'createWithId' in resolved,
   };
+}
+
+/**
+ * `JournalStore.claimInboxEvent` inside one transaction: an inbox row without a run. Like
+ * `acceptInbound`, a concurrent claim or acceptance of the same event makes this one wait and
+ * then answer `duplicate`.
+ */
+export async function claimInboxEvent(ctx: PgContext, input: InboxClaim): Promise<{ duplicate: boolean }> {
+  const inserted = await ctx.run('inboxInsert', [input.channel, input.eventId, null, input.now]);
+  return { duplicate: inserted === 0 };
 }
 
 /** `JournalStore.resetSession` inside one transaction (the open session's row is locked). */

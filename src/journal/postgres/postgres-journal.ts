@@ -23,6 +23,7 @@ import type {
   ApprovalDecisionInput,
   CancelResult,
   Claim,
+  InboxClaim,
   JournalSignal,
   JournalStore,
   OutboxClaim,
@@ -33,7 +34,7 @@ import type {
 import { decideApproval, expireApprovals } from './approvals.js';
 import { type PgSettings, type PostgresJournalOptions, resolveSettings } from './connection.js';
 import { changes, inTransaction, type PgContext, rows } from './context.js';
-import { acceptInbound, resetSession } from './inbound.js';
+import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { SignalListener } from './listener.js';
 import { applyPgMigrations } from './migrations.js';
 import { completeOutbox, failOutbox } from './outbox.js';
@@ -133,6 +134,10 @@ export class PostgresJournal implements JournalStore {
 
   async acceptInbound(input: AcceptInput): Promise<AcceptResult> {
     return this.tx((ctx) => acceptInbound(ctx, input));
+  }
+
+  async claimInboxEvent(input: InboxClaim): Promise<{ duplicate: boolean }> {
+    return this.tx((ctx) => claimInboxEvent(ctx, input));
   }
 
   async getSession(id: string): Promise<Session | null> {

@@ -10,7 +10,7 @@ import {
   runAcceptedData,
   sessionCreatedData,
 } from '../shared/inbound-rules.js';
-import type { AcceptInput, AcceptResult } from '../store.js';
+import type { AcceptInput, AcceptResult, InboxClaim } from '../store.js';
 import { type SessionRow, toJson, toRun, toSession } from './rows.js';
 import type { JournalContext } from './statements.js';
 import { appendTape, recordEvent } from './writes.js';
@@ -50,6 +50,12 @@ export function acceptInbound(ctx: JournalContext, input: AcceptInput): AcceptRe
     run: toRun(run),
     sessionCreated: 'createWithId' in resolved,
   };
+}
+
+/** `JournalStore.claimInboxEvent` inside one write transaction: an inbox row without a run. */
+export function claimInboxEvent(ctx: JournalContext, input: InboxClaim): { duplicate: boolean } {
+  const { changes } = ctx.st.inboxClaim.run(input.channel, input.eventId, input.now);
+  return { duplicate: changes === 0 };
 }
 
 /** `JournalStore.resetSession` inside one write transaction. */

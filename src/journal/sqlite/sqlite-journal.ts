@@ -24,13 +24,14 @@ import type {
   ApprovalDecisionInput,
   CancelResult,
   Claim,
+  InboxClaim,
   JournalStore,
   RunQuery,
   StepCommit,
   StepResult,
 } from '../store.js';
 import { decideApproval, expireApprovals } from './approvals.js';
-import { acceptInbound, resetSession } from './inbound.js';
+import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
 import { claimOutbox, completeOutbox, failOutbox } from './outbox.js';
 import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, toTapeEvent } from './rows.js';
@@ -77,6 +78,7 @@ function writer<A extends unknown[], R>(
 function createWriters(db: Database.Database, ctx: JournalContext) {
   return {
     acceptInbound: writer(db, ctx, acceptInbound),
+    claimInboxEvent: writer(db, ctx, claimInboxEvent),
     resetSession: writer(db, ctx, resetSession),
     claimRuns: writer(db, ctx, claimRuns),
     leaseRun: writer(db, ctx, leaseRun),
@@ -153,6 +155,10 @@ export class SqliteJournal implements JournalStore {
 
   async acceptInbound(input: AcceptInput): Promise<AcceptResult> {
     return this.tx.acceptInbound(input);
+  }
+
+  async claimInboxEvent(input: InboxClaim): Promise<{ duplicate: boolean }> {
+    return this.tx.claimInboxEvent(input);
   }
 
   async getSession(id: string): Promise<Session | null> {

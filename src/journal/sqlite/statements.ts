@@ -34,6 +34,11 @@ export function prepareStatements(db: Database.Database) {
     inboxInsert: db.prepare<[string, string, string, number]>(
       'INSERT INTO inbox (channel, event_id, run_id, received_at) VALUES (?, ?, ?, ?)',
     ),
+    // An event handled without a run (a refusal, a command): no row changes when it was seen.
+    inboxClaim: db.prepare<[string, string, number]>(
+      `INSERT INTO inbox (channel, event_id, run_id, received_at) VALUES (?, ?, NULL, ?)
+       ON CONFLICT (channel, event_id) DO NOTHING`,
+    ),
 
     // ── runs ──────────────────────────────────────────────────────────────────────────
     runById: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE id = ?'),
