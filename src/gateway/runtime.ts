@@ -121,8 +121,13 @@ export class GatewayRuntimeState implements GatewayPort {
     return { sessionId: result.session.id, runId: result.run.id, duplicate: false };
   }
 
-  /** The port for channel adapters: never throws for a person's mistake, answers with a reason. */
+  /**
+   * The port for channel adapters: never throws for a person's mistake, answers with a reason.
+   * A refusal first claims the platform event in the inbox, so a redelivery of a refused event
+   * is a `duplicate` and the person is refused once.
+   */
   async receive(message: InboundMessage): Promise<ReceiveResult> {
+    let refusal: string;
     try {
       const result = await this.submit(message);
       return result.duplicate
@@ -130,16 +135,19 @@ export class GatewayRuntimeState implements GatewayPort {
         : { status: 'accepted', sessionId: result.sessionId, runId: result.runId };
     } catch (error) {
       if (error instanceof ForbiddenError) {
-        return {
-          status: 'refused',
-          message: NOT_LET_IN,
-        };
+        refusal = NOT_LET_IN;
+      } else if (error instanceof ValidationError || error instanceof SessionBindingError) {
+        refusal = `Sorry, I could not take that message: ${error.message}.`;
+      } else {
+        throw error;
       }
-      if (error instanceof ValidationError || error instanceof SessionBindingError) {
-        return { status: 'refused', message: `Sorry, I could not take that message: ${error.message}.` };
-      }
-      throw error;
     }
+    const claim = await this.deps.journal.claimInboxEvent({
+      channel: message.channel,
+      eventId: message.eventId,
+      now: this.deps.clock(),
+    });
+    return claim.duplicate ? { status: 'duplicate' } : { status: 'refused', message: refusal };
   }
 
   /**
