@@ -40,6 +40,7 @@ export const SLASH_COMMANDS = [
   },
   { name: 'status', description: 'What the agent is doing in this conversation', options: [] },
   { name: 'approvals', description: 'Approvals waiting for a decision', options: [] },
+  { name: 'help', description: 'What Switchboard’s commands do', options: [] },
 ] as const;
 
 type CommandName = (typeof SLASH_COMMANDS)[number]['name'];
@@ -68,7 +69,10 @@ export async function registerCommands(ctx: DiscordContext): Promise<void> {
 
 /**
  * Answers a slash command ephemerally with the gateway's text: defers first (Discord allows 3
- * seconds), then edits the deferred reply; long answers continue in ephemeral follow-ups.
+ * seconds), then edits the deferred reply; long answers continue in ephemeral follow-ups. The
+ * interaction id is the command's event id. An interaction seen again (replayed after a gateway
+ * resume) usually cannot be deferred twice and is dropped there; if it can, the gateway answers
+ * `duplicate` and the deferred reply is deleted, so nothing is posted a second time.
  */
 export async function answerCommand(
   ctx: DiscordContext,
@@ -86,6 +90,15 @@ export async function answerCommand(
   let text: string;
   try {
     const response = await ctx.gateway.command(commandRequestOf(ctx, interaction, name));
+    if (response.duplicate) {
+      await interaction.deleteReply().catch((error: unknown) => {
+        log.warn(
+          { err: error, command: name },
+          'discord duplicate slash command: deferred reply not deleted',
+        );
+      });
+      return;
+    }
     text = response.text.trim() === '' ? (response.ok ? 'Done.' : 'That did not work.') : response.text;
   } catch (error) {
     log.error({ err: error, command: name }, 'discord slash command failed');
@@ -130,6 +143,7 @@ export function commandRequestOf(
     principal: principalOf(interaction.user.id),
     sessionKey: sessionKeyOf(place, ctx.config.sessionScope),
     conversation: conversationOf(place),
+    eventId: interaction.id,
   };
 }
 

@@ -5,19 +5,15 @@ import { sessionKeyOf } from './inbound.js';
 type SubCommand = Exclude<CommandRequest['name'], 'help'>;
 const SUB_COMMANDS: readonly SubCommand[] = ['cancel', 'usage', 'status', 'approvals'];
 
-/** The help text of the slash command, shown for `help`, no sub-command, or an unknown one. */
-export function helpText(command: string): string {
-  return [
-    `*${command}* — talk to Switchboard's admin side`,
-    `• \`${command} status\` — what is running in this conversation`,
-    `• \`${command} cancel [run]\` — cancel the current run here, or the given run id`,
-    `• \`${command} approvals\` — pending approvals you can decide`,
-    `• \`${command} usage [@user|all] [days]\` — token usage (yours by default)`,
-    `• \`${command} help\` — this text`,
-  ].join('\n');
+/**
+ * The line put before the gateway's help text, naming Slack's one slash command: on Slack every
+ * sub-command is typed after it (`/switchboard status`), unlike the other platforms' `/status`.
+ */
+export function helpPreface(command: string): string {
+  return `Type \`${command} <command>\`, for example \`${command} status\`.`;
 }
 
-/** A parsed command line: a known sub-command with its arguments, or `help`. */
+/** A parsed command line: a known sub-command with its arguments, or `help` (also for an unknown one). */
 export type ParsedCommand = { name: SubCommand; args: string[] } | { name: 'help' };
 
 /**
@@ -39,6 +35,9 @@ export function parseCommandText(text: string, team: string): ParsedCommand {
 /**
  * Registers the slash command: ack at once (Slack allows 3 s, the work may take longer), then run
  * it through `gateway.command` and answer only the caller, through the command's response URL.
+ * The trigger id is the command's event id; an answer the gateway marks `duplicate` is not sent.
+ * (Slack documents no redelivery of a slash command — a late ack shows the caller an error —
+ * so this guards against a replay, not a routine retry.)
  */
 export function registerCommand(
   app: App,
@@ -47,31 +46,36 @@ export function registerCommand(
   app.command(options.command, async ({ ack, command, respond }) => {
     await ack();
     const text = await answer(command, options);
-    await respond({ response_type: 'ephemeral', text });
+    if (text !== undefined) await respond({ response_type: 'ephemeral', text });
   });
 }
 
+/** The caller's answer, or undefined when the gateway saw this command event before. */
 async function answer(
   command: SlashCommand,
   options: { command: string; scope: SessionScope; gateway: GatewayPort },
-) {
+): Promise<string | undefined> {
   const team = command.team_id;
   const parsed = parseCommandText(command.text ?? '', team);
-  if (parsed.name === 'help') return helpText(options.command);
   const where = { team, channel: command.channel_id, user: command.user_id, thread: undefined };
   const request: CommandRequest = {
     name: parsed.name,
-    args: parsed.args,
+    args: parsed.name === 'help' ? [] : parsed.args,
     principal: `slack:${team}:${command.user_id}`,
     conversation: { platform: 'slack', workspace: team, channel: command.channel_id },
     // Slash commands carry no thread: per-thread sessions cannot be named from a channel, only a DM's.
     ...(options.scope !== 'thread' || command.channel_id.startsWith('D')
       ? { sessionKey: sessionKeyOf(options.scope, where) }
       : {}),
+    ...(command.trigger_id ? { eventId: command.trigger_id } : {}),
   };
   try {
     const response = await options.gateway.command(request);
-    return response.text;
+    if (response.duplicate) return undefined;
+    // The gateway decides whether the caller may see help at all; only a granted help is prefaced.
+    return parsed.name === 'help' && response.ok
+      ? `${helpPreface(options.command)}\n${response.text}`
+      : response.text;
   } catch (error) {
     options.gateway.logger.error(
       { channel: 'slack', command: parsed.name, err: error instanceof Error ? error.message : String(error) },

@@ -26,7 +26,8 @@ export const COMMAND_NAMES: Record<string, CommandRequest['name']> = {
 /**
  * Runs a slash command through the gateway (which authorizes it by policy) and answers with its
  * text. Telegram has no ephemeral messages, so the answer is a reply to the caller's message — in
- * a group everybody sees it.
+ * a group everybody sees it. The update id is the command's event id: an update delivered again
+ * (a webhook retry, a poller restarted before confirming) is answered once.
  */
 export async function onCommand(
   ctx: CommandContext<Context>,
@@ -45,10 +46,13 @@ export async function onCommand(
     principal: principalOf(from.id),
     sessionKey: sessionKeyOf(place, from.id, scope),
     conversation: conversationOf(place),
+    eventId: String(ctx.update.update_id),
   };
   let text: string;
   try {
-    text = (await gateway.command(request)).text;
+    const response = await gateway.command(request);
+    if (response.duplicate) return;
+    text = response.text;
   } catch (error) {
     gateway.logger.error({ command: name, ...describeError(error) }, 'telegram: command failed');
     text = 'That command failed. Please try again in a moment.';

@@ -24,6 +24,7 @@ export class StubGateway implements GatewayPort {
   /** Principals refused by `mayChat` / `receive`. */
   readonly refused = new Set<string>();
   private readonly seen = new Set<string>();
+  private readonly seenCommands = new Set<string>();
   decide: (request: DecisionRequest) => DecisionOutcome = () => ({
     ok: false,
     code: 'not_found',
@@ -60,8 +61,13 @@ export class StubGateway implements GatewayPort {
     return this.decide(request);
   }
 
+  /** Records the command; one whose `eventId` was seen before is answered `duplicate`, like the gateway. */
   async command(request: CommandRequest): Promise<CommandResponse> {
     this.commands.push(request);
+    if (request.eventId !== undefined) {
+      if (this.seenCommands.has(request.eventId)) return { ok: true, text: '', duplicate: true };
+      this.seenCommands.add(request.eventId);
+    }
     return this.answer(request);
   }
 

@@ -15,17 +15,23 @@ describe('discord slash commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status and /approvals globally on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals and /help globally on start', async () => {
     h = await startHarness();
     const global = h.fake.world.commands.get('global') ?? [];
-    expect(global.map((command) => command.name).sort()).toEqual(['approvals', 'cancel', 'status', 'usage']);
+    expect(global.map((command) => command.name).sort()).toEqual([
+      'approvals',
+      'cancel',
+      'help',
+      'status',
+      'usage',
+    ]);
     expect(h.fake.rest.requestsTo('PUT', /^\/applications\/\d+\/commands$/)).toHaveLength(1);
   });
 
   it('registers per guild when guild ids are configured', async () => {
     const world = new FakeWorld();
     h = await startHarness({ guildIds: [world.guildId] }, { world });
-    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(4);
+    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(5);
     expect(h.fake.world.commands.has('global')).toBe(false);
   });
 
@@ -51,6 +57,7 @@ describe('discord slash commands', () => {
         principal: `discord:${admin.id}`,
         sessionKey: `discord:${fake.world.guildId}:${fake.world.general.id}`,
         conversation: { platform: 'discord', workspace: fake.world.guildId, channel: fake.world.general.id },
+        eventId: interaction.id,
       },
     ]);
     const answers = fake.answersTo(interaction);
@@ -87,6 +94,25 @@ describe('discord slash commands', () => {
       `discord:${fake.world.guildId}:${fake.world.joinedThread.id}`,
     );
     expect(gateway.commands[3]?.sessionKey).toBe(`discord:dm:${fake.world.user('admin').id}`);
+  });
+
+  it('a slash command replayed with the same interaction id is answered once', async () => {
+    h = await startHarness();
+    const interaction = await h.fake.slash({ user: 'admin', name: 'status' });
+    expect(h.fake.answersTo(interaction).map((m) => m.content)).toEqual(['ran status']);
+    h.fake.redeliverInteraction(interaction);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.fake.answersTo(interaction).map((m) => m.content)).toEqual(['ran status']);
+    expect(h.fake.posted().filter((m) => m.content === 'ran status')).toHaveLength(1);
+  });
+
+  it('a command the gateway marks duplicate leaves no answer behind', async () => {
+    h = await startHarness();
+    h.gateway.answer = () => ({ ok: true, text: '', duplicate: true });
+    const interaction = await h.fake.slash({ user: 'admin', name: 'help' });
+    expect(interaction.callbackType).toBe(5);
+    expect(h.fake.rest.requestsTo('DELETE', /^\/webhooks\/\d+\/[^/]+\/messages\/@original$/)).toHaveLength(1);
+    expect(h.fake.posted()).toEqual([]);
   });
 
   it('a long command answer continues in ephemeral follow-ups', async () => {

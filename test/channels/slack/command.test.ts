@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseCommandText } from '../../../channels/slack/command.js';
 import { type SlackHarness, startSlack } from './harness.js';
 
-function slash(h: SlackHarness, text: string, responseUrl: string) {
+function slash(h: SlackHarness, text: string, responseUrl: string, triggerId = 't2') {
   return h.slack.slash({
     token: 'legacy',
     team_id: 'T0FAKE',
@@ -15,7 +15,7 @@ function slash(h: SlackHarness, text: string, responseUrl: string) {
     text,
     api_app_id: 'A0FAKE',
     response_url: responseUrl,
-    trigger_id: 't2',
+    trigger_id: triggerId,
   });
 }
 
@@ -48,6 +48,7 @@ describe('Slack slash command', () => {
         args: ['r1'],
         principal: 'slack:T0FAKE:U0ADA',
         conversation: { platform: 'slack', workspace: 'T0FAKE', channel: 'C0GENERAL' },
+        eventId: 't2',
       },
     ]);
     expect(h.fake.responses).toEqual([
@@ -55,11 +56,37 @@ describe('Slack slash command', () => {
     ]);
   });
 
-  it('answers help for an unknown sub-command without asking the gateway', async () => {
+  it('asks the gateway for help on an unknown sub-command and names /switchboard before its text', async () => {
+    h.gateway.answer = () => ({ ok: true, text: 'Commands:\n  cancel [run]  cancel a run' });
     await slash(h, 'launch rockets', h.fake.responseUrl());
     await h.channel.settled();
-    expect(h.gateway.commands).toHaveLength(0);
-    expect(String(h.fake.responses[0]?.body.text)).toContain('/switchboard cancel [run]');
+    expect(h.gateway.commands.map(({ name, args }) => ({ name, args }))).toEqual([
+      { name: 'help', args: [] },
+    ]);
+    expect(h.fake.responses.map((r) => r.body)).toEqual([
+      {
+        response_type: 'ephemeral',
+        text: 'Type `/switchboard <command>`, for example `/switchboard status`.\nCommands:\n  cancel [run]  cancel a run',
+      },
+    ]);
+  });
+
+  it('passes on a refused help as the gateway worded it, without the command line', async () => {
+    h.gateway.answer = () => ({ ok: false, text: 'Sorry, you are not on the list.' });
+    await slash(h, 'help', h.fake.responseUrl());
+    await h.channel.settled();
+    expect(h.fake.responses.map((r) => r.body)).toEqual([
+      { response_type: 'ephemeral', text: 'Sorry, you are not on the list.' },
+    ]);
+  });
+
+  it('answers nothing when the gateway has seen the trigger id before', async () => {
+    await slash(h, 'status', h.fake.responseUrl(), 'trigger-once');
+    await h.channel.settled();
+    await slash(h, 'status', h.fake.responseUrl(), 'trigger-once');
+    await h.channel.settled();
+    expect(h.gateway.commands.map((c) => c.eventId)).toEqual(['trigger-once', 'trigger-once']);
+    expect(h.fake.responses.map((r) => r.body.text)).toEqual(['ran status']);
   });
 
   it('reads a user mention in usage as a principal', () => {

@@ -26,6 +26,7 @@ describe('telegram commands', () => {
         principal: 'telegram:1001',
         sessionKey: 'telegram:1001',
         conversation: { platform: 'telegram', channel: '1001' },
+        eventId: String(update.update_id),
       },
     ]);
     expect(h.fake.messages.map((m) => [m.text, m.replyTo])).toEqual([
@@ -60,6 +61,23 @@ describe('telegram commands', () => {
     await h.deliver(h.fake.makeMessage({ from: ALICE, chat: FAKE_GROUP, text: '/cancel@other_bot' }));
     expect(h.gateway.commands).toEqual([]);
     expect(h.gateway.received).toEqual([]);
+  });
+
+  it('a command update delivered again is answered once', async () => {
+    h = await startTelegram();
+    const update = h.fake.makeMessage({ from: ALICE, text: '/status' });
+    await h.deliver(update);
+    // A poller sees a confirmed update again only after a crash before confirming: model that.
+    await h.channel.stop();
+    h.fake.requeue(update);
+    await h.channel.start();
+    await h.fake.waitForConfirmed(update.update_id);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(h.gateway.commands.map((c) => c.eventId)).toEqual([
+      String(update.update_id),
+      String(update.update_id),
+    ]);
+    expect(h.fake.messages.map((m) => m.text)).toEqual(['ran status']);
   });
 
   it('shows help for /start', async () => {

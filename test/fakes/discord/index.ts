@@ -50,6 +50,8 @@ export class FakeDiscord {
   readonly rest: FakeRest;
   readonly gateway: FakeGateway;
   private readonly server: Server;
+  /** The INTERACTION_CREATE payload of each interaction, by id, to replay it. */
+  private readonly interactionPayloads = new Map<string, Record<string, unknown>>();
   private port = 0;
 
   private constructor(options: FakeDiscordOptions) {
@@ -209,14 +211,23 @@ export class FakeDiscord {
     const user = this.world.user(options.user);
     const channel = this.channelOf(options.where ?? 'general', options.user);
     const interaction = this.newInteraction('command', user.id, channel.id);
-    this.gateway.dispatch(
-      'INTERACTION_CREATE',
-      this.interactionPayload(interaction, 2, {
-        data: { id: command.id, name: command.name, type: 1, options: options.options ?? [] },
-      }),
-    );
+    const payload = this.interactionPayload(interaction, 2, {
+      data: { id: command.id, name: command.name, type: 1, options: options.options ?? [] },
+    });
+    this.interactionPayloads.set(interaction.id, payload);
+    this.gateway.dispatch('INTERACTION_CREATE', payload);
     await Promise.race([interaction.settled, delay(options.timeoutMs ?? 5_000)]);
     return interaction;
+  }
+
+  /**
+   * Dispatches a slash command's INTERACTION_CREATE again, same id and token (as a gateway resume
+   * may replay it). The REST side keeps Discord's rule: an interaction is acknowledged once.
+   */
+  redeliverInteraction(interaction: FakeInteraction): void {
+    const payload = this.interactionPayloads.get(interaction.id);
+    if (!payload) throw new Error(`fake discord: interaction ${interaction.id} was never delivered`);
+    this.gateway.dispatch('INTERACTION_CREATE', payload);
   }
 
   /** The messages that answered an interaction (original and follow-ups). */

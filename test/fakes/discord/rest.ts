@@ -78,6 +78,11 @@ export class FakeRest {
         /^\/webhooks\/(\d+)\/([^/]+)\/messages\/([^/]+)$/,
         (m) => this.getWebhook(m[2] ?? '', m[3] ?? ''),
       ],
+      [
+        'DELETE',
+        /^\/webhooks\/(\d+)\/([^/]+)\/messages\/([^/]+)$/,
+        (m) => this.deleteWebhook(m[2] ?? '', m[3] ?? ''),
+      ],
       ['PUT', /^\/applications\/(\d+)\/commands$/, (m, r) => this.putCommands(m[1] ?? '', 'global', r.body)],
       [
         'PUT',
@@ -280,6 +285,17 @@ export class FakeRest {
     if (id === undefined) return unknownMessage();
     const reply = this.editMessage(id, request.body);
     if (reply.status === 200) interaction.settle();
+    return reply;
+  }
+
+  /** Deletes an interaction's reply (`@original`) or follow-up; the bot is done answering. */
+  private deleteWebhook(token: string, which: string): Reply {
+    const interaction = this.world.interactions.get(token);
+    if (!interaction || interaction.callbackType === undefined) return unknownWebhook();
+    const id = which === '@original' ? interaction.originalId : which;
+    if (id === undefined) return unknownMessage();
+    const reply = this.deleteMessage(id);
+    if (reply.status === 204) interaction.settle();
     return reply;
   }
 
