@@ -10,6 +10,9 @@ const poll = { timeout: 10_000, interval: 25 };
  * Each adapter's test file calls `channelContract(() => create<Name>Driver())`.
  */
 export function channelContract(name: string, makeDriver: () => ChannelDriver): void {
+  // An unstarted driver, only to read what the platform can do when the tests are defined.
+  const canRedeliverCommands = makeDriver().redeliverLastSlash !== undefined;
+
   describe(`${name} channel contract`, () => {
     let driver: ChannelDriver;
     let core: CoreHarness;
@@ -157,6 +160,59 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(await core.journal.listRuns({ limit: 10 })).toHaveLength(0);
     });
 
+    it('the same stranger message delivered three times gets one refusal', async () => {
+      await driver.userSays({ user: 'stranger', text: 'hi bot, again', where: 'dm' });
+      await driver.redeliverLast();
+      await driver.redeliverLast();
+      await expect.poll(() => driver.posted().length, poll).toBeGreaterThanOrEqual(1);
+      await new Promise((r) => setTimeout(r, 500));
+      const refusals = driver.posted().filter((m) => REFUSAL.test(m.text));
+      expect(refusals).toHaveLength(1);
+      expect(driver.posted()).toHaveLength(1);
+      expect(await core.journal.listRuns({ limit: 10 })).toHaveLength(0);
+    });
+
+    it("a stranger's /status, /approvals and /help are refused once, privately where the platform allows, and reveal nothing", async () => {
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'test_action', args: { note: 'deploy' } }] },
+        { text: 'done' },
+      );
+      await driver.userSays({ user: 'alice', text: 'deploy it', where: 'group' });
+      await expect.poll(() => cards().length, poll).toBe(1);
+      const [approval] = await core.journal.listApprovals({ state: 'pending', limit: 5 });
+      expect(approval).toBeDefined();
+      const secrets = [
+        approval!.id,
+        approval!.tool,
+        driver.principalOf('alice'),
+        'Runs:',
+        'Model:',
+        'Commands:',
+      ];
+      const publicBefore = driver.posted().filter((m) => m.ephemeralTo === undefined).length;
+
+      for (const name of ['status', 'approvals', 'help'] as const) {
+        const answer = await driver.slash({ user: 'stranger', name, where: 'group' });
+        expect(answer, `/${name}`).toMatch(REFUSAL);
+        expect(answer.match(/sorry/gi) ?? [], `/${name} answered once`).toHaveLength(1);
+        for (const secret of secrets) expect(answer, `/${name} reveals ${secret}`).not.toContain(secret);
+        if (driver.privateSlashAnswers) expect(driver.lastSlashWasPrivate(), `/${name} private`).toBe(true);
+      }
+      // Where answers are private nothing new is public; elsewhere each command got one reply.
+      const publicAfter = driver.posted().filter((m) => m.ephemeralTo === undefined).length;
+      expect(publicAfter - publicBefore).toBe(driver.privateSlashAnswers ? 0 : 3);
+      expect(core.executions()).toBe(0);
+    });
+
+    // Only where the platform itself can deliver a command event twice (Telegram: the same
+    // update; Discord: a replayed interaction). Slack documents no redelivery of a slash command.
+    it.runIf(canRedeliverCommands)('a slash command delivered twice is answered once', async () => {
+      const first = await driver.slash({ user: 'alice', name: 'usage' });
+      expect(first).not.toBe('');
+      const answers = await driver.redeliverLastSlash!();
+      expect(answers).toEqual([first]);
+    });
+
     it('/usage answers the caller with the tokens spent', async () => {
       core.provider.enqueue({ text: 'spent some tokens' });
       await driver.userSays({ user: 'alice', text: 'count me', where: 'dm' });
@@ -178,6 +234,9 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
     });
   });
 }
+
+/** How a refusal reads on every platform. */
+const REFUSAL = /sorry|not on the list|not allowed/i;
 
 function edited(driver: ChannelDriver, id: string): PostedMessage | undefined {
   return driver.posted().find((m) => m.id === id && m.edits > 0);

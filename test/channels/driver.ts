@@ -40,12 +40,27 @@ export interface ChannelDriver {
     messageId: string;
     verb: 'approve' | 'deny' | 'approve_session';
   }): Promise<string | undefined>;
-  /** A person runs a slash command; returns the (ephemeral) answer text. */
+  /**
+   * A person runs a slash command; returns the (ephemeral) answer text. `where` is the kind of
+   * conversation it is typed in; by default the driver picks where that person last wrote (or a
+   * DM / the group channel, per platform).
+   */
   slash(options: {
     user: string;
-    name: 'cancel' | 'usage' | 'status' | 'approvals';
+    name: 'cancel' | 'usage' | 'status' | 'approvals' | 'help';
     args?: string[];
+    where?: 'dm' | 'group';
   }): Promise<string>;
+  /** Whether this platform can answer a command so only its caller sees it (Discord, Slack: ephemeral). */
+  readonly privateSlashAnswers: boolean;
+  /** Whether the answer to the last `slash` was shown only to its caller (ephemeral). */
+  lastSlashWasPrivate(): boolean;
+  /**
+   * The platform delivers the last slash command's event again (same platform id); resolves once
+   * the adapter had time to handle it, with every answer that command has now received, in order.
+   * Absent where the platform never redelivers a command event.
+   */
+  redeliverLastSlash?(): Promise<string[]>;
   /** The Switchboard principal of a platform user id (e.g. `discord:<id>`). */
   principalOf(user: string): string;
   /** The maximum characters of one message on this platform. */

@@ -27,6 +27,7 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
   let lastEventId: string | undefined;
   /** Where each person last wrote: their slash commands are typed in that conversation. */
   const lastWhere = new Map<string, 'dm' | 'group'>();
+  let lastCommand: FakeInteraction | undefined;
 
   const running = (): FakeDiscord => {
     if (!fake) throw new Error('discord driver: start() first');
@@ -90,17 +91,38 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
       return ephemeral.length === 0 ? undefined : ephemeral.map((message) => message.content).join('\n');
     },
 
-    async slash({ user, name, args = [] }): Promise<string> {
+    async slash({ user, name, args = [], where }): Promise<string> {
       const interaction: FakeInteraction = await running().slash({
         user,
         name,
         options: commandOptions(world, name, args),
-        where: lastWhere.get(user) === 'group' ? 'general' : 'dm',
+        where: (where ?? lastWhere.get(user)) === 'group' ? 'general' : 'dm',
       });
+      lastCommand = interaction;
       return running()
         .answersTo(interaction)
         .map((message) => message.content)
         .join('\n');
+    },
+
+    privateSlashAnswers: true,
+
+    lastSlashWasPrivate(): boolean {
+      if (!lastCommand) throw new Error('discord driver: no command was run yet');
+      const { userId } = lastCommand;
+      const answers = running().answersTo(lastCommand);
+      return answers.length > 0 && answers.every((message) => message.ephemeralTo === userId);
+    },
+
+    // Discord may replay an INTERACTION_CREATE after a gateway resume: same id, same token.
+    async redeliverLastSlash(): Promise<string[]> {
+      if (!lastCommand) throw new Error('discord driver: no command was run yet');
+      running().redeliverInteraction(lastCommand);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return running()
+        .answersTo(lastCommand)
+        .filter((message) => !message.deleted)
+        .map((message) => message.content);
     },
 
     principalOf(user: string): string {

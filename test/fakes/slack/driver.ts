@@ -54,6 +54,9 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
   let channel: SlackChannel | undefined;
   let last: { event: Record<string, unknown>; eventId: string; retries: number } | undefined;
   let eventIds = 0;
+  /** Each slash command gets its own trigger id, as on Slack. */
+  let triggerIds = 0;
+  let lastSlashPrivate: boolean | undefined;
   /** Where each person last wrote: slash commands are typed there. */
   const lastChannel = new Map<string, string>();
 
@@ -197,14 +200,22 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       const text = shown.at(-1) ? visibleText(shown.at(-1) as FakeMessage) : responded.at(-1);
       return typeof text === 'string' ? text : undefined;
     },
-    async slash({ user, name, args = [] }) {
+    async slash({ user, name, args = [], where }) {
       const responseUrl = fake.responseUrl();
       const id = responseUrl.split('/').at(-1);
+      const channelId =
+        where === 'dm'
+          ? `D${user}`
+          : where === 'group'
+            ? GROUP_CHANNEL
+            : (lastChannel.get(user) ?? GROUP_CHANNEL);
+      const postedBefore = fake.messages.length;
+      triggerIds += 1;
       const response = await sender.slash({
         token: 'legacy',
         team_id: fake.team,
         team_domain: 'fake',
-        channel_id: lastChannel.get(user) ?? GROUP_CHANNEL,
+        channel_id: channelId,
         channel_name: 'general',
         user_id: user,
         user_name: user,
@@ -212,13 +223,24 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
         text: [name, ...args].join(' '),
         api_app_id: 'A0FAKE',
         response_url: responseUrl,
-        trigger_id: 'trigger-2',
+        trigger_id: `trigger-${triggerIds}`,
       });
       if (response.status !== 200) throw new Error(`slash command answered ${response.status}`);
       await channel?.settled();
-      const answer = fake.responses.filter((r) => r.id === id).at(-1)?.body.text;
+      const answered = fake.responses.filter((r) => r.id === id).at(-1)?.body;
+      // Private: answered through the response URL as ephemeral, and nothing posted in the channel.
+      const postedInChannel = fake.messages.slice(postedBefore).some((m) => m.ephemeralTo !== user);
+      lastSlashPrivate = answered !== undefined && answered.response_type === 'ephemeral' && !postedInChannel;
+      const answer = answered?.text;
       return typeof answer === 'string' ? unescapeMrkdwn(answer) : (response.body ?? '');
     },
+    privateSlashAnswers: true,
+    lastSlashWasPrivate() {
+      if (lastSlashPrivate === undefined) throw new Error('no command was run yet');
+      return lastSlashPrivate;
+    },
+    // No redeliverLastSlash: Slack documents no redelivery of a slash command (a late ack shows
+    // the caller an error instead), so the driver does not invent one.
     principalOf: (user) => `slack:${fake.team}:${user}`,
   };
 }

@@ -43,6 +43,7 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
   let fake: FakeBotApi | undefined;
   let channel: Channel | undefined;
   let last: Update | undefined;
+  let lastCommand: Update | undefined;
 
   const live = (): { fake: FakeBotApi; channel: Channel } => {
     if (!fake || !channel) throw new Error('the Telegram driver is not started');
@@ -70,6 +71,28 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
     if (!handler) throw new Error('the Telegram channel registered no /telegram/webhook');
     const response = await fake.deliverToWebhook(handler, update);
     if (response.status !== 200) throw new Error(`Telegram webhook answered ${response.status}`);
+  };
+
+  /** Delivers an update again: a webhook retry, or a poller that restarts before confirming it. */
+  const redeliver = async (update: Update): Promise<void> => {
+    const { fake, channel } = live();
+    if (transport === 'webhook') {
+      await deliver(update); // Telegram retries a webhook delivery with the same update
+      return;
+    }
+    // A poller only sees a confirmed update again after a crash: model exactly that.
+    await channel.stop();
+    fake.requeue(update);
+    await channel.start();
+    await fake.waitForConfirmed(update.update_id);
+  };
+
+  /** The texts of the bot's replies to a person's message, in order. */
+  const repliesTo = (update: Update): string[] => {
+    const asked = update.message?.message_id;
+    return live()
+      .fake.messages.filter((m) => m.replyTo === asked)
+      .map((m) => m.text);
   };
 
   const render = (message: FakeMessage): PostedMessage => ({
@@ -132,17 +155,8 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
       return String(update.update_id);
     },
     async redeliverLast() {
-      const { fake, channel } = live();
       if (!last) throw new Error('nothing was said yet');
-      if (transport === 'webhook') {
-        await deliver(last); // Telegram retries a webhook delivery with the same update
-        return;
-      }
-      // A poller only sees a confirmed update again after a crash: model exactly that.
-      await channel.stop();
-      fake.requeue(last);
-      await channel.start();
-      await fake.waitForConfirmed(last.update_id);
+      await redeliver(last);
     },
     posted() {
       return live().fake.messages.map(render);
@@ -161,15 +175,25 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
       const text = fake.answers.find((a) => a.callback_query_id === id)?.text;
       return text === undefined || text === '' ? undefined : text;
     },
-    async slash({ user, name, args = [] }) {
+    async slash({ user, name, args = [], where = 'dm' }) {
       const { fake } = live();
-      const update = fake.makeMessage({ from: userOf(user), text: [`/${name}`, ...args].join(' ') });
+      const text = [`/${name}`, ...args].join(' ');
+      const update =
+        where === 'dm'
+          ? fake.makeMessage({ from: userOf(user), text })
+          : fake.makeMessage({ from: userOf(user), chat: FAKE_GROUP, text });
+      lastCommand = update;
       await deliver(update);
-      const asked = update.message?.message_id;
-      return fake.messages
-        .filter((m) => m.replyTo === asked)
-        .map((m) => m.text)
-        .join('\n');
+      return repliesTo(update).join('\n');
+    },
+    // Telegram has no ephemeral messages: a command is answered with a reply in its chat.
+    privateSlashAnswers: false,
+    lastSlashWasPrivate: () => false,
+    async redeliverLastSlash() {
+      if (!lastCommand) throw new Error('no command was run yet');
+      await redeliver(lastCommand);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return repliesTo(lastCommand);
     },
     principalOf(user) {
       return `telegram:${idOf(user)}`;
