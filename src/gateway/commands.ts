@@ -1,6 +1,8 @@
 import { SwitchboardError } from '../core/errors.js';
 import type { Run, UsageRow } from '../core/types.js';
+import { NOT_LET_IN } from './access.js';
 import type { CommandRequest, CommandResponse } from './port.js';
+import { conversationResource, runResource } from './resources.js';
 import type { GatewayRuntimeState } from './runtime.js';
 
 const HELP = [
@@ -13,13 +15,26 @@ const HELP = [
 ].join('\n');
 
 /**
- * The slash commands every platform shares (`/cancel`, `/usage`, `/status`, `/approvals`), answered
- * as text for the caller. Authorization is the policy's, through the gateway's methods.
+ * The slash commands every platform shares (`/cancel`, `/usage`, `/status`, `/approvals`,
+ * `/help`), answered as text for the caller. A command event is deduplicated like a message; the
+ * caller must first be let in (`chat` in the conversation), then each command asks its own Cedar
+ * action before it reads anything (docs/authorization.md).
  */
 export async function runCommand(
   gateway: GatewayRuntimeState,
   request: CommandRequest,
 ): Promise<CommandResponse> {
+  const conversation = request.conversation;
+  if (request.eventId !== undefined) {
+    const channel = conversation?.platform ?? request.principal.split(':')[0] ?? 'unknown';
+    const claim = await gateway.deps.journal.claimInboxEvent({
+      channel,
+      eventId: `command:${request.eventId}`,
+      now: gateway.deps.clock(),
+    });
+    if (claim.duplicate) return { ok: true, text: '', duplicate: true };
+  }
+  if (!gateway.mayChat(request.principal, conversation)) return { ok: false, text: NOT_LET_IN };
   try {
     switch (request.name) {
       case 'cancel':
@@ -29,7 +44,7 @@ export async function runCommand(
       case 'status':
         return await status(gateway, request);
       case 'approvals':
-        return await approvals(gateway);
+        return await approvals(gateway, request);
       case 'help':
         return { ok: true, text: HELP };
       default:
@@ -57,6 +72,11 @@ async function cancel(gateway: GatewayRuntimeState, request: CommandRequest): Pr
   if (!runId) return { ok: false, text: 'Nothing is running in this conversation.' };
   const run = await gateway.deps.journal.getRun(runId);
   if (!run) return { ok: false, text: `Run ${runId} does not exist.` };
+  // Asked before the run's state is told, so nobody learns about runs they may not cancel.
+  gateway.access.require(
+    { actor: request.principal, action: 'cancel_run', resource: runResource(run) },
+    `run ${run.id}`,
+  );
   if (run.state === 'succeeded' || run.state === 'failed' || run.state === 'cancelled') {
     return { ok: false, text: `Run ${runId} already ${run.state}.` };
   }
@@ -107,10 +127,19 @@ export function formatUsage(rows: UsageRow[], who: string, days: number): string
 }
 
 async function status(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
-  const { journal, scheduler, providerDescription } = gateway.deps;
+  const { journal, scheduler, providerDescription, sandboxSummary } = gateway.deps;
+  const where = request.conversation ?? {
+    platform: request.principal.split(':')[0] ?? '',
+    channel: 'unknown',
+  };
+  gateway.access.require(
+    { actor: request.principal, action: 'read_status', resource: conversationResource(where) },
+    'the status here',
+  );
   const counts = await journal.counts();
   const lines = [
     `Model: ${providerDescription}`,
+    ...(sandboxSummary ? [sandboxSummary] : []),
     `Runs: ${counts.runs.running} running (${scheduler.activeCount} working here), ${counts.runs.accepted} queued`,
     `Approvals pending: ${counts.approvals.pending}`,
   ];
@@ -119,11 +148,12 @@ async function status(gateway: GatewayRuntimeState, request: CommandRequest): Pr
   return { ok: true, text: lines.join('\n') };
 }
 
-async function approvals(gateway: GatewayRuntimeState): Promise<CommandResponse> {
-  const pending = await gateway.deps.journal.listApprovals({ state: 'pending', limit: 20 });
-  if (pending.length === 0) return { ok: true, text: 'No approvals are pending.' };
+async function approvals(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+  const { all, approvals: pending } = await gateway.reads.pendingApprovals(request.principal, 20);
+  if (pending.length === 0)
+    return { ok: true, text: all ? 'No approvals are pending.' : 'None of your requests is pending.' };
   const lines = pending.map(
     (a) => `${a.id}: ${a.tool} requested by ${a.requester}, expires ${new Date(a.expiresAt).toISOString()}`,
   );
-  return { ok: true, text: ['Pending approvals:', ...lines].join('\n') };
+  return { ok: true, text: [all ? 'Pending approvals:' : 'Your pending requests:', ...lines].join('\n') };
 }

@@ -128,7 +128,10 @@ export class GatewayMemory {
         : scope === 'principal'
           ? `the memory of ${target.owner}`
           : `the memory of session ${target.owner}`;
-    this.access.require({ actor, action, resource: memoryResource(scope, target.owner, target.conversation) }, what);
+    this.access.require(
+      { actor, action, resource: memoryResource(scope, target.owner, target.conversation) },
+      what,
+    );
   }
 
   /** The owner and conversation of a scope; a session scope names an existing session. */

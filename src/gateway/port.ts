@@ -1,7 +1,7 @@
 import type {
   Approval,
-  ApprovalState,
   ApprovalCard,
+  ApprovalState,
   ConversationRef,
   DeliveryReceipt,
   InboundMessage,

@@ -5,6 +5,7 @@ import {
   SessionBindingError,
   ValidationError,
 } from '../core/errors.js';
+import { isTerminal } from '../core/run-state.js';
 import type {
   ApprovalState,
   ConversationRef,
@@ -16,7 +17,6 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../core/types.js';
-import { isTerminal } from '../core/run-state.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
