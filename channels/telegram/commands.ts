@@ -11,6 +11,7 @@ export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
   { command: 'usage', description: 'Token usage: /usage [user|all] [days]' },
   { command: 'status', description: 'What the agent is doing in this chat' },
   { command: 'approvals', description: 'Pending approvals you can decide' },
+  { command: 'help', description: 'What the agent understands' },
 ];
 
 /** Commands that map to the gateway's command names; `/start` and `/help` show help. */

@@ -11,7 +11,7 @@ describe('telegram commands', () => {
 
   it('registers /cancel, /usage, /status and /approvals on start', async () => {
     h = await startTelegram();
-    expect(h.fake.commands.map((c) => c.command)).toEqual(['cancel', 'usage', 'status', 'approvals']);
+    expect(h.fake.commands.map((c) => c.command)).toEqual(['cancel', 'usage', 'status', 'approvals', 'help']);
   });
 
   it('answers /status in a private chat as a reply, with the gateway text', async () => {
