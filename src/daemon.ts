@@ -24,7 +24,7 @@ import { loadPolicyEngine } from './policy/cedar-engine.js';
 import { watchPolicies } from './policy/watch.js';
 import { selectProvider } from './providers/select.js';
 import { StartupPhases } from './startup-phases.js';
-import { createBuiltinTools, detectIsolation, ToolRegistry } from './tools/index.js';
+import { buildDaemonTools, detectIsolation } from './tools/index.js';
 
 /** A running daemon. */
 export interface Daemon {
@@ -69,6 +69,11 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const leaseMs = runLeaseMs(processEnv);
 
   ensureWritableDir(env.dataDir);
+  // Probing bubblewrap runs beside the rest of the start.
+  const workspaceDir = resolve(env.dataDir, config.tools.workspace);
+  mkdirSync(workspaceDir, { recursive: true });
+  const isolation = detectIsolation();
+  isolation.catch(() => {}); // Awaited (and reported) when the tools are built.
   const journal = await openJournal({
     dataDir: env.dataDir,
     ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}),
@@ -97,22 +102,13 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     );
   }
 
-  const workspaceDir = resolve(env.dataDir, config.tools.workspace);
-  mkdirSync(workspaceDir, { recursive: true });
-  const tools = new ToolRegistry();
-  for (const tool of createBuiltinTools({
+  const { registry: tools, sandbox } = await buildDaemonTools({
+    tools: config.tools,
     workspaceDir,
-    timeoutMs: config.tools.timeout,
-    maxOutputBytes: config.tools.max_output,
-    httpFetch: {
-      allowPrivate: config.tools.http_fetch.allow_private,
-      maxBytes: config.tools.http_fetch.max_bytes,
-      timeoutMs: config.tools.http_fetch.timeout,
-    },
-    log: (obj, msg) => logger.info(obj, msg),
-  })) {
-    tools.register(tool);
-  }
+    isolation,
+    logger,
+  });
+  phases.mark('tools');
   const channels = new Map<string, Channel>();
   const memory = await wireMemory({
     channels,
@@ -126,15 +122,6 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     ...(env.openai.apiKey ? { apiKey: env.openai.apiKey } : {}),
   });
   phases.mark('memory');
-  // Probing for bubblewrap spawns a process; do it beside the start, not in its way.
-  void detectIsolation().then(
-    (isolation) =>
-      logger.info(
-        { isolation: isolation.tier },
-        `tool sandbox isolation: ${isolation.tier} (${isolation.reason})`,
-      ),
-    (error: unknown) => logger.warn({ err: error }, 'could not detect the sandbox isolation tier'),
-  );
 
   const metrics = createMetrics(journal);
   timeTapeAppends(journal, metrics);
@@ -146,6 +133,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     policy,
     provider: selection.provider,
     providerDescription: selection.description,
+    sandboxSummary: sandbox.summary,
     tools,
     agent,
     approvalTimeoutMs: config.approvals.timeout,

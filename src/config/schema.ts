@@ -101,12 +101,19 @@ export const configSchema = z.strictObject({
           timeout: duration.default(15_000),
         })
         .default({ allow_private: false, max_bytes: 1024 * 1024, timeout: 15_000 }),
+      sandbox: z
+        .strictObject({
+          /** Without a working bubblewrap, run shell tools uncontained instead of turning them off. */
+          allow_unisolated: z.boolean().default(false),
+        })
+        .default({ allow_unisolated: false }),
     })
     .default({
       workspace: 'workspace',
       timeout: 30_000,
       max_output: 64 * 1024,
       http_fetch: { allow_private: false, max_bytes: 1024 * 1024, timeout: 15_000 },
+      sandbox: { allow_unisolated: false },
     }),
   channels: z
     .strictObject({

@@ -20,6 +20,8 @@ export interface CoreParts {
   policy: PolicyEngine;
   provider: ModelProvider;
   providerDescription: string;
+  /** One line on the tool sandbox for `/status` (`SandboxDecision.summary`). */
+  sandboxSummary?: string;
   tools: ToolRegistry;
   agent: AgentConfig;
   approvalTimeoutMs: number;
@@ -115,6 +117,7 @@ export function assembleCore(parts: CoreParts): Core {
     logger: parts.logger,
     maxMessageChars: parts.maxMessageChars,
     providerDescription: parts.providerDescription,
+    ...(parts.sandboxSummary !== undefined ? { sandboxSummary: parts.sandboxSummary } : {}),
     ...(parts.memory ? { memory: parts.memory } : {}),
   });
   return { gateway, scheduler, dispatcher, feed, executor };

@@ -1,13 +1,16 @@
 /** Tools: the contract, the registry, the built-ins and the sandbox they run shell commands in. */
 export { type BuiltinToolsOptions, createBuiltinTools } from './builtins/index.js';
+export { buildDaemonTools, type DaemonTools, type DaemonToolsOptions } from './daemon-tools.js';
 export { nonPublicReason } from './ip-ranges.js';
 export { ToolRegistry, type ToolSpec } from './registry.js';
 export {
+  decideSandbox,
   detectIsolation,
-  detectIsolationTier,
   type IsolationInfo,
   type IsolationTier,
+  type RunIsolation,
   runSandboxed,
+  type SandboxDecision,
   type SandboxOptions,
   type SandboxResult,
 } from './sandbox/index.js';

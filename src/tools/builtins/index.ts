@@ -1,4 +1,5 @@
 /** The built-in tools, created together from the `tools:` config section. */
+import type { SandboxDecision } from '../sandbox/decision.js';
 import type { Tool } from '../tool.js';
 import { createCurrentTimeTool } from './current-time.js';
 import { createFileReadTool } from './file-read.js';
@@ -15,6 +16,8 @@ export interface BuiltinToolsOptions {
   /** Output cap of `shell_exec` and `file_read`. */
   maxOutputBytes: number;
   httpFetch: { allowPrivate: boolean; maxBytes: number; timeoutMs: number };
+  /** Whether tools that spawn processes exist, and how they run (`decideSandbox`). */
+  sandbox: SandboxDecision;
   /** Largest content `file_write` accepts; 1 MiB by default. */
   maxWriteBytes?: number;
   /** Structured logger (pino-style `log(obj, msg)`); gets one line per call, never arguments' content. */
@@ -50,8 +53,12 @@ function logged(tool: Tool, log: (obj: object, msg: string) => void): Tool {
   };
 }
 
-/** Creates `current_time`, `file_read`, `file_write`, `shell_exec` and `http_fetch`. */
+/**
+ * Creates `current_time`, `file_read`, `file_write`, `http_fetch` and — only when the sandbox
+ * decision turned shell tools on — `shell_exec`; otherwise the model is never offered it.
+ */
 export function createBuiltinTools(options: BuiltinToolsOptions): Tool[] {
+  const { sandbox } = options;
   const tools = [
     createCurrentTimeTool(),
     createFileReadTool({ workspaceDir: options.workspaceDir, maxBytes: options.maxOutputBytes }),
@@ -59,11 +66,16 @@ export function createBuiltinTools(options: BuiltinToolsOptions): Tool[] {
       workspaceDir: options.workspaceDir,
       maxBytes: options.maxWriteBytes ?? 1024 * 1024,
     }),
-    createShellExecTool({
-      workspaceDir: options.workspaceDir,
-      timeoutMs: options.timeoutMs,
-      maxOutputBytes: options.maxOutputBytes,
-    }),
+    ...(sandbox.shell === 'on'
+      ? [
+          createShellExecTool({
+            workspaceDir: options.workspaceDir,
+            timeoutMs: options.timeoutMs,
+            maxOutputBytes: options.maxOutputBytes,
+            isolation: sandbox.isolation,
+          }),
+        ]
+      : []),
     createHttpFetchTool(options.httpFetch),
   ];
   const { log } = options;

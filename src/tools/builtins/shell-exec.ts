@@ -1,8 +1,10 @@
-/** `shell_exec {command}`: runs a shell command in the sandbox, in the workspace folder. */
+/**
+ * `shell_exec {command}`: runs a shell command in the sandbox, in the workspace folder. It is
+ * created only where `decideSandbox` turned shell tools on, with the tier it chose.
+ */
 import { mkdir } from 'node:fs/promises';
 import { z } from 'zod';
-import { runSandboxed, type SandboxResult } from '../sandbox/runner.js';
-import type { IsolationTier } from '../sandbox/tier.js';
+import { type RunIsolation, runSandboxed, type SandboxResult } from '../sandbox/runner.js';
 import type { Tool } from '../tool.js';
 import { parseArgs } from './args.js';
 
@@ -16,8 +18,8 @@ export interface ShellExecOptions {
   workspaceDir: string;
   timeoutMs: number;
   maxOutputBytes: number;
-  /** Forces an isolation tier (tests); by default the detected one. */
-  tier?: IsolationTier;
+  /** How every call runs: bubblewrap, or the uncontained process group the operator opted into. */
+  isolation: RunIsolation;
 }
 
 /** The text the model sees: how the command ended, then its output. */
@@ -55,7 +57,7 @@ export function createShellExecTool(options: ShellExecOptions): Tool {
         timeoutMs: options.timeoutMs,
         maxOutputBytes: options.maxOutputBytes,
         signal: ctx.signal,
-        tier: options.tier,
+        isolation: options.isolation,
       });
       const ok = result.exitCode === 0 && !result.timedOut && !result.cancelled;
       const { output: _output, ...detail } = result;

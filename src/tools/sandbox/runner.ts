@@ -1,15 +1,16 @@
 /**
- * Runs one shell command in the sandbox: its own process group (and namespaces when bwrap works),
- * a scrubbed environment, rlimits, merged and capped output, and a wall-time limit that kills the
- * whole group.
+ * Runs one shell command in the sandbox: under bubblewrap (or, only where the operator opted in,
+ * a bare process group), with a scrubbed environment, rlimits, merged and capped output, and a
+ * wall-time limit that kills the whole group.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { bwrapArgs, SANDBOX_PATH } from './bwrap-args.js';
 import { killProcessTree, processStartTime, SANDBOX_MARKER_VAR } from './process-group.js';
-import { bwrapArgs, detectIsolation, type IsolationTier, SANDBOX_PATH } from './tier.js';
+import type { IsolationTier } from './tier.js';
 
 /** Resource limits applied with `ulimit` inside the sandbox before the command starts. */
 export interface ResourceLimits {
@@ -31,6 +32,12 @@ export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = {
   processes: 256,
 };
 
+/**
+ * Which tier runs the command, chosen once at start (`decideSandbox`), never per call: there is
+ * no silent fall-back from bubblewrap to the uncontained process group.
+ */
+export type RunIsolation = { tier: 'bwrap'; bwrapPath: string } | { tier: 'process-group' };
+
 /** What to run and under which limits. */
 export interface SandboxOptions {
   /** Passed to `/bin/sh -c`. */
@@ -42,8 +49,7 @@ export interface SandboxOptions {
   maxOutputBytes: number;
   /** Aborting kills the command's whole process group. */
   signal?: AbortSignal | undefined;
-  /** Forces a tier (tests); by default the detected one. */
-  tier?: IsolationTier | undefined;
+  isolation: RunIsolation;
   limits?: Partial<ResourceLimits> | undefined;
 }
 
@@ -134,8 +140,8 @@ function streamsClosed(streams: Readable[], ms: number): Promise<void> {
  */
 export async function runSandboxed(options: SandboxOptions): Promise<SandboxResult> {
   const started = performance.now();
-  const isolation = await detectIsolation();
-  const tier = options.tier ?? isolation.tier;
+  const { isolation } = options;
+  const tier = isolation.tier;
   const limits = { ...DEFAULT_RESOURCE_LIMITS, ...options.limits };
   const cwd = await realpath(options.cwd);
   const base: Omit<SandboxResult, 'exitCode' | 'signal' | 'output' | 'truncated'> = {
@@ -166,8 +172,7 @@ export async function runSandboxed(options: SandboxOptions): Promise<SandboxResu
   const shArgs = ['-c', wrapperScript(limits), 'switchboard-sandbox', options.command];
   let file = '/bin/sh';
   let args = shArgs;
-  if (tier === 'bwrap') {
-    if (isolation.bwrapPath === undefined) throw new Error('bwrap tier requested but bwrap is not usable');
+  if (isolation.tier === 'bwrap') {
     file = isolation.bwrapPath;
     args = [...bwrapArgs(cwd), '--', '/bin/sh', ...shArgs];
   }

@@ -1,61 +1,40 @@
 /**
- * Which isolation the sandbox can offer on this machine: bubblewrap namespaces when `bwrap` is
- * installed and works, otherwise a plain process group with resource limits.
+ * Which isolation this machine can give shell commands: bubblewrap, when `bwrap` is installed
+ * and a probe run with the real arguments around a real temporary workspace succeeds — user
+ * namespaces may be forbidden (Docker's default seccomp profile, AppArmor's
+ * `kernel.apparmor_restrict_unprivileged_userns`), so the binary being there proves nothing.
  */
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { accessSync, constants, mkdtempSync, realpathSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { bwrapArgs, SANDBOX_PATH } from './bwrap-args.js';
 
 /**
- * `bwrap`: the command runs in fresh user, PID, network, IPC and UTS namespaces with a read-only
- * root, only the workspace writable and no network. `process-group`: the command runs as this
- * user in its own process group with rlimits; only the file tools' path checks and the wall-time
- * group kill confine it.
+ * How a command is run. `bwrap`: in namespaces, seeing only system folders and the workspace
+ * (see `bwrapArgs`), with no network. `process-group`: as the daemon's user in its own process
+ * group with rlimits and a wall-time group kill — that is NOT isolation: the command can read and
+ * write whatever the daemon's user can, so it is used only when the operator opts in with
+ * `tools.sandbox.allow_unisolated: true`.
  */
 export type IsolationTier = 'bwrap' | 'process-group';
 
-/** What `detectIsolation` found: the tier and, for `bwrap`, the binary to run. */
-export interface IsolationInfo {
-  tier: IsolationTier;
-  /** Absolute path of `bwrap` when the tier is `bwrap`. */
-  bwrapPath?: string;
-  /** Why this tier was chosen, for the start-up log. */
-  reason: string;
-}
+/** What detection found: a working bubblewrap, or no isolation at all, and why. */
+export type IsolationInfo =
+  | { tier: 'bwrap' /** Absolute path of the working `bwrap`. */; bwrapPath: string; reason: string }
+  | { tier: 'none' /** Why no isolation works here, with how to fix it. */; reason: string };
 
-/** The PATH sandboxed commands see; fixed so the daemon's own PATH does not leak in. */
-export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const PROBE_TIMEOUT_MS = 5_000;
+const PROBE_FILE = '.switchboard-probe';
 
-/** Arguments that make `bwrap` build the sandbox around `workspace` (an absolute real path). */
-export function bwrapArgs(workspace: string): string[] {
-  return [
-    '--unshare-all',
-    '--die-with-parent',
-    '--ro-bind',
-    '/',
-    '/',
-    '--tmpfs',
-    '/tmp',
-    '--proc',
-    '/proc',
-    '--dev',
-    '/dev',
-    // After /tmp so a workspace under /tmp is not hidden by the fresh tmpfs.
-    '--bind',
-    workspace,
-    workspace,
-    '--chdir',
-    workspace,
-  ];
-}
-
-async function findOnPath(name: string): Promise<string | undefined> {
+/** Synchronous on purpose: a few `access` calls, so the probe process starts at once. */
+function findOnPath(name: string): string | undefined {
   const dirs = `${process.env.PATH ?? ''}${delimiter}${SANDBOX_PATH}`.split(delimiter).filter(Boolean);
   for (const dir of dirs) {
     const candidate = join(dir, name);
     try {
-      await access(candidate, constants.X_OK);
+      accessSync(candidate, constants.X_OK);
       return candidate;
     } catch {
       // Not here.
@@ -64,53 +43,86 @@ async function findOnPath(name: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** Runs `bwrap` once with the real flags; some containers forbid namespaces even for root. */
-function probeBwrap(bwrapPath: string): Promise<string | undefined> {
+/** Runs `bwrap` with the real arguments; resolves to undefined on success, else what went wrong. */
+function runProbe(bwrapPath: string, workspace: string): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const child = spawn(bwrapPath, [...bwrapArgs('/'), '--', '/bin/true'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: SANDBOX_PATH },
-    });
+    const child = spawn(
+      bwrapPath,
+      [...bwrapArgs(workspace), '--', '/bin/sh', '-c', `echo ok > ${PROBE_FILE}`],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        env: { PATH: SANDBOX_PATH, LANG: 'C.UTF-8', HOME: workspace, TMPDIR: '/tmp' },
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
     child.on('error', (err) => {
       clearTimeout(timer);
       resolve(err.message);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve(code === 0 ? undefined : stderr.trim() || `exit ${code ?? signal}`);
+      if (code === 0) resolve(undefined);
+      else if (signal === 'SIGKILL') resolve(`the probe did not finish in ${PROBE_TIMEOUT_MS} ms`);
+      else resolve(stderr.trim().split('\n')[0] || `exit ${code ?? signal}`);
     });
   });
 }
 
-let cached: Promise<IsolationInfo> | undefined;
-
-/** Detects the isolation tier once per process (cached); `refresh` probes again. */
-export function detectIsolation(options: { refresh?: boolean } = {}): Promise<IsolationInfo> {
-  if (cached === undefined || options.refresh === true) {
-    cached = (async (): Promise<IsolationInfo> => {
-      const bwrapPath = await findOnPath('bwrap');
-      if (bwrapPath === undefined) {
-        return { tier: 'process-group', reason: 'bwrap is not installed; install bubblewrap for namespaces' };
-      }
-      const failure = await probeBwrap(bwrapPath);
-      if (failure !== undefined) {
-        return {
-          tier: 'process-group',
-          reason: `bwrap at ${bwrapPath} cannot create namespaces: ${failure}`,
-        };
-      }
-      return { tier: 'bwrap', bwrapPath, reason: `bubblewrap at ${bwrapPath}` };
-    })();
+/**
+ * Probes `bwrapPath` (undefined: not installed) once, uncached: a shell started under the real
+ * sandbox arguments must write a file into a fresh temporary workspace, which the host then reads.
+ * The probe process is spawned before this returns, so it runs while the caller goes on with
+ * synchronous start work (journal, policies).
+ */
+export function probeIsolation(bwrapPath: string | undefined): Promise<IsolationInfo> {
+  if (bwrapPath === undefined) {
+    return Promise.resolve({ tier: 'none', reason: 'bwrap is not installed; install bubblewrap' });
   }
-  return cached;
+  let workspace: string;
+  try {
+    workspace = realpathSync(mkdtempSync(join(tmpdir(), 'switchboard-probe-')));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return checkProbe(bwrapPath, workspace, runProbe(bwrapPath, workspace));
 }
 
-/** The isolation tier shell commands run under here; the daemon logs it at start. */
-export async function detectIsolationTier(): Promise<IsolationTier> {
-  return (await detectIsolation()).tier;
+async function checkProbe(
+  bwrapPath: string,
+  workspace: string,
+  probe: Promise<string | undefined>,
+): Promise<IsolationInfo> {
+  try {
+    const failure = await probe;
+    if (failure !== undefined) {
+      return {
+        tier: 'none',
+        reason: `bwrap at ${bwrapPath} cannot create its sandbox (${failure}); allow unprivileged user namespaces (see README, "Tool sandbox")`,
+      };
+    }
+    const written = await readFile(join(workspace, PROBE_FILE), 'utf8').catch(() => '');
+    if (written.trim() !== 'ok') {
+      return {
+        tier: 'none',
+        reason: `bwrap at ${bwrapPath} exited cleanly but the command did not run in the workspace; check that it is bubblewrap`,
+      };
+    }
+    return { tier: 'bwrap', bwrapPath, reason: `bubblewrap at ${bwrapPath} works` };
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
+}
+
+let cached: Promise<IsolationInfo> | undefined;
+
+/** Finds `bwrap` and probes it, once per process (cached); `refresh` probes again. */
+export function detectIsolation(options: { refresh?: boolean } = {}): Promise<IsolationInfo> {
+  if (cached === undefined || options.refresh === true) {
+    cached = probeIsolation(findOnPath('bwrap'));
+  }
+  return cached;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBuiltinTools } from '../../../src/tools/builtins/index.js';
 import { ToolRegistry } from '../../../src/tools/registry.js';
+import { decideSandbox } from '../../../src/tools/sandbox/decision.js';
 import { fakeContext, makeWorkspace } from '../fake-context.js';
 
 const options = {
@@ -8,10 +9,14 @@ const options = {
   timeoutMs: 5_000,
   maxOutputBytes: 1024,
   httpFetch: { allowPrivate: false, maxBytes: 1024, timeoutMs: 1_000 },
+  sandbox: decideSandbox(
+    { tier: 'bwrap', bwrapPath: '/usr/bin/bwrap', reason: 'works' },
+    { allowUnisolated: false },
+  ),
 };
 
 describe('createBuiltinTools', () => {
-  it('creates the five built-ins with the documented read-only flags', () => {
+  it('creates the five built-ins with the documented read-only flags when shell tools are on', () => {
     const tools = createBuiltinTools(options);
     expect(Object.fromEntries(tools.map((t) => [t.name, t.readOnly]))).toEqual({
       current_time: true,
@@ -20,6 +25,15 @@ describe('createBuiltinTools', () => {
       shell_exec: false,
       http_fetch: false,
     });
+  });
+
+  it('leaves shell_exec out when the sandbox decision turned shell tools off', () => {
+    const sandbox = decideSandbox(
+      { tier: 'none', reason: 'bwrap is not installed' },
+      { allowUnisolated: false },
+    );
+    const names = createBuiltinTools({ ...options, sandbox }).map((t) => t.name);
+    expect(names).toEqual(['current_time', 'file_read', 'file_write', 'http_fetch']);
   });
 
   it('registers without clashes and gives the model JSON schemas', () => {

@@ -1,0 +1,74 @@
+/**
+ * The tool registry the daemon starts with: the built-ins of the `tools:` config section, with
+ * shell tools only where the sandbox decision allows them, and that decision logged and
+ * summarised for `/status`.
+ */
+import type { Config } from '../config/schema.js';
+import { createBuiltinTools } from './builtins/index.js';
+import { ToolRegistry } from './registry.js';
+import { decideSandbox, type SandboxDecision } from './sandbox/decision.js';
+import type { IsolationInfo } from './sandbox/tier.js';
+
+/** The part of a pino logger this needs. */
+interface StartLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Inputs of `buildDaemonTools`. */
+export interface DaemonToolsOptions {
+  /** The validated `tools:` config section. */
+  tools: Config['tools'];
+  /** The resolved workspace folder (already checked by `assertWorkspacePlacement`). */
+  workspaceDir: string;
+  /**
+   * What isolation detection found; the daemon passes the promise of `detectIsolation()` started
+   * early, so probing runs beside the rest of the start. Tests pass a fixed answer.
+   */
+  isolation: IsolationInfo | Promise<IsolationInfo>;
+  logger: StartLog;
+}
+
+/** The registry and the sandbox decision it was built under. */
+export interface DaemonTools {
+  registry: ToolRegistry;
+  sandbox: SandboxDecision;
+}
+
+/**
+ * Waits for detection, decides whether shell tools exist (`decideSandbox`), logs the decision
+ * (a warning when shell tools are off or UNISOLATED) and registers the built-ins.
+ */
+export async function buildDaemonTools(options: DaemonToolsOptions): Promise<DaemonTools> {
+  const { tools: config, logger } = options;
+  const found = await Promise.resolve(options.isolation).catch(
+    (error: unknown): IsolationInfo => ({
+      tier: 'none',
+      reason: `could not probe bubblewrap (${error instanceof Error ? error.message : String(error)})`,
+    }),
+  );
+  const sandbox = decideSandbox(found, { allowUnisolated: config.sandbox.allow_unisolated });
+  const fields = {
+    sandbox: sandbox.shell === 'on' ? sandbox.isolation.tier : 'off',
+    summary: sandbox.summary,
+  };
+  if (sandbox.log.level === 'warn') logger.warn(fields, sandbox.log.message);
+  else logger.info(fields, sandbox.log.message);
+
+  const registry = new ToolRegistry();
+  for (const tool of createBuiltinTools({
+    workspaceDir: options.workspaceDir,
+    timeoutMs: config.timeout,
+    maxOutputBytes: config.max_output,
+    httpFetch: {
+      allowPrivate: config.http_fetch.allow_private,
+      maxBytes: config.http_fetch.max_bytes,
+      timeoutMs: config.http_fetch.timeout,
+    },
+    sandbox,
+    log: (obj, msg) => logger.info(obj, msg),
+  })) {
+    registry.register(tool);
+  }
+  return { registry, sandbox };
+}
