@@ -24,7 +24,12 @@ import { loadPolicyEngine } from './policy/cedar-engine.js';
 import { watchPolicies } from './policy/watch.js';
 import { selectProvider } from './providers/select.js';
 import { StartupPhases } from './startup-phases.js';
-import { buildDaemonTools, detectIsolation } from './tools/index.js';
+import {
+  assertWorkspacePlacement,
+  buildDaemonTools,
+  detectIsolation,
+  resolveWorkspaceDir,
+} from './tools/index.js';
 
 /** A running daemon. */
 export interface Daemon {
@@ -69,8 +74,14 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const leaseMs = runLeaseMs(processEnv);
 
   ensureWritableDir(env.dataDir);
-  // Probing bubblewrap runs beside the rest of the start.
-  const workspaceDir = resolve(env.dataDir, config.tools.workspace);
+  // The workspace holds nothing the daemon guards; probing bubblewrap runs beside the rest of the start.
+  const workspaceDir = resolveWorkspaceDir(config.tools.workspace);
+  assertWorkspacePlacement(workspaceDir, {
+    dataDir: env.dataDir,
+    configPath: env.configPath,
+    policyDir: config.policy.dir,
+    policySchema: config.policy.schema,
+  });
   mkdirSync(workspaceDir, { recursive: true });
   const isolation = detectIsolation();
   isolation.catch(() => {}); // Awaited (and reported) when the tools are built.

@@ -91,7 +91,8 @@ export const configSchema = z.strictObject({
     .default({ dir: 'config/policies', schema: 'config/schema.cedarschema' }),
   tools: z
     .strictObject({
-      workspace: z.string().default('workspace'),
+      /** Folder of file tools and shell_exec; relative paths resolve against the working directory. */
+      workspace: z.string().min(1).default('workspace'),
       timeout: duration.default(30_000),
       max_output: byteSize.default(64 * 1024),
       http_fetch: z

@@ -16,3 +16,4 @@ export {
 } from './sandbox/index.js';
 export type { Tool, ToolContext, ToolResult } from './tool.js';
 export { resolveInWorkspace } from './workspace.js';
+export { assertWorkspacePlacement, type GuardedPaths, resolveWorkspaceDir } from './workspace-placement.js';

@@ -57,7 +57,7 @@ describe('approvals through the real daemon', () => {
   });
 
   const executions = (file: string) => {
-    const path = join(data.dir, 'workspace', file);
+    const path = join(daemon.workspaceDir, file);
     return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
   };
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -43,7 +43,12 @@ export interface CoreHarnessOptions {
  */
 export async function startCoreHarness(options: CoreHarnessOptions): Promise<CoreHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-core-'));
-  const journal = await openSqliteJournal({ path: join(dir, 'journal.sqlite3') });
+  // As in the daemon: the workspace is a folder of its own, never the one holding the journal.
+  const dataDir = join(dir, 'data');
+  const workspaceDir = join(dir, 'workspace');
+  mkdirSync(dataDir);
+  mkdirSync(workspaceDir);
+  const journal = await openSqliteJournal({ path: join(dataDir, 'journal.sqlite3') });
   await journal.migrate();
   const config = parseConfig({
     groups: options.groups,
@@ -78,7 +83,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     tools,
     agent: config.agents.default!,
     approvalTimeoutMs: options.approvalTimeoutMs ?? 60_000,
-    workspaceDir: dir,
+    workspaceDir,
     maxConcurrentRuns: 4,
     maxMessageChars: config.limits.max_message_chars,
     owner: `test-${newId()}`,
