@@ -15,19 +15,21 @@ export type {
   OutboundMessage,
   Principal,
 } from './core/types.js';
+export { readCappedBody } from './gateway/read-capped.js';
 export type {
   Channel,
   ChannelErrorKind,
   ChannelLogger,
+  FetchedFile,
+  WebhookRequest,
+  WebhookResponse,
+} from './ports/channel.js';
+export { ChannelError } from './ports/channel.js';
+export type {
   CommandRequest,
   CommandResponse,
   DecisionOutcome,
   DecisionRequest,
-  FetchedFile,
   GatewayPort,
   ReceiveResult,
-  WebhookRequest,
-  WebhookResponse,
-} from './gateway/port.js';
-export { ChannelError } from './gateway/port.js';
-export { readCappedBody } from './gateway/read-capped.js';
+} from './ports/gateway.js';

@@ -1,7 +1,7 @@
 import { SwitchboardError } from '../core/errors.js';
 import type { Run, UsageRow } from '../core/types.js';
+import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { NOT_LET_IN } from './access.js';
-import type { CommandRequest, CommandResponse } from './port.js';
 import { conversationResource, runResource } from './resources.js';
 import type { GatewayRuntimeState } from './runtime.js';
 

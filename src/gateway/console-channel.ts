@@ -1,5 +1,5 @@
 import type { ApprovalCard, DeliveryReceipt, OutboundMessage } from '../core/types.js';
-import type { Channel } from './port.js';
+import type { Channel } from '../ports/channel.js';
 
 /**
  * The console channel: messages submitted over the HTTP API, by `switchboard chat` and the web

@@ -1,4 +1,4 @@
-import { ChannelError } from './port.js';
+import { ChannelError } from '../ports/channel.js';
 
 /**
  * Reads a fetch `Response` body for a channel's attachment download, stopping as soon as it

@@ -21,10 +21,7 @@ import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
 import type { PolicyEngine } from '../policy/engine.js';
-import { Access, NOT_LET_IN } from './access.js';
-import { runCommand } from './commands.js';
-import { GatewayMemory } from './memory-access.js';
-import type { OutboxDispatcher } from './outbox-dispatcher.js';
+import type { WebhookRequest, WebhookResponse } from '../ports/channel.js';
 import type {
   CommandRequest,
   CommandResponse,
@@ -32,9 +29,11 @@ import type {
   DecisionRequest,
   GatewayPort,
   ReceiveResult,
-  WebhookRequest,
-  WebhookResponse,
-} from './port.js';
+} from '../ports/gateway.js';
+import { Access, NOT_LET_IN } from './access.js';
+import { runCommand } from './commands.js';
+import { GatewayMemory } from './memory-access.js';
+import type { OutboxDispatcher } from './outbox-dispatcher.js';
 import { GatewayReads } from './reads.js';
 import { approvalResource, conversationResource, runResource } from './resources.js';
 import type { RunFeed } from './run-feed.js';

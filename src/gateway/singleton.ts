@@ -1,6 +1,6 @@
 import type { JournalStore, OutboxClaim } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import type { Channel } from './port.js';
+import type { Channel } from '../ports/channel.js';
 
 /** The two journal members a singleton lease needs (optional on `JournalStore`). */
 export interface SingletonStore {

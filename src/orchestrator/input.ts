@@ -5,9 +5,9 @@
  * again; a restart prepares it anew.
  */
 import type { Attachment, Run, TapeEvent } from '../core/types.js';
-import type { Channel } from '../gateway/port.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
+import type { Channel } from '../ports/channel.js';
 import type { ChatMessage, ContentPart } from '../providers/provider.js';
 import { fetchAttachment } from './attachment-fetch.js';
 import type { AttachmentRecord } from './attachments.js';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CommandRequest } from '../../src/gateway/port.js';
+import type { CommandRequest } from '../../src/ports/gateway.js';
 import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
 import { RecordingChannel } from '../support/recording-channel.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChannelError, type FetchedFile } from '../../src/gateway/port.js';
+import { ChannelError, type FetchedFile } from '../../src/ports/channel.js';
 import { RecordingChannel } from '../support/recording-channel.js';
 import { type InputHarness, startInputHarness } from './harness.js';
 

@@ -8,11 +8,11 @@ import { parseConfig } from '../../src/config/load.js';
 import { newId } from '../../src/core/ids.js';
 import type { Attachment, Run } from '../../src/core/types.js';
 import { assembleCore, type Core } from '../../src/gateway/assemble.js';
-import type { Channel } from '../../src/gateway/port.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/index.js';
 import type { JournalStore } from '../../src/journal/store.js';
 import { type WiredMemory, wireMemory } from '../../src/memory/open.js';
 import { loadPolicyEngine } from '../../src/policy/cedar-engine.js';
+import type { Channel } from '../../src/ports/channel.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import { ScriptedProvider } from '../fakes/scripted-provider.js';
 

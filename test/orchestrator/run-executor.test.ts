@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../src/core/types.js';
-import { ChannelError } from '../../src/gateway/port.js';
+import { ChannelError } from '../../src/ports/channel.js';
 import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
 import { RecordingChannel } from '../support/recording-channel.js';
 

@@ -1,5 +1,5 @@
 import type { ApprovalCard, DeliveryReceipt, OutboundMessage } from '../../src/core/types.js';
-import type { Channel, ChannelError } from '../../src/gateway/port.js';
+import type { Channel, ChannelError } from '../../src/ports/channel.js';
 
 /** A channel that records deliveries and can be told to fail, for core tests. */
 export class RecordingChannel implements Channel {

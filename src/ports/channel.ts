@@ -1,0 +1,88 @@
+/**
+ * The channel port: what a platform adapter (`channels/<name>/`) implements for the core, and the
+ * small types that cross that boundary. Platform SDK types never appear here.
+ */
+import type { ApprovalCard, ConversationRef, DeliveryReceipt, OutboundMessage } from '../core/types.js';
+
+/** An HTTP request forwarded to a channel's webhook (Slack events, Telegram webhook). */
+export interface WebhookRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** The raw body bytes, for signature checks. */
+  rawBody: Buffer;
+}
+
+/** A channel webhook's answer. */
+export interface WebhookResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Minimal structured logger handed to adapters (pino's shape). */
+export interface ChannelLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** A file downloaded by a channel for the core. */
+export interface FetchedFile {
+  data: Buffer;
+  mimeType?: string;
+}
+
+/** Whether a delivery error is worth retrying. */
+export type ChannelErrorKind = 'rate_limited' | 'transient' | 'permanent';
+
+/**
+ * Thrown by adapters when a delivery fails, mapped from platform codes at the adapter boundary so
+ * numbers like 429 or 50035 never leak into the core. The outbox retries `rate_limited` after
+ * `retryAfterMs` and `transient` with back-off; `permanent` fails the item.
+ */
+export class ChannelError extends Error {
+  constructor(
+    readonly kind: ChannelErrorKind,
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ChannelError';
+  }
+}
+
+/**
+ * A connected platform. The outbox dispatcher calls `send`, `presentApproval` and
+ * `updateApproval`; they split text to the platform's limits and never truncate silently.
+ */
+export interface Channel {
+  /** The adapter name used in `InboundMessage.channel` and `ConversationRef.platform`. */
+  readonly name: string;
+  /**
+   * True when only one replica may hold this channel's connection at a time (a Discord gateway
+   * shard, a Telegram long poller). With several replicas on one journal, the daemon starts it on
+   * the replica holding its singleton lease and moves it when that replica dies.
+   */
+  readonly singleton?: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Posts a reply or notice; returns the ids of the posted messages. */
+  send(message: OutboundMessage): Promise<DeliveryReceipt>;
+  /** Posts an approval card with Approve / Deny buttons. */
+  presentApproval(card: ApprovalCard): Promise<DeliveryReceipt>;
+  /** Edits a posted card in place to show the outcome (buttons gone). `card.receipt` is set. */
+  updateApproval(card: ApprovalCard): Promise<void>;
+  /** Shows that a run is working (typing indicator, status line). Best effort, may be absent. */
+  showActivity?(conversation: ConversationRef, status: string): Promise<void>;
+  /**
+   * Downloads an attachment this platform serves only with its credentials (Slack `url_private`,
+   * Telegram file ids). Returns undefined for a URL that is not the platform's, so the core fetches
+   * it itself. Throws `ChannelError` when the file cannot be had; never puts a token in a message.
+   */
+  fetchAttachment?(
+    url: string,
+    limits: { maxBytes: number; signal: AbortSignal },
+  ): Promise<FetchedFile | undefined>;
+}

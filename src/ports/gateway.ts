@@ -1,0 +1,80 @@
+/**
+ * The gateway port: what a channel adapter may call on the core, with its requests and answers.
+ * Adapters reach it through `src/index.ts` only.
+ */
+import type { Approval, ApprovalState, ConversationRef, InboundMessage, Principal } from '../core/types.js';
+import type { ChannelLogger, WebhookRequest, WebhookResponse } from './channel.js';
+
+/** The answer of `GatewayPort.receive`. */
+export type ReceiveResult =
+  | { status: 'accepted'; sessionId: string; runId: string }
+  /** The same platform event was seen before: do nothing (but ack the platform). */
+  | { status: 'duplicate' }
+  /** Policy refused: the adapter posts `message` once, politely, and does nothing else. */
+  | { status: 'refused'; message: string };
+
+/** A click on Approve / Deny, from any surface. */
+export interface DecisionRequest {
+  approvalId: string;
+  decision: 'approve' | 'deny';
+  /** `session` = "approve for this session" (only when the policy allows it). */
+  scope?: 'once' | 'session';
+  decider: Principal;
+}
+
+/**
+ * The answer to a click. When `ok` is false nothing changed and `message` says why, in words for
+ * the person who clicked (shown ephemerally / as an alert).
+ */
+export type DecisionOutcome =
+  | { ok: true; approval: Approval; message: string }
+  | {
+      ok: false;
+      code: 'forbidden' | 'already_decided' | 'expired' | 'cancelled' | 'not_found';
+      message: string;
+      /** The approval's state, when it was no longer pending (told only to someone permitted). */
+      state?: ApprovalState;
+    };
+
+/** A slash command, parsed by the adapter into a name and arguments. */
+export interface CommandRequest {
+  name: 'cancel' | 'usage' | 'status' | 'approvals' | 'help';
+  args: string[];
+  principal: Principal;
+  /** The conversation it was typed in, to find "the current run". */
+  sessionKey?: string;
+  conversation?: ConversationRef;
+  /**
+   * The platform's id of this command event (Telegram update, Discord interaction, Slack trigger),
+   * deduplicated like a message: a redelivery of the same event is answered once.
+   */
+  eventId?: string;
+}
+
+/** The text answer of a command, shown only to the caller where the platform allows. */
+export interface CommandResponse {
+  text: string;
+  ok: boolean;
+  /** The same command event was seen before: say nothing (it was answered the first time). */
+  duplicate?: boolean;
+}
+
+/**
+ * What a channel adapter may call on the core. Adapters import it from `src/index.ts` and never
+ * reach further in.
+ */
+export interface GatewayPort {
+  /** Hands over one normalized message. Ack the platform only after this resolves. */
+  receive(message: InboundMessage): Promise<ReceiveResult>;
+  /** Decides an approval for the person who clicked. Never throws for a refusal. */
+  decideApproval(request: DecisionRequest): Promise<DecisionOutcome>;
+  /** Runs a slash command for the caller; authorized by policy. */
+  command(request: CommandRequest): Promise<CommandResponse>;
+  /** Whether `principal` may talk to the agent at all (the policy's `chat`). */
+  mayChat(principal: Principal): boolean;
+  /** Serves `handler` at `POST <path>` on the daemon's HTTP server (no admin auth). */
+  registerWebhook(path: string, handler: (request: WebhookRequest) => Promise<WebhookResponse>): void;
+  /** Records a journal event (channel up/down…). */
+  recordEvent(type: string, data: Record<string, unknown>): Promise<void>;
+  readonly logger: ChannelLogger;
+}
