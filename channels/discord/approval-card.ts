@@ -4,15 +4,9 @@ import {
   ButtonStyle,
   ComponentType,
 } from 'discord.js';
-import type { ApprovalCard, DecisionOutcome } from '../../src/index.js';
-import { DISCORD_MESSAGE_LIMIT } from './config.js';
+import type { ApprovalCard } from '../../src/index.js';
+import { type ApprovalVerb, isApprovalVerb } from '../shared/approval-verbs.js';
 import { userIdOf } from './place.js';
-
-/** What a button on the card does; `approve_session` = "approve for this session". */
-export type ApprovalVerb = 'approve' | 'deny' | 'approve_session';
-
-/** An approval as the gateway returns it after a decision. */
-export type DecidedApproval = Extract<DecisionOutcome, { ok: true }>['approval'];
 
 /** The raw Discord message body of a card (content + buttons). */
 export interface CardBody {
@@ -22,8 +16,6 @@ export interface CardBody {
 }
 
 const PREFIX = 'sb';
-const VERBS: readonly ApprovalVerb[] = ['approve', 'deny', 'approve_session'];
-const MAX_PREVIEW = 1200;
 
 /** The compact `custom_id` of a card button: `sb:<verb>:<approvalId>`, nothing else. */
 export function customIdOf(verb: ApprovalVerb, approvalId: string): string {
@@ -34,50 +26,27 @@ export function customIdOf(verb: ApprovalVerb, approvalId: string): string {
 export function parseCustomId(customId: string): { verb: ApprovalVerb; approvalId: string } | undefined {
   const [prefix, verb, approvalId, ...rest] = customId.split(':');
   if (prefix !== PREFIX || rest.length > 0 || !approvalId) return undefined;
-  const known = VERBS.find((candidate) => candidate === verb);
-  return known === undefined ? undefined : { verb: known, approvalId };
+  return isApprovalVerb(verb) ? { verb, approvalId } : undefined;
 }
 
 /**
- * Renders a card: who asked, the tool, an arguments preview and the expiry as a Discord
- * timestamp; Approve / Deny (and "Approve for session" when allowed) while pending, and the
- * outcome with the decider, without buttons, once decided. Mentions never ping anyone.
+ * Renders a card from the core's `ApprovalCard` alone: who asked, the tool, the core's arguments
+ * preview (capped by the core, so shown whole) and the expiry as a Discord timestamp; Approve /
+ * Deny (and "Approve for session" when allowed) while pending, and the outcome with the decider,
+ * without buttons, once decided. Mentions never ping anyone.
  */
 export function renderCard(card: ApprovalCard): CardBody {
   const head = [
     `🔐 **Approval needed** · \`${card.tool}\``,
     `Asked by ${who(card.requester)} · run \`${card.runId}\``,
   ].join('\n');
-  const tail = statusLine(card);
-  const room = DISCORD_MESSAGE_LIMIT - head.length - tail.length - 20;
-  const preview = clip(card.argsPreview.replaceAll('```', '`\u200b`\u200b`'), Math.min(room, MAX_PREVIEW));
-  const content = `${head}\n\`\`\`json\n${preview}\n\`\`\`\n${tail}`;
+  // A fence inside the arguments would end the code block early: no two backticks stay adjacent.
+  const preview = card.argsPreview.replace(/`(?=`)/g, '`\u200b');
+  const content = `${head}\n\`\`\`json\n${preview}\n\`\`\`\n${statusLine(card)}`;
   return {
     content,
     components: card.state === 'pending' ? [buttonsOf(card)] : [],
     allowed_mentions: { parse: [] },
-  };
-}
-
-/** The card of an approval the gateway just decided, for an immediate edit after a click. */
-export function cardOfApproval(approval: DecidedApproval): ApprovalCard {
-  let argsPreview: string;
-  try {
-    argsPreview = JSON.stringify(approval.args, null, 2) ?? 'null';
-  } catch {
-    argsPreview = String(approval.args);
-  }
-  return {
-    approvalId: approval.id,
-    runId: approval.runId,
-    conversation: approval.conversation,
-    requester: approval.requester,
-    tool: approval.tool,
-    argsPreview,
-    expiresAt: approval.expiresAt,
-    state: approval.state,
-    decidedBy: approval.decidedBy,
-    allowSessionScope: false,
   };
 }
 
@@ -120,8 +89,4 @@ function buttonsOf(card: ApprovalCard): APIActionRowComponent<APIButtonComponent
 function who(principal: string): string {
   const userId = userIdOf(principal);
   return userId === undefined ? `\`${principal.replaceAll('`', "'")}\`` : `<@${userId}>`;
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
 }

@@ -1,7 +1,8 @@
 import { type ButtonInteraction, MessageFlags } from 'discord.js';
-import type { ApprovalCard, DecisionRequest, DeliveryReceipt } from '../../src/index.js';
+import type { ApprovalCard, DeliveryReceipt } from '../../src/index.js';
 import { ChannelError } from '../../src/index.js';
-import { cardOfApproval, parseCustomId, renderCard } from './approval-card.js';
+import { decisionRequestOf } from '../shared/approval-verbs.js';
+import { parseCustomId, renderCard } from './approval-card.js';
 import type { DiscordContext } from './context.js';
 import { type DiscordOutbound, nonceOf } from './outbound.js';
 import { principalOf, targetChannelOf } from './place.js';
@@ -10,8 +11,10 @@ const CLICK_FAILED = 'Something went wrong while deciding this approval. Please 
 
 /**
  * Approval cards on Discord: posts them with compact buttons, edits them in place, and turns a
- * button click into `gateway.decideApproval` for the person who clicked, acknowledging Discord
- * within its 3 seconds first.
+ * button click into `gateway.decideApproval` for the person who clicked. A click is acknowledged
+ * within Discord's 3 seconds with a deferred update (no visible change), then the clicker alone is
+ * told the outcome in an ephemeral follow-up; the card is edited only by `update`, which the
+ * outbox calls once per decision.
  */
 export class DiscordApprovals {
   constructor(
@@ -59,12 +62,7 @@ export class DiscordApprovals {
       );
       return;
     }
-    const request: DecisionRequest = {
-      approvalId: parsed.approvalId,
-      decision: parsed.verb === 'deny' ? 'deny' : 'approve',
-      decider: principalOf(interaction.user.id),
-    };
-    if (parsed.verb !== 'deny') request.scope = parsed.verb === 'approve_session' ? 'session' : 'once';
+    const request = decisionRequestOf(parsed.verb, parsed.approvalId, principalOf(interaction.user.id));
     let outcome: Awaited<ReturnType<typeof this.ctx.gateway.decideApproval>>;
     try {
       outcome = await this.ctx.gateway.decideApproval(request);
@@ -73,17 +71,8 @@ export class DiscordApprovals {
       await this.tell(interaction, CLICK_FAILED);
       return;
     }
-    if (!outcome.ok) {
-      await this.tell(interaction, outcome.message);
-      return;
-    }
-    // The core edits the card through updateApproval too; editing now shows the outcome at once.
-    try {
-      const { content, components } = renderCard(cardOfApproval(outcome.approval));
-      await interaction.editReply({ content, components, allowedMentions: { parse: [] } });
-    } catch (error) {
-      log.warn({ err: error, approvalId: parsed.approvalId }, 'discord card not edited after the click');
-    }
+    // Only the clicker is answered; the card is edited once, by the outbox through updateApproval.
+    await this.tell(interaction, outcome.message);
   }
 
   /** Shows `text` only to the person who clicked. */

@@ -1,12 +1,7 @@
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
-import {
-  type ApprovalCard,
-  ChannelError,
-  type DecisionRequest,
-  type DeliveryReceipt,
-  type GatewayPort,
-} from '../../src/index.js';
-import { APPROVAL_ACTIONS, type ApprovalVerb, renderApprovalCard } from './blocks.js';
+import { type ApprovalCard, ChannelError, type DeliveryReceipt, type GatewayPort } from '../../src/index.js';
+import { APPROVAL_VERBS, type ApprovalVerb, decisionRequestOf } from '../shared/approval-verbs.js';
+import { APPROVAL_ACTIONS, renderApprovalCard } from './blocks.js';
 import type { ThreadMembership } from './threads.js';
 import { toChannelError } from './web-client.js';
 
@@ -68,12 +63,7 @@ export class SlackApprovals {
         const verb = verbOf(action.action_id);
         if (!verb || !action.value) return;
         const team = body.user.team_id ?? body.team?.id ?? 'unknown';
-        const request: DecisionRequest = {
-          approvalId: action.value,
-          decision: verb === 'deny' ? 'deny' : 'approve',
-          ...(verb === 'deny' ? {} : { scope: verb === 'approve_session' ? 'session' : 'once' }),
-          decider: `slack:${team}:${body.user.id}`,
-        };
+        const request = decisionRequestOf(verb, action.value, `slack:${team}:${body.user.id}`);
         const outcome = await this.gateway.decideApproval(request);
         if (outcome.ok) return;
         await this.tellClicker(body, outcome.message, respond);
@@ -102,6 +92,5 @@ export class SlackApprovals {
 }
 
 function verbOf(actionId: string): ApprovalVerb | undefined {
-  for (const [verb, id] of Object.entries(APPROVAL_ACTIONS)) if (id === actionId) return verb as ApprovalVerb;
-  return undefined;
+  return APPROVAL_VERBS.find((verb) => APPROVAL_ACTIONS[verb] === actionId);
 }

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import { type ApprovalCard, type Principal, splitMessage } from '../../src/index.js';
+import type { ApprovalVerb } from '../shared/approval-verbs.js';
 
 /** Slack's limit of one section block's text. */
 export const SECTION_LIMIT = 3_000;
@@ -11,14 +12,11 @@ const MAX_BLOCKS = 50;
 const ARGS_PREVIEW_LIMIT = SECTION_LIMIT - 100;
 
 /** The `action_id` of each approval button; the button's `value` is the approval id. */
-export const APPROVAL_ACTIONS = {
+export const APPROVAL_ACTIONS: Readonly<Record<ApprovalVerb, string>> = {
   approve: 'sb_approve',
   deny: 'sb_deny',
   approve_session: 'sb_approve_session',
-} as const;
-
-/** One verb of an approval button. */
-export type ApprovalVerb = keyof typeof APPROVAL_ACTIONS;
+};
 
 /** A message ready for `chat.postMessage`: fallback text plus Block Kit blocks. */
 export interface RenderedMessage {
@@ -64,8 +62,8 @@ export function renderApprovalCard(card: ApprovalCard): RenderedMessage {
   const tool = escapeMrkdwn(card.tool);
   const pending = card.state === 'pending';
   const headline = pending ? ':lock: *Approval needed*' : ':lock: *Approval request*';
-  // A fence inside the arguments would end the code block early: break it with a zero-width space.
-  const preview = truncate(escapeMrkdwn(card.argsPreview).replace(/```/g, '`\u200b``'), ARGS_PREVIEW_LIMIT);
+  // A fence inside the arguments would end the code block early: no two backticks stay adjacent.
+  const preview = truncate(escapeMrkdwn(card.argsPreview).replace(/`(?=`)/g, '`\u200b'), ARGS_PREVIEW_LIMIT);
   const blocks: types.KnownBlock[] = [
     section(`${headline}\n${requester} asked to run \`${tool}\``),
     section(`*Arguments*\n\`\`\`\n${preview}\n\`\`\``),

@@ -2,22 +2,17 @@ import type { Api, Context } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { ApprovalCard, DeliveryReceipt, GatewayPort } from '../../src/index.js';
 import { ChannelError } from '../../src/index.js';
+import { type ApprovalVerb, decisionRequestOf } from '../shared/approval-verbs.js';
 import { describeError, isEntityParseError, isNotModifiedError, toChannelError } from './errors.js';
 import { principalOf } from './inbound.js';
 import { type TelegramSender, targetOf } from './outbound.js';
 import { escapeHtml } from './render.js';
-
-/** A button's meaning. */
-export type ApprovalVerb = 'approve' | 'deny' | 'approve_session';
 
 const VERB_LETTER: Record<ApprovalVerb, string> = { approve: 'a', deny: 'd', approve_session: 's' };
 const LETTER_VERB: Record<string, ApprovalVerb> = { a: 'approve', d: 'deny', s: 'approve_session' };
 
 /** Telegram's limit on `callback_data`, in bytes. */
 export const CALLBACK_DATA_LIMIT = 64;
-
-/** Longest argument preview on a card, so the card stays one message. */
-const PREVIEW_LIMIT = 3000;
 
 /** Telegram's limit on the text of a callback answer. */
 const ANSWER_LIMIT = 200;
@@ -57,12 +52,11 @@ function formatExpiry(at: number): string {
   return `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** The card's text as HTML and as plain text (the fallback when Telegram refuses the HTML). */
+/**
+ * The card's text as HTML and as plain text (the fallback when Telegram refuses the HTML), from
+ * the core's `ApprovalCard` alone; its arguments preview is capped by the core and shown whole.
+ */
 export function renderCardText(card: ApprovalCard): { html: string; plain: string } {
-  const preview =
-    card.argsPreview.length > PREVIEW_LIMIT
-      ? `${card.argsPreview.slice(0, PREVIEW_LIMIT)}…`
-      : card.argsPreview;
   const outcome =
     card.state === 'pending'
       ? OUTCOME.pending
@@ -70,7 +64,7 @@ export function renderCardText(card: ApprovalCard): { html: string; plain: strin
   const lines = (fmt: (s: string) => string, bold: (s: string) => string, pre: (s: string) => string) => [
     bold('Approval needed'),
     `${fmt(card.requester)} asked to run ${bold(fmt(card.tool))}`,
-    pre(preview),
+    pre(card.argsPreview),
     `Expires: ${formatExpiry(card.expiresAt)}`,
     `Run: ${fmt(card.runId)}`,
     '',
@@ -158,12 +152,7 @@ export async function onApprovalClick(ctx: Context, gateway: GatewayPort): Promi
   }
   const decider = principalOf(query.from.id);
   try {
-    const outcome = await gateway.decideApproval({
-      approvalId: parsed.approvalId,
-      decision: parsed.verb === 'deny' ? 'deny' : 'approve',
-      ...(parsed.verb === 'deny' ? {} : { scope: parsed.verb === 'approve_session' ? 'session' : 'once' }),
-      decider,
-    });
+    const outcome = await gateway.decideApproval(decisionRequestOf(parsed.verb, parsed.approvalId, decider));
     await answer(
       ctx,
       gateway,

@@ -38,6 +38,16 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
 
     const cards = () => driver.posted().filter((m) => m.buttons.length > 0 || /test_action/.test(m.text));
     const lastRun = async () => (await core.journal.listRuns({ limit: 1 }))[0]!;
+    /**
+     * Once the run is over and the outbox had time to deliver all it holds, the card was edited
+     * exactly once for its one decision: the click only answered the clicker, the outbox's
+     * `updateApproval` edited the card.
+     */
+    const expectEditedOnce = async (cardId: string) => {
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(driver.posted().find((m) => m.id === cardId)?.edits, 'edits of the card').toBe(1);
+    };
 
     it('a person writes in a DM and gets the answer there', async () => {
       core.provider.enqueue({ text: 'Hello alice, nice to meet you.' });
@@ -102,6 +112,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(core.executions()).toBe(1);
       await expect.poll(() => edited(driver, card.id), poll).toMatchObject({ buttons: [] });
       expect(edited(driver, card.id)!.text.toLowerCase()).toContain('approved');
+      await expectEditedOnce(card.id);
     });
 
     it('Deny keeps the tool from running and the run finishes', async () => {
@@ -114,6 +125,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
         .toBe(true);
       expect(core.executions()).toBe(0);
       expect(edited(driver, cards()[0]!.id)!.text.toLowerCase()).toContain('denied');
+      await expectEditedOnce(cards()[0]!.id);
     });
 
     it('a double click runs the tool once and the second click is told why', async () => {
@@ -126,6 +138,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       await expect.poll(() => driver.posted().some((m) => m.text.includes('finished')), poll).toBe(true);
       expect(core.executions()).toBe(1);
       expect(second?.toLowerCase()).toMatch(/already|approved/);
+      await expectEditedOnce(id);
     });
 
     it('a click by someone not permitted is refused privately and the approval stays pending', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { previewArgs } from '../../../src/gateway/approval-card.js';
 import type { ApprovalCard, DecisionOutcome, DecisionRequest } from '../../../src/index.js';
 import { INTERACTION_DEADLINE_MS } from '../../fakes/discord/rest.js';
 import { type Harness, startHarness } from './harness.js';
@@ -117,11 +118,11 @@ describe('discord approval cards', () => {
     expect((interaction.callbackAt ?? Number.POSITIVE_INFINITY) - interaction.createdAt).toBeLessThan(
       INTERACTION_DEADLINE_MS,
     );
-    // The card shows the outcome at once: buttons gone, decider named.
-    const [card] = fake.posted();
-    expect(card?.components).toEqual([]);
-    expect(card?.content).toContain(`Approved** by <@${approver.id}>`);
-    expect(fake.answersTo(interaction)).toEqual([]);
+    // Only the clicker is told; the card is left to the outbox's updateApproval (one edit).
+    expect(fake.answersTo(interaction)).toMatchObject([{ content: 'Approved.', ephemeralTo: approver.id }]);
+    const card = fake.world.message(messageIds[0]!);
+    expect(card?.edits).toBe(0);
+    expect(buttonsOf(card?.components ?? [])).toHaveLength(3);
   });
 
   it('"Approve for session" and "Deny" clicks carry their scope and decision', async () => {
@@ -152,6 +153,20 @@ describe('discord approval cards', () => {
     expect(card?.edits).toBe(0);
     expect(card?.components).toEqual(before?.components);
     expect(card?.content).toBe(before?.content);
+  });
+
+  it("shows the core's arguments preview whole, and the longest one the core makes fits one message", async () => {
+    h = await startHarness();
+    const long = `{"note":"${'x'.repeat(1300)}"}`;
+    const first = await h.channel.presentApproval(
+      cardFor({ approvalId: `${APPROVAL_ID.slice(0, -1)}B`, argsPreview: long }),
+    );
+    expect(h.fake.world.message(first.messageIds[0]!)?.content).toContain(long);
+    const fences = previewArgs({ command: '`'.repeat(5000) });
+    const second = await h.channel.presentApproval(cardFor({ argsPreview: fences }));
+    const content = h.fake.world.message(second.messageIds[0]!)?.content ?? '';
+    expect(content.length).toBeLessThanOrEqual(2000);
+    expect(content.match(/```/g)).toHaveLength(2);
   });
 
   it('updateApproval edits the card in place and removes the buttons', async () => {
