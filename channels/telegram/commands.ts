@@ -2,8 +2,8 @@ import type { CommandContext, Context } from 'grammy';
 import type { BotCommand } from 'grammy/types';
 import type { CommandRequest, GatewayPort, SessionScope } from '../../src/index.js';
 import { describeError } from './errors.js';
-import { conversationOf, placeOf, principalOf, sessionKeyOf } from './inbound.js';
-import type { TelegramSender } from './outbound.js';
+import { conversationOf, placeOf, principalOf, sessionKeyOf } from './identity.js';
+import { replyTargetOf, type TelegramSender } from './outbound.js';
 
 /** The slash commands shown in Telegram's command menu (registered with `setMyCommands`). */
 export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
@@ -59,14 +59,7 @@ export async function onCommand(
     text = 'That command failed. Please try again in a moment.';
   }
   try {
-    await sender.sendText(
-      {
-        chatId: place.chatId,
-        ...(place.topicId === undefined ? {} : { topicId: place.topicId }),
-        replyTo: message.message_id,
-      },
-      text,
-    );
+    await sender.sendText(replyTargetOf(place, message.message_id), text);
   } catch (error) {
     gateway.logger.warn({ command: name, ...describeError(error) }, 'telegram: answering a command failed');
   }

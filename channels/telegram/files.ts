@@ -6,13 +6,13 @@
 import type { Api } from 'grammy';
 import { GrammyError } from 'grammy';
 import { ChannelError, type FetchedFile, readCappedBody } from '../../src/index.js';
+import { DEFAULT_TELEGRAM_API_ROOT } from './config.js';
 import { toChannelError } from './errors.js';
 
 /** The scheme of the attachment URLs the inbound mapping writes. */
 export const TG_FILE_PREFIX = 'tg-file:';
 /** How long one download may take, whatever the run allows. */
 export const TELEGRAM_FILE_TIMEOUT_MS = 60_000;
-const DEFAULT_API_ROOT = 'https://api.telegram.org';
 
 type GrammySignal = Parameters<Api['getFile']>[1];
 
@@ -31,7 +31,7 @@ export class TelegramFiles {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: TelegramFilesOptions) {
-    this.root = (options.apiRoot ?? DEFAULT_API_ROOT).replace(/\/+$/, '');
+    this.root = (options.apiRoot ?? DEFAULT_TELEGRAM_API_ROOT).replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? TELEGRAM_FILE_TIMEOUT_MS;
   }
 

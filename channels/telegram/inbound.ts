@@ -1,59 +1,15 @@
-import type { Message, MessageEntity, UserFromGetMe } from 'grammy/types';
-import type { Attachment, ConversationRef, InboundMessage, SessionScope } from '../../src/index.js';
-import { TG_FILE_PREFIX } from './files.js';
-
-/** The adapter name, used as `InboundMessage.channel` and `ConversationRef.platform`. */
-export const TELEGRAM = 'telegram';
-
-/** Where a Telegram message was posted, reduced to what sessions and replies need. */
-export interface TelegramPlace {
-  chatId: number;
-  /** The forum topic id, only for messages inside a forum topic (not the "General" topic). */
-  topicId?: number;
-  isPrivate: boolean;
-}
-
-/** The principal of a Telegram user. */
-export function principalOf(userId: number): string {
-  return `${TELEGRAM}:${userId}`;
-}
-
-/** The device of this adapter instance: one per bot. */
-export function deviceOf(bot: UserFromGetMe): string {
-  return `${TELEGRAM}:${bot.id}`;
-}
-
-/** Where `message` was posted. */
-export function placeOf(message: Message): TelegramPlace {
-  const topicId = message.is_topic_message === true ? message.message_thread_id : undefined;
-  return {
-    chatId: message.chat.id,
-    ...(topicId === undefined ? {} : { topicId }),
-    isPrivate: message.chat.type === 'private',
-  };
-}
-
-/** The conversation a reply to a message in `place` goes to. */
-export function conversationOf(place: TelegramPlace): ConversationRef {
-  return {
-    platform: TELEGRAM,
-    channel: String(place.chatId),
-    ...(place.topicId === undefined ? {} : { thread: String(place.topicId) }),
-  };
-}
-
 /**
- * The session alias of a message. `channel` and `thread` scope give one session per chat, and one
- * per forum topic (`telegram:<chatId>:<topicId>`) — Telegram has no threads besides topics, so the
- * two scopes coincide. `user` scope gives each person their own session inside a group chat or
- * topic (`telegram:<chatId>[:<topicId>]:user:<userId>`). A private chat is always
- * `telegram:<chatId>` (its chat id is the user's id).
+ * Telegram messages in: which ones are for the bot, what they say without the bot's mention, the
+ * files they carry, and the hand-over to `gateway.receive` (with the one polite answer to a
+ * refused person).
  */
-export function sessionKeyOf(place: TelegramPlace, userId: number, scope: SessionScope): string {
-  const base = `${TELEGRAM}:${place.chatId}${place.topicId === undefined ? '' : `:${place.topicId}`}`;
-  if (scope === 'user' && !place.isPrivate) return `${base}:user:${userId}`;
-  return base;
-}
+import type { Context } from 'grammy';
+import type { Message, MessageEntity, UserFromGetMe } from 'grammy/types';
+import type { Attachment, GatewayPort, InboundMessage, SessionScope } from '../../src/index.js';
+import { describeError, InboxUnavailableError } from './errors.js';
+import { TG_FILE_PREFIX } from './files.js';
+import { conversationOf, deviceOf, placeOf, principalOf, sessionKeyOf, TELEGRAM } from './identity.js';
+import { replyTargetOf, type TelegramSender } from './outbound.js';
 
 function entityText(text: string, entity: MessageEntity): string {
   return text.slice(entity.offset, entity.offset + entity.length);
@@ -182,4 +138,32 @@ export function toInboundMessage(
     text,
     ...(attachments.length === 0 ? {} : { attachments }),
   };
+}
+
+/**
+ * Handles one `message` update: maps it, hands it to the gateway and, when the person is refused,
+ * answers them once in reply to their message. A failed `receive` (the update was not stored)
+ * becomes an `InboxUnavailableError`, so the transport delivers the update again; a failed
+ * refusal post is only logged.
+ */
+export async function onMessage(
+  ctx: Context & { message: Message },
+  gateway: GatewayPort,
+  sender: TelegramSender,
+  scope: SessionScope,
+): Promise<void> {
+  const inbound = toInboundMessage(ctx.update.update_id, ctx.message, ctx.me, scope);
+  if (!inbound) return;
+  let result: Awaited<ReturnType<GatewayPort['receive']>>;
+  try {
+    result = await gateway.receive(inbound);
+  } catch (error) {
+    throw new InboxUnavailableError(error);
+  }
+  if (result.status !== 'refused') return;
+  try {
+    await sender.sendText(replyTargetOf(placeOf(ctx.message), ctx.message.message_id), result.message);
+  } catch (error) {
+    gateway.logger.warn(describeError(error), 'telegram: posting a refusal failed');
+  }
 }

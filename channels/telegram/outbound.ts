@@ -2,11 +2,10 @@ import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { ChannelLogger, ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
 import { splitMessage } from '../../src/index.js';
+import { TELEGRAM_MESSAGE_LIMIT } from './config.js';
 import { describeError, isEntityParseError, toChannelError } from './errors.js';
+import type { TelegramPlace } from './identity.js';
 import { markdownToTelegramHtml } from './render.js';
-
-/** Telegram's limit on one message's text, in characters after entity parsing. */
-export const TELEGRAM_MESSAGE_LIMIT = 4096;
 
 /** Where in Telegram a message goes. */
 export interface TelegramTarget {
@@ -29,6 +28,15 @@ export function targetOf(conversation: ConversationRef): TelegramTarget {
   const chatId = /^-?\d+$/.test(conversation.channel) ? Number(conversation.channel) : conversation.channel;
   const topic = conversation.thread === undefined ? undefined : Number(conversation.thread);
   return { chatId, ...(topic === undefined || Number.isNaN(topic) ? {} : { topicId: topic }) };
+}
+
+/** The target of an answer to the message `messageId` posted in `place` (a command, a refusal). */
+export function replyTargetOf(place: TelegramPlace, messageId: number): TelegramTarget {
+  return {
+    chatId: place.chatId,
+    ...(place.topicId === undefined ? {} : { topicId: place.topicId }),
+    replyTo: messageId,
+  };
 }
 
 /** How many partly delivered split replies to remember, so a retry resumes instead of repeating. */

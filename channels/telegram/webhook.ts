@@ -3,9 +3,6 @@ import type { Update } from 'grammy/types';
 import type { ChannelLogger, WebhookRequest, WebhookResponse } from '../../src/index.js';
 import { describeError } from './errors.js';
 
-/** The path of the webhook on the daemon's HTTP server. */
-export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
-
 /** The header Telegram sends with the secret given to `setWebhook`. */
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
 

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CALLBACK_DATA_LIMIT, encodeCallbackData } from '../../../channels/telegram/approvals.js';
+import { encodeCallbackData } from '../../../channels/telegram/approval-card.js';
+import { CALLBACK_DATA_LIMIT } from '../../../channels/telegram/config.js';
 import type { Approval } from '../../../src/core/types.js';
 import type { ApprovalCard, DecisionOutcome } from '../../../src/index.js';
 import { ChannelError } from '../../../src/index.js';
