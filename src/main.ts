@@ -1,6 +1,6 @@
 #!/usr/bin/env node
+import { startDaemon } from './app/daemon.js';
 import { SwitchboardError } from './core/errors.js';
-import { startDaemon } from './daemon.js';
 import { NODE_FLAGS } from './node-flags.js';
 
 /** Entry point of `npm start`: starts the daemon and stops it cleanly on SIGINT/SIGTERM. */

@@ -1,7 +1,10 @@
-import type { Environment } from './config/load.js';
-import type { Config } from './config/schema.js';
-import type { Channel, GatewayPort } from './gateway/port.js';
-import type { Logger } from './logging/logger.js';
+import type { Environment } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { holdSingleton, type SingletonLease } from '../gateway/singleton.js';
+import type { JournalStore } from '../journal/store.js';
+import type { Logger } from '../logging/logger.js';
+import type { Channel } from '../ports/channel.js';
+import type { GatewayPort } from '../ports/gateway.js';
 
 /**
  * Creates the platform channels whose tokens are set. Adapters are imported lazily, so the core
@@ -18,7 +21,7 @@ export async function createPlatformChannels(
     if (!env.discord.applicationId) {
       logger.warn({}, 'DISCORD_BOT_TOKEN is set but DISCORD_APPLICATION_ID is not; Discord stays off');
     } else {
-      const { createDiscordChannel } = await import('../channels/discord/index.js');
+      const { createDiscordChannel } = await import('../../channels/discord/index.js');
       channels.push(
         createDiscordChannel(
           {
@@ -41,7 +44,7 @@ export async function createPlatformChannels(
         'SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN; Slack stays off',
       );
     } else {
-      const { createSlackChannel } = await import('../channels/slack/index.js');
+      const { createSlackChannel } = await import('../../channels/slack/index.js');
       channels.push(
         createSlackChannel(
           {
@@ -58,7 +61,7 @@ export async function createPlatformChannels(
     }
   }
   if (env.telegram.token) {
-    const { createTelegramChannel } = await import('../channels/telegram/index.js');
+    const { createTelegramChannel } = await import('../../channels/telegram/index.js');
     channels.push(
       createTelegramChannel(
         {
@@ -73,4 +76,61 @@ export async function createPlatformChannels(
     );
   }
   return channels;
+}
+
+/** What {@link startChannels} needs. */
+export interface StartChannelsOptions {
+  /** The channels by name; a channel that fails to start, or waits for its lease, is removed. */
+  channels: Map<string, Channel>;
+  journal: JournalStore;
+  owner: string;
+  leaseMs: number;
+  clock: () => number;
+  logger: Logger;
+  /** Told each time a channel starts (a singleton may start again after a fail-over). */
+  onStart: (name: string) => void;
+}
+
+/**
+ * Starts every channel. A channel that must be single (a Discord shard, a Telegram poller) is held
+ * through a singleton lease when the journal offers them, and started by whichever replica holds
+ * it; the others start now. A channel that fails to start is logged, removed and reported.
+ */
+export async function startChannels(
+  options: StartChannelsOptions,
+): Promise<{ singletons: SingletonLease[]; failed: Set<string> }> {
+  const { channels, journal, owner, leaseMs, clock, logger, onStart } = options;
+  const failed = new Set<string>();
+  const singletons: SingletonLease[] = [];
+  for (const channel of [...channels.values()]) {
+    if (channel.singleton && journal.acquireSingleton && journal.releaseSingleton) {
+      channels.delete(channel.name);
+      const store = {
+        acquireSingleton: journal.acquireSingleton.bind(journal),
+        releaseSingleton: journal.releaseSingleton.bind(journal),
+      };
+      singletons.push(
+        holdSingleton({
+          channel,
+          channels,
+          store,
+          owner,
+          leaseMs,
+          clock,
+          logger,
+          onStart: () => onStart(channel.name),
+        }),
+      );
+      continue;
+    }
+    try {
+      await channel.start();
+      onStart(channel.name);
+    } catch (error) {
+      logger.error({ channel: channel.name, err: error }, `channel ${channel.name} failed to start`);
+      channels.delete(channel.name);
+      failed.add(channel.name);
+    }
+  }
+  return { singletons, failed };
 }

@@ -1,18 +1,18 @@
 import type { AgentConfig } from '../config/schema.js';
 import type { OutboxItem } from '../core/types.js';
+import { OutboxDispatcher } from '../gateway/outbox-dispatcher.js';
+import { RunFeed } from '../gateway/run-feed.js';
+import { GatewayRuntimeState } from '../gateway/runtime.js';
+import { Scheduler } from '../gateway/scheduler.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
 import type { InputPreparer } from '../orchestrator/input.js';
 import { RunExecutor } from '../orchestrator/run-executor.js';
 import type { PolicyEngine } from '../policy/engine.js';
+import type { Channel } from '../ports/channel.js';
 import type { ModelProvider } from '../providers/provider.js';
 import type { ToolRegistry } from '../tools/registry.js';
-import { OutboxDispatcher } from './outbox-dispatcher.js';
-import type { Channel } from './port.js';
-import { RunFeed } from './run-feed.js';
-import { GatewayRuntimeState } from './runtime.js';
-import { Scheduler } from './scheduler.js';
 
 /** Everything the running core is made of. */
 export interface CoreParts {

@@ -1,4 +1,3 @@
-import type { JournalStore, OutboxClaim } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { Channel } from '../ports/channel.js';
 
@@ -164,15 +163,4 @@ export function holdSingleton(deps: {
   });
   lease.start();
   return lease;
-}
-
-/**
- * Makes this process's outbox claims cover only the channels it has connected (`channels()`), so
- * with replicas a reply for Discord waits for the replica holding the Discord connection instead
- * of failing (and using up its attempts) on the others. Patches `claimOutbox` on the journal
- * instance, like the tape-append timer does, because the dispatcher is its only caller.
- */
-export function claimOutboxForHeldChannels(journal: JournalStore, channels: () => Iterable<string>): void {
-  const claim = journal.claimOutbox.bind(journal);
-  journal.claimOutbox = (request: OutboxClaim) => claim({ ...request, channels: [...channels()] });
 }

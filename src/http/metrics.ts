@@ -86,23 +86,3 @@ export function labelKey(labels: Record<string, string>): string {
   if (entries.length === 0) return '';
   return `{${entries.map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}`;
 }
-
-/**
- * Records how long each journal step commit (the tape append of a run step) takes, in
- * `switchboard_tape_append_seconds`, by wrapping the store's `commitStep`.
- */
-export function timeTapeAppends<S extends { commitStep: (...args: never[]) => Promise<unknown> }>(
-  journal: S,
-  metrics: Metrics,
-): void {
-  const commit = journal.commitStep.bind(journal) as (...args: unknown[]) => Promise<unknown>;
-  const timed = async (...args: unknown[]) => {
-    const started = performance.now();
-    try {
-      return await commit(...args);
-    } finally {
-      metrics.observe('switchboard_tape_append_seconds', (performance.now() - started) / 1000);
-    }
-  };
-  journal.commitStep = timed as S['commitStep'];
-}

@@ -1,18 +1,10 @@
 /**
- * Builds memory from the configuration: the store beside the journal, the embedder, the service,
- * and wires it into the daemon (tools, input preparation).
+ * Opens memory from the configuration: the store beside the journal, the embedder and the service
+ * (src/app/memory.ts wires it into the daemon).
  */
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import type { Channel } from '../gateway/port.js';
-import type { JournalStore } from '../journal/store.js';
-import type { Logger } from '../logging/logger.js';
-import { attachmentOptionsOf } from '../orchestrator/attachments.js';
-import { InputPreparer } from '../orchestrator/input.js';
 import type { PolicyEngine } from '../policy/engine.js';
-import { createMemorySaveTool } from '../tools/builtins/memory-save.js';
-import { createMemorySearchTool } from '../tools/builtins/memory-search.js';
-import type { ToolRegistry } from '../tools/registry.js';
 import { createOfflineEmbedder, type Embedder, OFFLINE_DIMENSION } from './embedding.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
 import { MemoryService } from './service.js';
@@ -93,58 +85,4 @@ export async function openMemory(options: OpenMemoryOptions): Promise<OpenedMemo
     ? `embeddings from model "${model}" (${dimension} dimensions)`
     : 'offline embeddings';
   return { service, store, description };
-}
-
-/** What {@link wireMemory} needs from the composition root. */
-export interface WireMemoryOptions extends OpenMemoryOptions {
-  journal: Pick<JournalStore, 'getSession'>;
-  tools: ToolRegistry;
-  logger: Logger;
-  /** Output cap of `memory_search` (the tools' `max_output`). */
-  maxToolOutputChars: number;
-  /** The channels, for attachments a platform serves only with its credentials. */
-  channels?: ReadonlyMap<string, Channel>;
-}
-
-/** Memory wired into the daemon: the input preparer for the executor, the service for HTTP. */
-export interface WiredMemory {
-  input: InputPreparer;
-  service: MemoryService;
-  close(): void;
-}
-
-/**
- * Opens memory, registers `memory_save` and `memory_search`, and builds the input preparer
- * (normalization, attachments, memory augmentation when `memory.enabled`). Re-embedding of items
- * saved under another embedder runs in the background.
- */
-export async function wireMemory(options: WireMemoryOptions): Promise<WiredMemory> {
-  const { config, logger } = options;
-  const memory = await openMemory(options);
-  const conversationOf = async (sessionId: string) =>
-    (await options.journal.getSession(sessionId))?.conversation;
-  options.tools.register(createMemorySaveTool({ memory: memory.service, conversationOf }));
-  options.tools.register(
-    createMemorySearchTool({
-      memory: memory.service,
-      conversationOf,
-      maxOutputChars: options.maxToolOutputChars,
-    }),
-  );
-  const input = new InputPreparer({
-    attachments: attachmentOptionsOf(config),
-    ...(options.channels ? { channels: options.channels } : {}),
-    ...(config.memory.enabled
-      ? { memory: { service: memory.service, maxChars: config.memory.max_chars } }
-      : {}),
-    logger,
-  });
-  logger.info({ items: memory.store.count() }, `memory: ${memory.description}`);
-  void memory.service
-    .reembed()
-    .then((n) => {
-      if (n > 0) logger.info({ items: n }, 'memory: re-embedded items saved under another embedder');
-    })
-    .catch((error: unknown) => logger.warn({ err: error }, 'memory: re-embedding failed'));
-  return { input, service: memory.service, close: () => memory.store.close() };
 }
