@@ -1,9 +1,29 @@
 import { SwitchboardError } from '../core/errors.js';
-import type { Run, UsageRow } from '../core/types.js';
+import type { ConversationRef, Principal, Run, UsageQuery, UsageRow } from '../core/types.js';
+import type { JournalStore } from '../journal/store.js';
 import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
-import { NOT_LET_IN } from './access.js';
+import { type Access, NOT_LET_IN } from './access.js';
+import type { GatewayReads } from './reads.js';
 import { conversationResource, runResource } from './resources.js';
-import type { GatewayRuntimeState } from './runtime.js';
+
+/**
+ * What the commands use of the gateway (`GatewayRuntimeState` is one): named here, so the
+ * commands do not import the gateway that calls them.
+ */
+export interface CommandGateway {
+  readonly deps: {
+    readonly journal: JournalStore;
+    readonly clock: () => number;
+    readonly scheduler: { readonly activeCount: number };
+    readonly providerDescription: string;
+    readonly sandboxSummary?: string;
+  };
+  readonly access: Access;
+  readonly reads: GatewayReads;
+  mayChat(principal: Principal, conversation?: ConversationRef): boolean;
+  cancelRun(runId: string, by: Principal, reason?: string): Promise<Run>;
+  usageSummary(query: UsageQuery, by: Principal): Promise<UsageRow[]>;
+}
 
 const HELP = [
   'Commands:',
@@ -20,10 +40,7 @@ const HELP = [
  * caller must first be let in (`chat` in the conversation), then each command asks its own Cedar
  * action before it reads anything (docs/authorization.md).
  */
-export async function runCommand(
-  gateway: GatewayRuntimeState,
-  request: CommandRequest,
-): Promise<CommandResponse> {
+export async function runCommand(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
   const conversation = request.conversation;
   if (request.eventId !== undefined) {
     const channel = conversation?.platform ?? request.principal.split(':')[0] ?? 'unknown';
@@ -56,7 +73,7 @@ export async function runCommand(
   }
 }
 
-async function currentRun(gateway: GatewayRuntimeState, request: CommandRequest): Promise<Run | undefined> {
+async function currentRun(gateway: CommandGateway, request: CommandRequest): Promise<Run | undefined> {
   const { journal } = gateway.deps;
   if (!request.sessionKey) return undefined;
   const session = await journal.getSessionByKey(request.sessionKey);
@@ -67,7 +84,7 @@ async function currentRun(gateway: GatewayRuntimeState, request: CommandRequest)
   return queued[0];
 }
 
-async function cancel(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+async function cancel(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
   const runId = request.args[0] ?? (await currentRun(gateway, request))?.id;
   if (!runId) return { ok: false, text: 'Nothing is running in this conversation.' };
   const run = await gateway.deps.journal.getRun(runId);
@@ -84,7 +101,7 @@ async function cancel(gateway: GatewayRuntimeState, request: CommandRequest): Pr
   return { ok: true, text: `Cancelled run ${runId}.` };
 }
 
-async function usage(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+async function usage(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
   let who: string | undefined = request.principal;
   let days = 7;
   for (const arg of request.args) {
@@ -126,7 +143,7 @@ export function formatUsage(rows: UsageRow[], who: string, days: number): string
   return [`Usage of ${who}, last ${days} day(s):`, ...lines].join('\n');
 }
 
-async function status(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+async function status(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
   const { journal, scheduler, providerDescription, sandboxSummary } = gateway.deps;
   const where = request.conversation ?? {
     platform: request.principal.split(':')[0] ?? '',
@@ -148,7 +165,7 @@ async function status(gateway: GatewayRuntimeState, request: CommandRequest): Pr
   return { ok: true, text: lines.join('\n') };
 }
 
-async function approvals(gateway: GatewayRuntimeState, request: CommandRequest): Promise<CommandResponse> {
+async function approvals(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
   const { all, approvals: pending } = await gateway.reads.pendingApprovals(request.principal, 20);
   if (pending.length === 0)
     return { ok: true, text: all ? 'No approvals are pending.' : 'None of your requests is pending.' };

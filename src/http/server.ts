@@ -1,18 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { SwitchboardError } from '../core/errors.js';
-import type { RunFeed } from '../gateway/run-feed.js';
-import type { GatewayRuntimeState } from '../gateway/runtime.js';
-import type { Logger } from '../logging/logger.js';
 import { ADMIN_TOKEN_PRINCIPAL } from '../policy/groups.js';
-import {
-  authenticateConsoleRequest,
-  ConsoleTokens,
-  type ConsoleUser,
-  registerConsole,
-} from './console/index.js';
+import { authenticateConsoleRequest, ConsoleTokens, registerConsole } from './console/index.js';
+import type { HttpDeps } from './deps.js';
 import { readJsonBody } from './json-body.js';
-import type { Metrics } from './metrics.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerMemoryRoutes } from './routes/memory.js';
 import { registerMessageRoutes } from './routes/messages.js';
@@ -20,30 +12,8 @@ import { registerReadRoutes } from './routes/reads.js';
 import { registerRunRoutes } from './routes/runs.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
-/** What the HTTP API serves. */
-export interface HttpDeps {
-  gateway: GatewayRuntimeState;
-  feed: RunFeed;
-  metrics: Metrics;
-  logger: Logger;
-  adminToken: string;
-  /** Per-user web console tokens (`channels.console.users`), each acting as `console:<name>`. */
-  consoleUsers?: ConsoleUser[];
-  /** Where the built web console lives; defaults to the project's `dist/web`. */
-  consoleAssetsDir?: string;
-  maxBodyBytes: number;
-  clock: () => number;
-}
-
 /** The principal an admin-token request acts as, unless it names another (always an admin). */
 export const ADMIN_PRINCIPAL = ADMIN_TOKEN_PRINCIPAL;
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Who the bearer token authenticates. */
-    principal: string;
-  }
-}
 
 /**
  * Builds the HTTP API of DESIGN.md section 4 on Fastify: bearer auth with the admin token, JSON

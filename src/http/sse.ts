@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTerminal } from '../core/run-state.js';
 import type { FollowedRun } from '../gateway/reads.js';
-import type { HttpDeps } from './server.js';
+import type { HttpDeps } from './deps.js';
 
 /**
  * Streams a run's tape as Server-Sent Events: every event after `afterSeq` (`event: tape`,

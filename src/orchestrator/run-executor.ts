@@ -1,33 +1,21 @@
-import type { AgentConfig } from '../config/schema.js';
 import { ConflictError } from '../core/errors.js';
 import type { Run, TapeEvent } from '../core/types.js';
 import type { RunFeed } from '../gateway/run-feed.js';
-import type { JournalStore, NewOutboxItem, StepCommit } from '../journal/store.js';
+import type { NewOutboxItem, StepCommit } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import type { PolicyEngine } from '../policy/engine.js';
 import { type ModelProvider, ProviderError } from '../providers/provider.js';
-import type { ToolRegistry } from '../tools/registry.js';
 import { HISTORY_KINDS, HISTORY_MAX_RUNS, historyMessages, runMessages } from './context.js';
 import type { InputPreparer } from './input.js';
 import { TapeView } from './tape-view.js';
-import { ToolStep } from './tool-step.js';
+import { ToolStep, type ToolStepDeps } from './tool-step.js';
 
 /** What the executor needs; all injected so tests can use fakes and a fake clock. */
-export interface RunExecutorDeps {
-  journal: JournalStore;
+export interface RunExecutorDeps extends ToolStepDeps {
   provider: ModelProvider;
-  tools: ToolRegistry;
-  policy: PolicyEngine;
-  agent: AgentConfig;
-  approvalTimeoutMs: number;
-  workspaceDir: string;
   feed: RunFeed;
-  clock: () => number;
   logger: Logger;
   /** Observes provider call latency (metrics). */
   observeProvider?: (ms: number, ok: boolean) => void;
-  /** Tells the run's channel what the run is doing (typing indicator, status line). Best effort. */
-  onActivity?: (run: Run, status: string) => void;
   /** Called after a commit that put items in the outbox, so they are delivered now, not at the next poll. */
   onOutbox?: () => void;
   /** Normalizes the input, reads attachments and injects memory (`orchestrator/input.ts`). */

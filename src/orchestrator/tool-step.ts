@@ -1,14 +1,29 @@
+import type { AgentConfig } from '../config/schema.js';
 import { ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Run } from '../core/types.js';
-import type { StepCommit } from '../journal/store.js';
+import type { JournalStore, StepCommit } from '../journal/store.js';
+import type { PolicyEngine } from '../policy/engine.js';
 import type { ToolCallRequest } from '../providers/provider.js';
+import type { ToolRegistry } from '../tools/registry.js';
 import type { Tool } from '../tools/tool.js';
 import { hashArgs } from './args-hash.js';
-import type { RunExecutorDeps } from './run-executor.js';
 import type { TapeView, ToolCallBody } from './tape-view.js';
 
 type Commit = (run: Run, step: Omit<StepCommit, 'now' | 'expectState'>) => Promise<void>;
+
+/** What a tool step needs; the run executor's deps are a superset. */
+export interface ToolStepDeps {
+  journal: JournalStore;
+  tools: ToolRegistry;
+  policy: PolicyEngine;
+  agent: AgentConfig;
+  approvalTimeoutMs: number;
+  workspaceDir: string;
+  clock: () => number;
+  /** Tells the run's channel what the run is doing (typing indicator, status line). Best effort. */
+  onActivity?: (run: Run, status: string) => void;
+}
 
 /**
  * One tool call through the policy gate (DESIGN.md section 5): allow → run it in the sandbox;
@@ -18,7 +33,7 @@ type Commit = (run: Run, step: Omit<StepCommit, 'now' | 'expectState'>) => Promi
  */
 export class ToolStep {
   constructor(
-    private readonly deps: RunExecutorDeps,
+    private readonly deps: ToolStepDeps,
     private readonly commit: Commit,
   ) {}
 

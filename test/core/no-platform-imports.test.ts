@@ -1,24 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { typeScriptFilesUnder } from '../support/source-files.js';
 
 const SRC = resolve(import.meta.dirname, '../../src');
 const FORBIDDEN =
   /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](discord\.js|@slack\/bolt|@slack\/[\w-]+|grammy|@grammyjs\/[\w-]+|@discordjs\/[\w-]+)['"]/;
 
-function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? files(join(dir, entry.name))
-      : entry.name.endsWith('.ts')
-        ? [join(dir, entry.name)]
-        : [],
-  );
-}
-
 describe('the core stays free of platform SDKs', () => {
   it('no file under src/ imports discord.js, @slack/bolt or grammy', () => {
-    const offenders = files(SRC).filter((file) => FORBIDDEN.test(readFileSync(file, 'utf8')));
+    const offenders = typeScriptFilesUnder(SRC).filter((file) => FORBIDDEN.test(readFileSync(file, 'utf8')));
     expect(offenders).toEqual([]);
   });
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../deps.js';
 import { parseInput } from '../validate.js';
 
 const messageBody = z.strictObject({

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Run } from '../../core/types.js';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../deps.js';
 import { streamRunEvents } from '../sse.js';
 import { parseInput } from '../validate.js';
 

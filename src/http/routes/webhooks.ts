@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { HttpDeps } from '../server.js';
+import type { HttpDeps } from '../deps.js';
 
 /**
  * Channel webhooks (`POST /slack/events`, `POST /telegram/webhook`, …) registered by adapters on
