@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { typeScriptFilesUnder } from '../support/source-files.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SCANNED = ['src', 'channels'];
+
+/**
+ * Every static `import … from`, side-effect `import '…'` and `export … from` at the start of a
+ * line, `import type` and `export type` included. Dynamic `import()` is lazy loading, not a cycle.
+ */
+const STATIC_IMPORT = /^[ \t]*(?:import|export)\b(?:[^'";]*?\bfrom)?\s*['"]([^'"\n]+)['"]/gm;
+
+/** The module specifiers a source text imports statically. */
+function specifiers(source: string): string[] {
+  return [...source.matchAll(STATIC_IMPORT)].map((match) => match[1] ?? '');
+}
+
+/** The `.ts` file a relative specifier of `from` names, or undefined for packages and assets. */
+function resolveSpecifier(from: string, specifier: string): string | undefined {
+  if (!specifier.startsWith('.')) return undefined;
+  const target = resolve(dirname(from), specifier);
+  const candidates = target.endsWith('.js')
+    ? [`${target.slice(0, -3)}.ts`]
+    : [`${target}.ts`, join(target, 'index.ts')];
+  return candidates.find((file) => existsSync(file));
+}
+
+/** The import graph of `files`: each file to the scanned files it imports. */
+function importGraph(files: readonly string[], read: (file: string) => string): Map<string, string[]> {
+  const known = new Set(files);
+  const graph = new Map<string, string[]>();
+  for (const file of files) {
+    const targets = specifiers(read(file))
+      .map((specifier) => resolveSpecifier(file, specifier) ?? specifier)
+      .filter((target) => known.has(target));
+    graph.set(file, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** The shortest path of edges from `start` back to `start`, or undefined when there is none. */
+function shortestCycleThrough(graph: ReadonlyMap<string, string[]>, start: string): string[] | undefined {
+  const previous = new Map<string, string>();
+  const queue = [start];
+  for (let i = 0; i < queue.length; i++) {
+    const node = queue[i]!;
+    for (const next of graph.get(node) ?? []) {
+      if (next === start) {
+        const path = [node];
+        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
+        return path;
+      }
+      if (previous.has(next)) continue;
+      previous.set(next, node);
+      queue.push(next);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The import cycles of a graph: for every file on a cycle, the shortest cycle through it, each
+ * cycle listed once (rotated to start at its smallest name) as `a → b → a`.
+ */
+function findCycles(graph: ReadonlyMap<string, string[]>): string[] {
+  const seen = new Set<string>();
+  for (const node of graph.keys()) {
+    const cycle = shortestCycleThrough(graph, node);
+    if (!cycle) continue;
+    const smallest = cycle.indexOf([...cycle].sort()[0]!);
+    const rotated = [...cycle.slice(smallest), ...cycle.slice(0, smallest)];
+    seen.add([...rotated, rotated[0]].join(' → '));
+  }
+  return [...seen].sort();
+}
+
+describe('the import graph of src/ and channels/', () => {
+  it('has no import cycles', () => {
+    const files = SCANNED.flatMap((dir) => typeScriptFilesUnder(join(ROOT, dir)));
+    const graph = importGraph(files, (file) => readFileSync(file, 'utf8'));
+    const named = new Map(
+      [...graph].map(([file, targets]) => [
+        relative(ROOT, file),
+        targets.map((target) => relative(ROOT, target)),
+      ]),
+    );
+    expect(findCycles(named)).toEqual([]);
+  });
+
+  it('the check itself sees every static import form and finds a cycle', () => {
+    const sources: Record<string, string> = {
+      '/p/a.ts': ["import type { B } from './b.js';", "export { c } from './c.js';"].join('\n'),
+      '/p/b.ts': ['import {', '  type A,', '  a,', "} from './a.js';", "import 'node:fs';"].join('\n'),
+      '/p/c.ts': ["export * from './d.js';", "const lazy = () => import('./a.js');"].join('\n'),
+      '/p/d.ts': ['/** Nothing imported here. */', 'export const text = \'import x from "./c.js"\';'].join(
+        '\n',
+      ),
+    };
+    const files = Object.keys(sources);
+    const read = (file: string): string => sources[file] ?? '';
+    // resolveSpecifier checks the disk, so resolve by hand: the graph of the sketch above.
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        specifiers(read(file))
+          .filter((specifier) => specifier.startsWith('./'))
+          .map((specifier) => `/p/${specifier.slice(2, -3)}.ts`),
+      ]),
+    );
+    expect(graph.get('/p/a.ts')).toEqual(['/p/b.ts', '/p/c.ts']);
+    expect(graph.get('/p/b.ts')).toEqual(['/p/a.ts']);
+    expect(graph.get('/p/c.ts')).toEqual(['/p/d.ts']);
+    expect(graph.get('/p/d.ts')).toEqual([]);
+    expect(findCycles(graph)).toEqual(['/p/a.ts → /p/b.ts → /p/a.ts']);
+    expect(importGraph(files, read).size).toBe(files.length);
+  });
+});
