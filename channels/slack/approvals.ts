@@ -1,9 +1,10 @@
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
 import { type ApprovalCard, ChannelError, type DeliveryReceipt, type GatewayPort } from '../../src/index.js';
 import { APPROVAL_VERBS, type ApprovalVerb, decisionRequestOf } from '../shared/approval-verbs.js';
-import { APPROVAL_ACTIONS, renderApprovalCard } from './blocks.js';
+import { APPROVAL_ACTIONS, renderApprovalCard } from './approval-card.js';
+import { toChannelError } from './errors.js';
+import { principalOf } from './identity.js';
 import type { ThreadMembership } from './threads.js';
-import { toChannelError } from './web-client.js';
 
 const ACTION_PATTERN = new RegExp(`^(${Object.values(APPROVAL_ACTIONS).join('|')})$`);
 
@@ -63,7 +64,7 @@ export class SlackApprovals {
         const verb = verbOf(action.action_id);
         if (!verb || !action.value) return;
         const team = body.user.team_id ?? body.team?.id ?? 'unknown';
-        const request = decisionRequestOf(verb, action.value, `slack:${team}:${body.user.id}`);
+        const request = decisionRequestOf(verb, action.value, principalOf(team, body.user.id));
         const outcome = await this.gateway.decideApproval(request);
         if (outcome.ok) return;
         await this.tellClicker(body, outcome.message, respond);

@@ -1,3 +1,8 @@
+/**
+ * The Slack channel's settings and Slack's limits, in one place: the config type the composition
+ * root fills from SLACK_* variables and `channels.slack.*`, the route it serves, and every number
+ * Slack imposes that the adapter has to respect.
+ */
 import type { SessionScope } from '../../src/index.js';
 
 /** What the Slack channel needs: tokens, where the Web API lives, and how sessions are scoped. */
@@ -18,3 +23,18 @@ export interface SlackChannelConfig {
 
 /** The route the daemon's HTTP server forwards Slack requests from. */
 export const SLACK_EVENTS_PATH = '/slack/events';
+
+/** Slack's limit of one section block's text. */
+export const SLACK_SECTION_LIMIT = 3_000;
+
+/** Slack's limit of one message's text. */
+export const SLACK_MESSAGE_LIMIT = 40_000;
+
+/** Slack's limit of blocks in one message. */
+export const SLACK_MAX_BLOCKS = 50;
+
+/** Slack gives up on an interaction or command that is not acknowledged within 3 s. */
+export const SLACK_ACK_DEADLINE_MS = 3_000;
+
+/** Slack's window for a request timestamp, either way: older (or newer) requests are replays. */
+export const SLACK_MAX_SKEW_SECONDS = 5 * 60;

@@ -8,11 +8,7 @@ import {
 } from '@slack/bolt';
 import type { ChannelLogger, WebhookRequest, WebhookResponse } from '../../src/index.js';
 import type { BackgroundWork } from './background.js';
-
-/** Slack's window for a request timestamp, either way: older (or newer) requests are replays. */
-const MAX_SKEW_SECONDS = 5 * 60;
-/** Slack gives up on an interaction or command that is not acknowledged within 3 s. */
-const ACK_DEADLINE_MS = 3_000;
+import { SLACK_ACK_DEADLINE_MS, SLACK_MAX_SKEW_SECONDS } from './config.js';
 
 /** Options of {@link WebhookReceiver}. */
 export interface WebhookReceiverOptions {
@@ -99,7 +95,7 @@ export class WebhookReceiver implements Receiver {
     const signature = header(request, 'x-slack-signature');
     const timestamp = Number(header(request, 'x-slack-request-timestamp'));
     if (!signature || !Number.isFinite(timestamp)) return 'missing signature headers';
-    if (timestamp - Math.floor(this.now() / 1000) > MAX_SKEW_SECONDS) return 'timestamp in the future';
+    if (timestamp - Math.floor(this.now() / 1000) > SLACK_MAX_SKEW_SECONDS) return 'timestamp in the future';
     try {
       verifySlackRequest({
         signingSecret: this.options.signingSecret,
@@ -165,7 +161,10 @@ export class WebhookReceiver implements Receiver {
     this.options.background.add(outcome);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<WebhookResponse>((resolve) => {
-      timer = setTimeout(() => resolve({ status: 500, body: 'not acknowledged in time' }), ACK_DEADLINE_MS);
+      timer = setTimeout(
+        () => resolve({ status: 500, body: 'not acknowledged in time' }),
+        SLACK_ACK_DEADLINE_MS,
+      );
     });
     // Nothing listened (an unknown action, Slack's app_rate_limited notice): a plain 200.
     const finished = outcome.then((response) => (acked ? ackAnswer : response));

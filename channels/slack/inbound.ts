@@ -1,72 +1,20 @@
-import type { Attachment, ConversationRef, InboundMessage, SessionScope } from '../../src/index.js';
+/**
+ * Slack messages in: which events are a person talking to the bot (every DM; in channels a
+ * mention, or a reply in a thread the bot takes part in), the `InboundMessage` they become, and
+ * the listeners that hand them to `gateway.receive` (with the one answer to a refused person).
+ */
+import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs, webApi } from '@slack/bolt';
+import type { GatewayPort, InboundMessage, SessionScope } from '../../src/index.js';
+import type { BackgroundWork } from './background.js';
+import { type BotIdentity, conversationOf, deviceOf, principalOf, SLACK, sessionKeyOf } from './identity.js';
+import { readMessageEvent, type SlackMessageEvent } from './message-event.js';
+import type { ThreadMembership } from './threads.js';
 
 /** Message subtypes that are still a person talking; every other subtype (edits, deletions, joins, bots) is ignored. */
 const SPOKEN_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
 
-/** The fields of a Slack `message` / `app_mention` event the channel reads, checked at runtime. */
-export interface SlackMessageEvent {
-  type: 'message' | 'app_mention';
-  subtype?: string;
-  channel: string;
-  channelType?: string;
-  user?: string;
-  /** The sender's home team (`user_team` / `team`). */
-  userTeam?: string;
-  botId?: string;
-  text: string;
-  ts: string;
-  threadTs?: string;
-  displayName?: string;
-  files: Attachment[];
-}
-
-/** Who the bot is, learned from `auth.test` at start. */
-export interface BotIdentity {
-  userId: string;
-  botId: string;
-  teamId: string;
-}
-
 /** Why an event does not become a message (or `accept` when it does), for logs and tests. */
 export type Triage = 'accept' | 'not_a_person' | 'not_addressed' | 'maybe_thread';
-
-/**
- * Reads the fields the channel needs from an Events API `event` object; returns undefined for
- * anything that is not a message-like event with a channel, text and ts.
- */
-export function readMessageEvent(event: unknown): SlackMessageEvent | undefined {
-  if (typeof event !== 'object' || event === null) return undefined;
-  const e = event as Record<string, unknown>;
-  if (e.type !== 'message' && e.type !== 'app_mention') return undefined;
-  const channel = str(e.channel);
-  const ts = str(e.ts);
-  if (!channel || !ts) return undefined;
-  const profile =
-    typeof e.user_profile === 'object' && e.user_profile !== null
-      ? (e.user_profile as Record<string, unknown>)
-      : {};
-  const displayName = str(profile.display_name) || str(profile.real_name);
-  const subtype = str(e.subtype);
-  const channelType = str(e.channel_type);
-  const user = str(e.user);
-  const userTeam = str(e.user_team) ?? str(e.team);
-  const botId = str(e.bot_id);
-  const threadTs = str(e.thread_ts);
-  return {
-    type: e.type,
-    channel,
-    ts,
-    text: str(e.text) ?? '',
-    files: readFiles(e.files),
-    ...(subtype ? { subtype } : {}),
-    ...(channelType ? { channelType } : {}),
-    ...(user ? { user } : {}),
-    ...(userTeam ? { userTeam } : {}),
-    ...(botId ? { botId } : {}),
-    ...(threadTs ? { threadTs } : {}),
-    ...(displayName ? { displayName } : {}),
-  };
-}
 
 /**
  * Decides whether a person's message is for the bot: every DM; in channels an `app_mention`, a
@@ -104,50 +52,24 @@ export function toInbound(
 ): InboundMessage {
   const team = context.teamId;
   const user = event.user ?? 'unknown';
-  const thread = replyThread(event);
-  const conversation: ConversationRef = {
-    platform: 'slack',
-    workspace: team,
-    channel: event.channel,
-    ...(thread ? { thread } : {}),
-  };
+  const place = { team, channel: event.channel, thread: replyThread(event) };
+  const conversation = conversationOf(place);
   const delivery = {
     ...(context.retryNum !== undefined ? { retryNum: context.retryNum } : {}),
     ...(context.retryReason !== undefined ? { retryReason: context.retryReason } : {}),
   };
   return {
-    channel: 'slack',
+    channel: SLACK,
     eventId: `${event.channel}:${event.ts}`,
-    device: `slack:${team}`,
-    principal: `slack:${event.userTeam ?? team}:${user}`,
+    device: deviceOf(team),
+    principal: principalOf(event.userTeam ?? team, user),
     ...(event.displayName ? { displayName: event.displayName } : {}),
-    sessionKey: sessionKeyOf(context.scope, { team, channel: event.channel, user, thread }),
+    sessionKey: sessionKeyOf(context.scope, { ...place, user }),
     conversation,
     text: stripMention(event.text, context.bot.userId),
     ...(event.files.length > 0 ? { attachments: event.files } : {}),
     ...(Object.keys(delivery).length > 0 ? { delivery } : {}),
   };
-}
-
-/**
- * The session alias of a conversation under a scope: `slack:<team>:<channel>:<thread>` per thread
- * (a DM outside a thread is one session per DM), `slack:<team>:<channel>` per channel,
- * `slack:<team>:user:<user>` per user.
- */
-export function sessionKeyOf(
-  scope: SessionScope,
-  where: { team: string; channel: string; user: string; thread: string | undefined },
-): string {
-  switch (scope) {
-    case 'user':
-      return `slack:${where.team}:user:${where.user}`;
-    case 'channel':
-      return `slack:${where.team}:${where.channel}`;
-    case 'thread':
-      return where.thread
-        ? `slack:${where.team}:${where.channel}:${where.thread}`
-        : `slack:${where.team}:${where.channel}`;
-  }
 }
 
 /** Removes every mention of the bot (`<@U123>` or `<@U123|name>`) and tidies the spaces. */
@@ -163,29 +85,75 @@ function mentions(text: string, botUserId: string): boolean {
   return text.includes(`<@${botUserId}>`) || text.includes(`<@${botUserId}|`);
 }
 
-function readFiles(files: unknown): Attachment[] {
-  if (!Array.isArray(files)) return [];
-  const out: Attachment[] = [];
-  for (const file of files) {
-    if (typeof file !== 'object' || file === null) continue;
-    const f = file as Record<string, unknown>;
-    const url = str(f.url_private);
-    if (!url) continue;
-    const mimeType = str(f.mimetype);
-    out.push({
-      name: str(f.name) ?? 'file',
-      url,
-      ...(mimeType ? { mimeType } : {}),
-      ...(typeof f.size === 'number' ? { size: f.size } : {}),
-    });
-  }
-  return out;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** What the message listeners need. */
+export interface MessageListenerOptions {
+  gateway: GatewayPort;
+  client: webApi.WebClient;
+  scope: SessionScope;
+  threads: ThreadMembership;
+  bot: () => BotIdentity | undefined;
+  background: BackgroundWork;
+}
+
+type EventArgs = SlackEventMiddlewareArgs<'message' | 'app_mention'> & AllMiddlewareArgs;
+
+/**
+ * Registers the `message` and `app_mention` listeners. Both map to the same `<channel>:<ts>` event
+ * id, so one message delivered both ways starts one run; the listener returns only after
+ * `gateway.receive` committed, which is when the HTTP receiver acks Slack.
+ */
+export function registerMessageListeners(app: App, options: MessageListenerOptions): void {
+  const listener = async ({ event, body, context }: EventArgs) => {
+    const message = readMessageEvent(event);
+    const bot = options.bot();
+    if (!message || !bot) return;
+    const verdict = triage(message, bot);
+    if (verdict === 'not_a_person' || verdict === 'not_addressed') return;
+    if (
+      verdict === 'maybe_thread' &&
+      !(await options.threads.includesBot(message.channel, message.threadTs ?? ''))
+    ) {
+      return;
+    }
+    const teamId = typeof body.team_id === 'string' ? body.team_id : bot.teamId;
+    const inbound = toInbound(message, {
+      teamId,
+      bot,
+      scope: options.scope,
+      ...(context.retryNum !== undefined ? { retryNum: context.retryNum } : {}),
+      ...(context.retryReason !== undefined ? { retryReason: context.retryReason } : {}),
+    });
+    const result = await options.gateway.receive(inbound);
+    if (result.status === 'accepted' && inbound.conversation.thread) {
+      options.threads.remember(message.channel, inbound.conversation.thread);
+    }
+    if (result.status === 'refused') options.background.add(postRefusal(options, message, result.message));
+  };
+  app.event('app_mention', listener);
+  app.event('message', listener);
+}
+
+/** Answers a refused person once, in the thread of their message; not awaited so Slack is acked at once. */
+async function postRefusal(
+  options: MessageListenerOptions,
+  message: SlackMessageEvent,
+  text: string,
+): Promise<void> {
+  const thread = replyThread(message);
+  try {
+    await options.client.chat.postMessage({
+      channel: message.channel,
+      text,
+      ...(thread ? { thread_ts: thread } : {}),
+    });
+  } catch (error) {
+    options.gateway.logger.warn(
+      { channel: 'slack', err: error instanceof Error ? error.message : String(error) },
+      'could not tell a refused person why',
+    );
+  }
 }

@@ -1,8 +1,8 @@
 import type { webApi } from '@slack/bolt';
 import type { ChannelLogger, ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
-import { renderText } from './blocks.js';
+import { platformErrorCode, toChannelError } from './errors.js';
+import { renderText } from './render.js';
 import type { ThreadMembership } from './threads.js';
-import { platformErrorCode, toChannelError } from './web-client.js';
 
 /** How many partly delivered replies are remembered for resuming after a retry. */
 const MAX_PROGRESS = 1_000;

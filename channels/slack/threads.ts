@@ -1,5 +1,5 @@
 import type { webApi } from '@slack/bolt';
-import type { BotIdentity } from './inbound.js';
+import type { BotIdentity } from './identity.js';
 
 /** How many threads are remembered; older ones are looked up again when someone replies. */
 const MAX_REMEMBERED = 5_000;

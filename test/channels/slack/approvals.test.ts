@@ -89,6 +89,17 @@ describe('Slack approval cards', () => {
     ]);
   });
 
+  it('keeps backtick runs in the arguments from closing the code block', async () => {
+    await h.channel.presentApproval({
+      ...card,
+      argsPreview: `{"command":"${'`'.repeat(5)}x${'`'.repeat(4)}"}`,
+    });
+    const blocks = h.fake.callsOf('chat.postMessage')[0]?.args.blocks as Block[];
+    const args = blocks.find((b) => b.text?.text.startsWith('*Arguments*'))?.text?.text ?? '';
+    expect(args.match(/```/g)).toHaveLength(2);
+    expect(args.replaceAll('\u200b', '')).toContain(`${'`'.repeat(5)}x${'`'.repeat(4)}`);
+  });
+
   it('offers no session button when the policy does not allow it', async () => {
     await h.channel.presentApproval({ ...card, allowSessionScope: false });
     const blocks = h.fake.callsOf('chat.postMessage')[0]?.args.blocks as Block[];

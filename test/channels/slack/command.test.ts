@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCommandText } from '../../../channels/slack/command.js';
+import { parseCommandText } from '../../../channels/slack/commands.js';
 import { type SlackHarness, startSlack } from './harness.js';
 
 function slash(h: SlackHarness, text: string, responseUrl: string, triggerId = 't2') {

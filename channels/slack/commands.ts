@@ -1,6 +1,6 @@
 import type { App, SlashCommand } from '@slack/bolt';
 import type { CommandRequest, GatewayPort, SessionScope } from '../../src/index.js';
-import { sessionKeyOf } from './inbound.js';
+import { conversationOf, principalOf, SLACK, sessionKeyOf } from './identity.js';
 
 type SubCommand = Exclude<CommandRequest['name'], 'help'>;
 const SUB_COMMANDS: readonly SubCommand[] = ['cancel', 'usage', 'status', 'approvals'];
@@ -27,7 +27,7 @@ export function parseCommandText(text: string, team: string): ParsedCommand {
   if (!name) return { name: 'help' };
   const args = words.slice(1).map((word) => {
     const mention = /^<@([A-Z0-9]+)(?:\|[^>]*)?>$/.exec(word);
-    return mention ? `slack:${team}:${mention[1]}` : word;
+    return mention?.[1] ? principalOf(team, mention[1]) : word;
   });
   return { name, args };
 }
@@ -57,15 +57,15 @@ async function answer(
 ): Promise<string | undefined> {
   const team = command.team_id;
   const parsed = parseCommandText(command.text ?? '', team);
-  const where = { team, channel: command.channel_id, user: command.user_id, thread: undefined };
+  const place = { team, channel: command.channel_id, thread: undefined };
   const request: CommandRequest = {
     name: parsed.name,
     args: parsed.name === 'help' ? [] : parsed.args,
-    principal: `slack:${team}:${command.user_id}`,
-    conversation: { platform: 'slack', workspace: team, channel: command.channel_id },
+    principal: principalOf(team, command.user_id),
+    conversation: conversationOf(place),
     // Slash commands carry no thread: per-thread sessions cannot be named from a channel, only a DM's.
     ...(options.scope !== 'thread' || command.channel_id.startsWith('D')
-      ? { sessionKey: sessionKeyOf(options.scope, where) }
+      ? { sessionKey: sessionKeyOf(options.scope, { ...place, user: command.user_id }) }
       : {}),
     ...(command.trigger_id ? { eventId: command.trigger_id } : {}),
   };
@@ -78,7 +78,7 @@ async function answer(
       : response.text;
   } catch (error) {
     options.gateway.logger.error(
-      { channel: 'slack', command: parsed.name, err: error instanceof Error ? error.message : String(error) },
+      { channel: SLACK, command: parsed.name, err: error instanceof Error ? error.message : String(error) },
       'slash command failed',
     );
     return 'Sorry, that did not work. Please try again in a moment.';
