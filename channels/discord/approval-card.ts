@@ -6,7 +6,7 @@ import {
 } from 'discord.js';
 import type { ApprovalCard } from '../../src/index.js';
 import { type ApprovalVerb, isApprovalVerb } from '../shared/approval-verbs.js';
-import { userIdOf } from './place.js';
+import { userIdOf } from './identity.js';
 
 /** The raw Discord message body of a card (content + buttons). */
 export interface CardBody {

@@ -4,8 +4,8 @@ import { ChannelError } from '../../src/index.js';
 import { decisionRequestOf } from '../shared/approval-verbs.js';
 import { parseCustomId, renderCard } from './approval-card.js';
 import type { DiscordContext } from './context.js';
+import { principalOf, targetChannelOf } from './identity.js';
 import { type DiscordOutbound, nonceOf } from './outbound.js';
-import { principalOf, targetChannelOf } from './place.js';
 
 const CLICK_FAILED = 'Something went wrong while deciding this approval. Please try again.';
 

@@ -8,7 +8,7 @@ import { type CommandRequest, splitMessage } from '../../src/index.js';
 import { DISCORD_MESSAGE_LIMIT } from './config.js';
 import type { DiscordContext } from './context.js';
 import { toChannelError } from './errors.js';
-import { conversationOf, type DiscordPlace, principalOf, sessionKeyOf } from './place.js';
+import { conversationOf, placeOfInteraction, principalOf, sessionKeyOf } from './identity.js';
 
 /** The slash commands Switchboard registers, as Discord application command JSON. */
 export const SLASH_COMMANDS = [
@@ -145,18 +145,4 @@ export function commandRequestOf(
     conversation: conversationOf(place),
     eventId: interaction.id,
   };
-}
-
-function placeOfInteraction(interaction: ChatInputCommandInteraction): DiscordPlace {
-  const channelId = interaction.channelId ?? '';
-  const channel = interaction.channel;
-  if (interaction.guildId !== null && channel?.isThread()) {
-    return {
-      guildId: interaction.guildId,
-      channelId: channel.parentId ?? channel.id,
-      threadId: channel.id,
-      userId: interaction.user.id,
-    };
-  }
-  return { guildId: interaction.guildId, channelId, userId: interaction.user.id };
 }

@@ -1,3 +1,8 @@
+/**
+ * The Discord channel's settings and Discord's limits, in one place: the config type the
+ * composition root fills from DISCORD_* variables and `channels.discord.*`, its defaults, and the
+ * numbers Discord imposes that the adapter has to respect.
+ */
 import type { SessionScope } from '../../src/index.js';
 
 /**
@@ -25,3 +30,6 @@ export const DEFAULT_DISCORD_API_URL = 'https://discord.com/api';
 
 /** Discord's maximum characters of one message. */
 export const DISCORD_MESSAGE_LIMIT = 2000;
+
+/** Discord's maximum length of a message nonce. */
+export const DISCORD_NONCE_LIMIT = 25;

@@ -18,3 +18,8 @@ export interface DiscordContext {
 export function notStarted(): ChannelError {
   return new ChannelError('transient', 'the Discord channel is not started');
 }
+
+/** Throws {@link notStarted}; for the REST accessor of a channel that is not connected. */
+export function throwNotStarted(): never {
+  throw notStarted();
+}

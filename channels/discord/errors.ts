@@ -1,4 +1,10 @@
-import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
+import {
+  DiscordAPIError,
+  DiscordjsErrorCodes,
+  GatewayCloseCodes,
+  HTTPError,
+  RateLimitError,
+} from 'discord.js';
 import { ChannelError } from '../../src/index.js';
 
 /** Network error codes worth a retry (undici and Node socket errors). */
@@ -73,4 +79,52 @@ function networkCode(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** The gateway closed with a code no reconnect can fix (thrown while logging in). */
+export class CloseCodeError extends Error {
+  constructor(readonly code: number) {
+    super(`Discord closed the gateway with code ${code}`);
+  }
+}
+
+/** Turns a login failure into an error that says what to fix. */
+export function explainLoginError(error: unknown): Error {
+  if (error instanceof ChannelError) return error;
+  const code = error instanceof CloseCodeError ? error.code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const discordjsCode = (error as { code?: unknown } | null)?.code;
+  if (code === GatewayCloseCodes.DisallowedIntents || /disallowed intents/i.test(message)) {
+    return new ChannelError(
+      'permanent',
+      'Discord refused the gateway connection (close code 4014, disallowed intents): enable Message Content intent in the Developer Portal → Bot → Privileged Gateway Intents',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (
+    discordjsCode === DiscordjsErrorCodes.TokenInvalid ||
+    code === GatewayCloseCodes.AuthenticationFailed ||
+    /\b401\b|unauthori[sz]ed|authentication failed/i.test(message)
+  ) {
+    return new ChannelError(
+      'permanent',
+      'Discord rejected the bot token (401): set DISCORD_BOT_TOKEN to the token from the Developer Portal → your application → Bot → Reset Token',
+      undefined,
+      { cause: error },
+    );
+  }
+  if (code !== undefined) {
+    return new ChannelError(
+      'permanent',
+      `Discord closed the gateway with code ${code}; see the Discord gateway close codes`,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new ChannelError('transient', `Could not connect to Discord: ${message}`, undefined, {
+    cause: error,
+  });
 }

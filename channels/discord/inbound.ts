@@ -1,8 +1,8 @@
 import { type Message, MessageType } from 'discord.js';
 import type { Attachment, InboundMessage } from '../../src/index.js';
 import type { DiscordContext } from './context.js';
+import { conversationOf, DISCORD, placeOf, principalOf, sessionKeyOf } from './identity.js';
 import type { DiscordOutbound } from './outbound.js';
-import { conversationOf, type DiscordPlace, principalOf, sessionKeyOf } from './place.js';
 
 /** Said when the core could not take a message (its store failed); the person may try again. */
 const NOT_TAKEN = 'Sorry, I could not take that message just now. Please try again in a moment.';
@@ -75,7 +75,7 @@ export function isForTheAgent(message: Message, botId: string, channelIds: reado
 export function toInboundMessage(message: Message, ctx: DiscordContext, botId: string): InboundMessage {
   const place = placeOf(message);
   const inbound: InboundMessage = {
-    channel: 'discord',
+    channel: DISCORD,
     eventId: message.id,
     device: ctx.device,
     principal: principalOf(message.author.id),
@@ -87,20 +87,6 @@ export function toInboundMessage(message: Message, ctx: DiscordContext, botId: s
   const attachments = attachmentsOf(message);
   if (attachments.length > 0) inbound.attachments = attachments;
   return inbound;
-}
-
-/** Where a message was written. */
-export function placeOf(message: Message): DiscordPlace {
-  const channel = message.channel;
-  if (message.guildId !== null && channel.isThread()) {
-    return {
-      guildId: message.guildId,
-      channelId: channel.parentId ?? channel.id,
-      threadId: channel.id,
-      userId: message.author.id,
-    };
-  }
-  return { guildId: message.guildId, channelId: message.channelId, userId: message.author.id };
 }
 
 /** Removes `<@bot>` / `<@!bot>` mentions (with one space before them); the rest of the text is kept as written. */

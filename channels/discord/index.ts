@@ -8,7 +8,8 @@ import type { Channel, GatewayPort } from '../../src/index.js';
 import { DiscordApprovals } from './approvals.js';
 import { answerCommand, registerCommands } from './commands.js';
 import type { DiscordChannelConfig } from './config.js';
-import { type DiscordContext, notStarted } from './context.js';
+import { type DiscordContext, throwNotStarted } from './context.js';
+import { DISCORD, deviceOf } from './identity.js';
 import { DiscordInbound } from './inbound.js';
 import { DiscordConnection } from './lifecycle.js';
 import { DiscordOutbound } from './outbound.js';
@@ -25,7 +26,7 @@ export function createDiscordChannel(config: DiscordChannelConfig, gateway: Gate
   const ctx: DiscordContext = {
     config,
     gateway,
-    device: `discord:${config.applicationId}`,
+    device: deviceOf(config.applicationId),
     rest: () => connection?.client?.rest ?? throwNotStarted(),
     botUserId: () => connection?.client?.user?.id,
   };
@@ -50,7 +51,7 @@ export function createDiscordChannel(config: DiscordChannelConfig, gateway: Gate
   connection = new DiscordConnection(config, ctx, { attach });
 
   return {
-    name: 'discord',
+    name: DISCORD,
     singleton: true,
     async start() {
       await connection?.start();
@@ -64,8 +65,4 @@ export function createDiscordChannel(config: DiscordChannelConfig, gateway: Gate
     updateApproval: (card) => approvals.update(card),
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
   };
-}
-
-function throwNotStarted(): never {
-  throw notStarted();
 }

@@ -1,9 +1,11 @@
 import { once } from 'node:events';
-import { type Client, DiscordjsErrorCodes, Events, GatewayCloseCodes } from 'discord.js';
+import { type Client, Events } from 'discord.js';
 import { ChannelError } from '../../src/index.js';
 import { createDiscordClient } from './client.js';
 import type { DiscordChannelConfig } from './config.js';
 import type { DiscordContext } from './context.js';
+import { CloseCodeError, explainLoginError } from './errors.js';
+import { DISCORD } from './identity.js';
 
 /** How long `start()` waits for Discord's READY before giving up. */
 const READY_TIMEOUT_MS = 30_000;
@@ -118,56 +120,9 @@ export class DiscordConnection {
 
   private async record(type: string, data: Record<string, unknown>): Promise<void> {
     try {
-      await this.ctx.gateway.recordEvent(type, { channel: 'discord', device: this.ctx.device, ...data });
+      await this.ctx.gateway.recordEvent(type, { channel: DISCORD, device: this.ctx.device, ...data });
     } catch (error) {
       this.ctx.gateway.logger.warn({ err: error, type }, 'journal event not recorded');
     }
   }
-}
-
-class CloseCodeError extends Error {
-  constructor(readonly code: number) {
-    super(`Discord closed the gateway with code ${code}`);
-  }
-}
-
-/** Turns a login failure into an error that says what to fix. */
-export function explainLoginError(error: unknown): Error {
-  if (error instanceof ChannelError) return error;
-  const code = error instanceof CloseCodeError ? error.code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const discordjsCode = (error as { code?: unknown } | null)?.code;
-  if (code === GatewayCloseCodes.DisallowedIntents || /disallowed intents/i.test(message)) {
-    return new ChannelError(
-      'permanent',
-      'Discord refused the gateway connection (close code 4014, disallowed intents): enable Message Content intent in the Developer Portal → Bot → Privileged Gateway Intents',
-      undefined,
-      { cause: error },
-    );
-  }
-  if (
-    discordjsCode === DiscordjsErrorCodes.TokenInvalid ||
-    code === GatewayCloseCodes.AuthenticationFailed ||
-    /\b401\b|unauthori[sz]ed|authentication failed/i.test(message)
-  ) {
-    return new ChannelError(
-      'permanent',
-      'Discord rejected the bot token (401): set DISCORD_BOT_TOKEN to the token from the Developer Portal → your application → Bot → Reset Token',
-      undefined,
-      { cause: error },
-    );
-  }
-  if (code !== undefined) {
-    return new ChannelError(
-      'permanent',
-      `Discord closed the gateway with code ${code}; see the Discord gateway close codes`,
-      undefined,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new ChannelError('transient', `Could not connect to Discord: ${message}`, undefined, {
-    cause: error,
-  });
 }

@@ -6,10 +6,10 @@ import {
   type OutboundMessage,
   splitMessage,
 } from '../../src/index.js';
-import { DISCORD_MESSAGE_LIMIT } from './config.js';
+import { DISCORD_MESSAGE_LIMIT, DISCORD_NONCE_LIMIT } from './config.js';
 import type { DiscordContext } from './context.js';
 import { toChannelError } from './errors.js';
-import { targetChannelOf, userIdOf } from './place.js';
+import { targetChannelOf, userIdOf } from './identity.js';
 
 /** After this long of activity in a conversation, a status line is shown and edited in place. */
 const STATUS_LINE_AFTER_MS = 3_000;
@@ -157,9 +157,9 @@ export class DiscordOutbound {
   }
 }
 
-/** A Discord message nonce (at most 25 characters) derived from an idempotency key. */
+/** A Discord message nonce (at most {@link DISCORD_NONCE_LIMIT} characters) derived from an idempotency key. */
 export function nonceOf(key: string): string {
-  return createHash('sha256').update(key).digest('base64url').slice(0, 25);
+  return createHash('sha256').update(key).digest('base64url').slice(0, DISCORD_NONCE_LIMIT);
 }
 
 function keyOf(conversation: ConversationRef): string {
