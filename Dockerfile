@@ -5,13 +5,13 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+# Only the daemon is built into the image (tsconfig.app.json: src and channels), not the benchmarks
+# and the test stand-ins they use.
+COPY tsconfig.json tsconfig.build.json tsconfig.app.json ./
 COPY src ./src
 COPY channels ./channels
-COPY bench ./bench
-COPY test/fakes ./test/fakes
 COPY web ./web
-RUN npm run build && npm prune --omit=dev
+RUN npm run build:app && npm prune --omit=dev
 
 # Runtime stage: non-root user, data and workspace on their own volumes, health checked over HTTP.
 #
