@@ -3,6 +3,7 @@ import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type Channel, ChannelError } from '../ports/channel.js';
 import { approvalCard } from './approval-card.js';
+import { Pump } from './pump.js';
 
 /** Dispatcher settings. */
 export interface OutboxDispatcherOptions {
@@ -30,77 +31,58 @@ const LEASE_MS = 60_000;
  * platform's wait), one conversation at a time in order. The only retry layer for deliveries.
  */
 export class OutboxDispatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
-  private stopped = true;
-  private current: Promise<void> = Promise.resolve();
+  private readonly pump: Pump;
 
-  constructor(private readonly options: OutboxDispatcherOptions) {}
+  constructor(private readonly options: OutboxDispatcherOptions) {
+    this.pump = new Pump({
+      pass: () => this.pass(),
+      intervalMs: options.pollMs ?? 500,
+      onError: (error) => options.logger.error({ err: error }, 'outbox pass failed'),
+    });
+  }
 
   /** Starts the backstop timer and a first pass. */
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 500);
-    this.timer.unref();
-    this.kick();
+    this.pump.start();
   }
 
   /** Stops after the pass in flight. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    await this.current;
+    await this.pump.stop();
   }
 
   /** Asks for a delivery pass now. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    this.current = this.pass().finally(() => {
-      this.running = false;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.pump.kick();
   }
 
   private async pass(): Promise<void> {
-    const { journal, owner, clock, logger } = this.options;
-    try {
-      for (;;) {
-        const items = await journal.claimOutbox({
-          owner,
-          leaseMs: this.options.leaseMs ?? LEASE_MS,
-          now: clock(),
-          limit: 32,
-        });
-        if (items.length === 0) return;
-        // Conversations progress in parallel; items of one conversation in order.
-        const byConversation = new Map<string, OutboxItem[]>();
-        for (const item of items) {
-          const key = `${item.channel}|${JSON.stringify(item.conversation)}`;
-          const list = byConversation.get(key) ?? [];
-          list.push(item);
-          byConversation.set(key, list);
-        }
-        await Promise.all(
-          [...byConversation.values()].map(async (list) => {
-            for (const item of list) {
-              const ok = await this.deliver(item);
-              if (!ok) break;
-            }
-          }),
-        );
-        if (items.length < 32) return;
+    const { journal, owner, clock } = this.options;
+    for (;;) {
+      const items = await journal.claimOutbox({
+        owner,
+        leaseMs: this.options.leaseMs ?? LEASE_MS,
+        now: clock(),
+        limit: 32,
+      });
+      if (items.length === 0) return;
+      // Conversations progress in parallel; items of one conversation in order.
+      const byConversation = new Map<string, OutboxItem[]>();
+      for (const item of items) {
+        const key = `${item.channel}|${JSON.stringify(item.conversation)}`;
+        const list = byConversation.get(key) ?? [];
+        list.push(item);
+        byConversation.set(key, list);
       }
-    } catch (error) {
-      logger.error({ err: error }, 'outbox pass failed');
+      await Promise.all(
+        [...byConversation.values()].map(async (list) => {
+          for (const item of list) {
+            const ok = await this.deliver(item);
+            if (!ok) break;
+          }
+        }),
+      );
+      if (items.length < 32) return;
     }
   }
 

@@ -2,6 +2,7 @@ import type { Run } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { ExecuteOutcome } from '../orchestrator/run-executor.js';
+import { Pump } from './pump.js';
 
 /** Runs one claimed run; the scheduler owns its AbortController. */
 export type Execute = (run: Run, signal: AbortSignal) => Promise<ExecuteOutcome>;
@@ -31,25 +32,29 @@ export class Scheduler {
   private readonly active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   /** Runs asked to resume while still executing here (a decision that raced the run's own wait). */
   private readonly resumeAgain = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private passRunning = false;
-  private passAgain = false;
-  private stopped = true;
+  private readonly pump: Pump;
 
-  constructor(private readonly options: SchedulerOptions) {}
+  constructor(private readonly options: SchedulerOptions) {
+    this.pump = new Pump({
+      pass: () => this.pass(),
+      intervalMs: options.pollMs ?? 1000,
+      onInterval: () => this.tick(),
+      onError: (error, where) =>
+        options.logger.error(
+          { err: error },
+          where === 'pass' ? 'claiming runs failed' : 'scheduler tick failed',
+        ),
+    });
+  }
 
   /** Starts the backstop timer and a first claim pass. */
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => void this.tick(), this.options.pollMs ?? 1000);
-    this.timer.unref();
-    this.kick();
+    this.pump.start();
   }
 
   /** Stops claiming, aborts nothing: running runs finish their current await (see `abortAll`). */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    await this.pump.stop();
     await Promise.allSettled([...this.active.values()].map((a) => a.done));
   }
 
@@ -66,13 +71,7 @@ export class Scheduler {
 
   /** Asks for a claim pass soon. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.passRunning) {
-      this.passAgain = true;
-      return;
-    }
-    this.passRunning = true;
-    setImmediate(() => void this.pass());
+    this.pump.kick();
   }
 
   /** Aborts the in-process execution of a run (cancel). Returns whether it was running here. */
@@ -85,7 +84,7 @@ export class Scheduler {
 
   /** Continues a `running` run that waited (approval decided or expired); no-op if already active. */
   async resume(runId: string): Promise<void> {
-    if (this.stopped) return;
+    if (this.pump.isStopped) return;
     if (this.active.has(runId)) {
       // The decision may have landed before the run released itself to wait: look again after.
       this.resumeAgain.add(runId);
@@ -96,21 +95,15 @@ export class Scheduler {
     if (run && !this.active.has(runId)) this.launch(run);
   }
 
+  /** Claims runs while there is room; a full claim looks again, since more may be queued. */
   private async pass(): Promise<void> {
-    try {
-      do {
-        this.passAgain = false;
-        const free = this.options.maxConcurrent - this.active.size;
-        if (free <= 0 || this.stopped) break;
-        const { journal, owner, leaseMs, clock } = this.options;
-        const runs = await journal.claimRuns({ owner, leaseMs, now: clock(), limit: free });
-        for (const run of runs) this.launch(run);
-        if (runs.length === free) this.passAgain = true;
-      } while (this.passAgain && !this.stopped);
-    } catch (error) {
-      this.options.logger.error({ err: error }, 'claiming runs failed');
-    } finally {
-      this.passRunning = false;
+    const { journal, owner, leaseMs, clock } = this.options;
+    for (;;) {
+      const free = this.options.maxConcurrent - this.active.size;
+      if (free <= 0 || this.pump.isStopped) return;
+      const runs = await journal.claimRuns({ owner, leaseMs, now: clock(), limit: free });
+      for (const run of runs) this.launch(run);
+      if (runs.length < free) return;
     }
   }
 
@@ -132,21 +125,16 @@ export class Scheduler {
     this.active.set(run.id, { controller, done });
   }
 
+  /** The backstop's own work: renew this process's leases, expire approvals and resume their runs. */
   private async tick(): Promise<void> {
-    if (this.stopped) return;
-    const { journal, owner, leaseMs, clock, logger } = this.options;
-    try {
-      if (this.active.size > 0)
-        await journal.renewLeases([...this.active.keys()], { owner, leaseMs, now: clock() });
-      const expired = await journal.expireApprovals(clock());
-      if (expired.length > 0) {
-        const runIds = [...new Set(expired.map((a) => a.runId))];
-        this.options.onExpired?.(runIds);
-        for (const id of runIds) await this.resume(id);
-      }
-    } catch (error) {
-      logger.error({ err: error }, 'scheduler tick failed');
+    const { journal, owner, leaseMs, clock } = this.options;
+    if (this.active.size > 0)
+      await journal.renewLeases([...this.active.keys()], { owner, leaseMs, now: clock() });
+    const expired = await journal.expireApprovals(clock());
+    if (expired.length > 0) {
+      const runIds = [...new Set(expired.map((a) => a.runId))];
+      this.options.onExpired?.(runIds);
+      for (const id of runIds) await this.resume(id);
     }
-    this.kick();
   }
 }
