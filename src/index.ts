@@ -16,6 +16,12 @@ export type {
   Principal,
 } from './core/types.js';
 export { readCappedBody } from './gateway/read-capped.js';
+export {
+  APPROVAL_VERBS,
+  type ApprovalVerb,
+  decisionRequestOf,
+  isApprovalVerb,
+} from './ports/approval-verbs.js';
 export type {
   Channel,
   ChannelErrorKind,

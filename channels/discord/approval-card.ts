@@ -4,8 +4,7 @@ import {
   ButtonStyle,
   ComponentType,
 } from 'discord.js';
-import type { ApprovalCard } from '../../src/index.js';
-import { type ApprovalVerb, isApprovalVerb } from '../shared/approval-verbs.js';
+import { type ApprovalCard, type ApprovalVerb, isApprovalVerb } from '../../src/index.js';
 import { userIdOf } from './identity.js';
 
 /** The raw Discord message body of a card (content + buttons). */

@@ -1,7 +1,5 @@
 import { type ButtonInteraction, MessageFlags } from 'discord.js';
-import type { ApprovalCard, DeliveryReceipt } from '../../src/index.js';
-import { ChannelError } from '../../src/index.js';
-import { decisionRequestOf } from '../shared/approval-verbs.js';
+import { type ApprovalCard, ChannelError, type DeliveryReceipt, decisionRequestOf } from '../../src/index.js';
 import { parseCustomId, renderCard } from './approval-card.js';
 import type { DiscordContext } from './context.js';
 import { principalOf, targetChannelOf } from './identity.js';

@@ -4,8 +4,7 @@
  * rendering, no Web API calls.
  */
 import type { types } from '@slack/bolt';
-import type { ApprovalCard } from '../../src/index.js';
-import type { ApprovalVerb } from '../shared/approval-verbs.js';
+import type { ApprovalCard, ApprovalVerb } from '../../src/index.js';
 import { SLACK_SECTION_LIMIT } from './config.js';
 import { escapeMrkdwn, principalLabel, type RenderedMessage, section } from './render.js';
 

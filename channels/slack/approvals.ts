@@ -1,6 +1,13 @@
 import type { App, BlockAction, ButtonAction, RespondFn, webApi } from '@slack/bolt';
-import { type ApprovalCard, ChannelError, type DeliveryReceipt, type GatewayPort } from '../../src/index.js';
-import { APPROVAL_VERBS, type ApprovalVerb, decisionRequestOf } from '../shared/approval-verbs.js';
+import {
+  APPROVAL_VERBS,
+  type ApprovalCard,
+  type ApprovalVerb,
+  ChannelError,
+  type DeliveryReceipt,
+  decisionRequestOf,
+  type GatewayPort,
+} from '../../src/index.js';
 import { APPROVAL_ACTIONS, renderApprovalCard } from './approval-card.js';
 import { toChannelError } from './errors.js';
 import { principalOf } from './identity.js';

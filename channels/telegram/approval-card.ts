@@ -3,9 +3,7 @@
  * inline keyboard, and the `callback_data` its buttons carry. Pure rendering, no Bot API calls.
  */
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { ApprovalCard } from '../../src/index.js';
-import { ChannelError } from '../../src/index.js';
-import type { ApprovalVerb } from '../shared/approval-verbs.js';
+import { type ApprovalCard, type ApprovalVerb, ChannelError } from '../../src/index.js';
 import { CALLBACK_DATA_LIMIT } from './config.js';
 import { escapeHtml } from './render.js';
 

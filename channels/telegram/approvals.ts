@@ -3,9 +3,13 @@
  * click on one of its buttons.
  */
 import type { Api, Context } from 'grammy';
-import type { ApprovalCard, DeliveryReceipt, GatewayPort } from '../../src/index.js';
-import { ChannelError } from '../../src/index.js';
-import { decisionRequestOf } from '../shared/approval-verbs.js';
+import {
+  type ApprovalCard,
+  ChannelError,
+  type DeliveryReceipt,
+  decisionRequestOf,
+  type GatewayPort,
+} from '../../src/index.js';
 import { cardKeyboard, parseCallbackData, renderCardText } from './approval-card.js';
 import { CALLBACK_ANSWER_LIMIT } from './config.js';
 import { describeError, isEntityParseError, isNotModifiedError, toChannelError } from './errors.js';

@@ -3,8 +3,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The adapter template. Every folder under `channels/` except `shared/` is one adapter, and each
- * has the same files, each holding one idea:
+ * The adapter template. Every folder under `channels/` is one adapter, and each has the same
+ * files, each holding one idea:
  *
  * - `index.ts`: only `create<Name>Channel(config, gateway)`, wiring the parts, and type re-exports
  * - `config.ts`: the config type, its defaults and the platform's limits as named constants
@@ -18,9 +18,8 @@ import { describe, expect, it } from 'vitest';
  * - `lifecycle.ts`: start, stop, the connection
  * - `errors.ts`: platform errors → `ChannelError`
  *
- * More files are welcome when each holds one idea (receivers, polling, files, render…).
- * `channels/shared/` holds what every adapter shares and is no adapter: it imports only
- * `src/index.ts` and no platform SDK.
+ * More files are welcome when each holds one idea (receivers, polling, files, render…). What
+ * every adapter shares lives in the core and is exported by `src/index.ts`.
  */
 const REQUIRED_FILES = [
   'index.ts',
@@ -37,7 +36,6 @@ const REQUIRED_FILES = [
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CHANNELS = join(ROOT, 'channels');
-const SHARED = 'shared';
 const CORE_API = join(ROOT, 'src', 'index.ts');
 
 /** The SDK of each platform; an adapter may import its own and no other. */
@@ -49,7 +47,7 @@ const PLATFORM_SDKS: Record<string, RegExp> = {
 
 function adapterNames(): string[] {
   return readdirSync(CHANNELS, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && entry.name !== SHARED)
+    .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
 }
@@ -107,8 +105,7 @@ function moduleSpecifiers(source: string): string[] {
 
 /**
  * Why `specifier`, imported by `file` of the adapter folder `own`, crosses the adapter boundary;
- * undefined when it may be imported. Allowed: the adapter's own files, `channels/shared/`,
- * `src/index.ts`, Node built-ins and packages other than another platform's SDK.
+ * undefined when it may be imported. Allowed: the adapter's own files, `src/index.ts`, Node built-ins and packages other than another platform's SDK.
  */
 function importProblem(file: string, own: string, specifier: string): string | undefined {
   if (!specifier.startsWith('.')) {
@@ -120,7 +117,6 @@ function importProblem(file: string, own: string, specifier: string): string | u
   const target = resolve(dirname(file), specifier).replace(/\.js$/, '.ts');
   if (target === CORE_API) return undefined;
   if (target.startsWith(`${own}${sep}`)) return undefined;
-  if (target.startsWith(`${join(CHANNELS, SHARED)}${sep}`)) return undefined;
   return `imports ${relative(ROOT, target)}`;
 }
 
@@ -172,23 +168,6 @@ describe('the adapter template', () => {
         );
       expect(elsewhere).toEqual([]);
     });
-  });
-
-  it('channels/shared imports only src/index.ts and no platform SDK', () => {
-    const dir = join(CHANNELS, SHARED);
-    const problems = tsFiles(dir).flatMap((file) =>
-      moduleSpecifiers(code(file)).flatMap((specifier) => {
-        const sdk = Object.values(PLATFORM_SDKS).some((pattern) => pattern.test(specifier));
-        const target = specifier.startsWith('.')
-          ? resolve(dirname(file), specifier).replace(/\.js$/, '.ts')
-          : '';
-        const ok = specifier.startsWith('.')
-          ? target === CORE_API || target.startsWith(`${dir}${sep}`)
-          : !sdk;
-        return ok ? [] : [`${relative(ROOT, file)} imports ${specifier}`];
-      }),
-    );
-    expect(problems).toEqual([]);
   });
 });
 

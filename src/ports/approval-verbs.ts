@@ -1,9 +1,9 @@
 /**
- * What the buttons of an approval card mean, shared by every adapter. Not an adapter itself: it
- * imports only `src/index.ts` and no platform SDK. (Proposed for `src/index.ts`, where it belongs
- * next to `DecisionRequest`; until then the adapters import it from here.)
+ * What the buttons of an approval card mean, for every adapter: each platform renders the verbs
+ * its own way and turns a click into the same `DecisionRequest`.
  */
-import type { DecisionRequest, Principal } from '../../src/index.js';
+import type { Principal } from '../core/types.js';
+import type { DecisionRequest } from './gateway.js';
 
 /** A button on an approval card: approve once, deny, or approve for the rest of the session. */
 export type ApprovalVerb = 'approve' | 'deny' | 'approve_session';
