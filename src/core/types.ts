@@ -151,22 +151,29 @@ export interface Approval {
   cardReceipt: DeliveryReceipt | null;
 }
 
-/** What the outbox delivers. */
-export type OutboxKind = 'reply' | 'approval_card' | 'approval_update' | 'notice';
+/**
+ * What an outbox item delivers, by `kind`: the text of a reply or notice, or the approval whose
+ * card is posted or edited. A card is rendered from the approval's current row at delivery time,
+ * so an update always shows the latest outcome.
+ */
+export type OutboxContent =
+  | { kind: 'reply'; payload: TextPayload }
+  | { kind: 'notice'; payload: TextPayload }
+  | { kind: 'approval_card'; payload: ApprovalPayload }
+  | { kind: 'approval_update'; payload: ApprovalPayload };
 
-/** A durable delivery to a channel, retried until delivered. */
-export interface OutboxItem {
+/** What the outbox delivers. */
+export type OutboxKind = OutboxContent['kind'];
+
+/** A durable delivery to a channel, retried until delivered; its content is typed by `kind`. */
+export type OutboxItem = OutboxContent & OutboxDelivery;
+
+/** The delivery state of an outbox item, whatever it delivers. */
+export interface OutboxDelivery {
   id: string;
   runId: string | null;
   channel: string;
   conversation: ConversationRef;
-  kind: OutboxKind;
-  /**
-   * `{ text }` (`TextPayload`) for reply/notice; `{ approvalId, allowSessionScope }`
-   * (`ApprovalPayload`) for approval_card/approval_update: the dispatcher renders the card from the
-   * approval's current row at delivery time, so an update always shows the latest outcome.
-   */
-  payload: unknown;
   state: 'pending' | 'delivered' | 'failed';
   attempts: number;
   nextAttemptAt: number;

@@ -1,4 +1,4 @@
-import type { ApprovalPayload, OutboxItem, TextPayload } from '../core/types.js';
+import type { OutboxItem } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type Channel, ChannelError } from '../ports/channel.js';
@@ -94,17 +94,16 @@ export class OutboxDispatcher {
       if (!channel) throw new ChannelError('transient', `channel ${item.channel} is not connected`);
       let receipt = { messageIds: [] as string[] };
       if (item.kind === 'reply' || item.kind === 'notice') {
-        const payload = item.payload as TextPayload;
         receipt = await channel.send({
           conversation: item.conversation,
-          text: payload.text,
+          text: item.payload.text,
           idempotencyKey: item.id,
         });
       } else {
-        const payload = item.payload as ApprovalPayload;
-        const approval = await journal.getApproval(payload.approvalId);
-        if (!approval) throw new ChannelError('permanent', `approval ${payload.approvalId} is missing`);
-        const card = approvalCard(approval, payload.allowSessionScope);
+        const { approvalId, allowSessionScope } = item.payload;
+        const approval = await journal.getApproval(approvalId);
+        if (!approval) throw new ChannelError('permanent', `approval ${approvalId} is missing`);
+        const card = approvalCard(approval, allowSessionScope);
         if (item.kind === 'approval_card') receipt = await channel.presentApproval(card);
         else if (card.receipt) await channel.updateApproval(card);
       }
@@ -123,7 +122,7 @@ export class OutboxDispatcher {
       logger.warn({ outboxId: item.id, kind: item.kind, attempts, giveUp, err: message }, 'delivery failed');
       await journal.failOutbox(item.id, message, giveUp ? null : clock() + wait, clock());
       if (giveUp && item.kind === 'approval_card') {
-        await this.options.onCardFailed((item.payload as ApprovalPayload).approvalId, message);
+        await this.options.onCardFailed(item.payload.approvalId, message);
       }
       return false;
     }

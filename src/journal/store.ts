@@ -5,8 +5,8 @@ import type {
   DeliveryReceipt,
   InboundMessage,
   JournalEvent,
+  OutboxContent,
   OutboxItem,
-  OutboxKind,
   Principal,
   Run,
   RunState,
@@ -283,13 +283,11 @@ export interface OutboxClaim extends Claim {
   channels?: readonly string[];
 }
 
-/** A new outbox item inside a step. */
-export interface NewOutboxItem {
+/** A new outbox item inside a step: where it goes and what it delivers. */
+export type NewOutboxItem = OutboxContent & {
   channel: string;
   conversation: ConversationRef;
-  kind: OutboxKind;
-  payload: unknown;
-}
+};
 
 /** A new approval inside a step; the store assigns nothing but `createdAt`/`state`. */
 export interface NewApproval {

@@ -252,7 +252,7 @@ describe.skipIf(!TEST_DATABASE_URL)('PostgreSQL journal (needs SWITCHBOARD_TEST_
           channel: 'discord',
           conversation: run.conversation,
           kind: 'reply' as const,
-          payload: {},
+          payload: { text: 'never sent' },
         };
         await expect(
           b!.commitStep(run.id, { now: T0 + 2, expectState: 'accepted', outbox: [reply] }),

@@ -12,6 +12,7 @@ import type {
   TapeEvent,
   TapeKind,
 } from '../../core/types.js';
+import { parseOutboxContent } from './outbox-content.js';
 
 /**
  * How a driver hands over JSON columns: `text` as stored (SQLite) or `parsed` by the driver
@@ -122,7 +123,10 @@ export interface RowMappers<F extends JsonForm> {
   toTapeEvent(row: TapeRowOf<F>): TapeEvent;
   /** Maps an `approvals` row to the domain type. */
   toApproval(row: ApprovalRowOf<F>): Approval;
-  /** Maps an `outbox` row to the domain type (lease and approval link stay internal). */
+  /**
+   * Maps an `outbox` row to the domain type, its payload checked against its kind (lease and
+   * approval link stay internal).
+   */
   toOutboxItem(row: OutboxRowOf<F>): OutboxItem;
   /** Maps a `journal_events` row to the domain type. */
   toJournalEvent(row: EventRowOf<F>): JournalEvent;
@@ -196,8 +200,7 @@ export function rowMappers<F extends JsonForm>(decode: DecodeJson<F>): RowMapper
       runId: row.run_id,
       channel: row.channel,
       conversation: decode<ConversationRef>(row.conversation),
-      kind: row.kind,
-      payload: decode<unknown>(row.payload),
+      ...parseOutboxContent(row.id, row.kind, decode<unknown>(row.payload)),
       state: row.state,
       attempts: row.attempts,
       nextAttemptAt: row.next_attempt_at,

@@ -60,13 +60,7 @@ export function nextRunRow<R extends RunRowOf<JsonForm>>(
 
 /** The approval an `approval_card` / `approval_update` item belongs to, so it can be linked. */
 export function linkedApprovalId(item: NewOutboxItem): string | null {
-  return (item.kind === 'approval_card' || item.kind === 'approval_update') &&
-    typeof item.payload === 'object' &&
-    item.payload !== null &&
-    'approvalId' in item.payload &&
-    typeof item.payload.approvalId === 'string'
-    ? item.payload.approvalId
-    : null;
+  return item.kind === 'approval_card' || item.kind === 'approval_update' ? item.payload.approvalId : null;
 }
 
 /** Refuses a step whose run is no longer in the state the step was computed for. */
