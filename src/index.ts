@@ -3,7 +3,7 @@
  * and nowhere else in `src/`.
  */
 
-export type { SessionScope } from './core/session-scope.js';
+export { SESSION_SCOPES, type SessionScope } from './core/session-scope.js';
 export { splitMessage } from './core/split-message.js';
 export type {
   ApprovalCard,
@@ -15,6 +15,7 @@ export type {
   OutboundMessage,
   Principal,
 } from './core/types.js';
+export { ARGS_PREVIEW_CHARS } from './gateway/approval-card.js';
 export { readCappedBody } from './gateway/read-capped.js';
 export {
   APPROVAL_VERBS,
@@ -31,6 +32,12 @@ export type {
   WebhookResponse,
 } from './ports/channel.js';
 export { ChannelError } from './ports/channel.js';
+export type {
+  ChannelBuildInput,
+  ChannelBuildResult,
+  ChannelDescriptor,
+  ChannelEnvVar,
+} from './ports/channel-descriptor.js';
 export type {
   CommandRequest,
   CommandResponse,

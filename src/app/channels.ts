@@ -1,79 +1,65 @@
-import type { Environment } from '../config/load.js';
+import { formatIssues } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { ConfigError } from '../core/errors.js';
 import { holdSingleton, type SingletonLease } from '../gateway/singleton.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import type { Channel } from '../ports/channel.js';
+import type { Channel, ChannelLogger } from '../ports/channel.js';
+import type { ChannelDescriptor } from '../ports/channel-descriptor.js';
 import type { GatewayPort } from '../ports/gateway.js';
+import { CHANNEL_DESCRIPTORS } from './channel-registry.js';
+
+/** Each platform's validated `channels.<name>` section, by adapter name. */
+export type ChannelSettings = ReadonlyMap<string, unknown>;
 
 /**
- * Creates the platform channels whose tokens are set. Adapters are imported lazily, so the core
- * never loads a platform SDK it does not use (and starts fast without them).
+ * Validates `channels.<name>` of every platform with its descriptor's schema (defaults filled in),
+ * and refuses a section no platform owns. Throws `ConfigError` as `file: channels.x.key: reason`.
+ */
+export function parseChannelSettings(
+  sections: Config['channels'],
+  source: string,
+  descriptors: readonly ChannelDescriptor[] = CHANNEL_DESCRIPTORS,
+): ChannelSettings {
+  const known = new Set(['console', ...descriptors.map((d) => d.name)]);
+  const unknown = Object.keys(sections).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `invalid configuration:\n  ${source}: unknown key ${unknown.map((n) => `channels.${n}`).join(', ')} (the channels are ${[...known].join(', ')})`,
+    );
+  }
+  const settings = new Map<string, unknown>();
+  for (const descriptor of descriptors) {
+    const parsed = descriptor.settings.safeParse(sections[descriptor.name]);
+    if (!parsed.success)
+      throw new ConfigError(formatIssues(source, parsed.error.issues, ['channels', descriptor.name]));
+    settings.set(descriptor.name, parsed.data);
+  }
+  return settings;
+}
+
+/**
+ * Builds the platform channels whose environment is set, each through its descriptor. Adapters are
+ * imported lazily, so the core never loads a platform SDK it does not use (and starts fast without
+ * them); a platform configured halfway stays off and the log says why.
  */
 export async function createPlatformChannels(
-  config: Config,
-  env: Environment,
+  settings: ChannelSettings,
+  env: NodeJS.ProcessEnv,
   gateway: GatewayPort,
-  logger: Logger,
+  logger: ChannelLogger,
+  descriptors: readonly ChannelDescriptor[] = CHANNEL_DESCRIPTORS,
 ): Promise<Channel[]> {
   const channels: Channel[] = [];
-  if (env.discord.token) {
-    if (!env.discord.applicationId) {
-      logger.warn({}, 'DISCORD_BOT_TOKEN is set but DISCORD_APPLICATION_ID is not; Discord stays off');
-    } else {
-      const { createDiscordChannel } = await import('../../channels/discord/index.js');
-      channels.push(
-        createDiscordChannel(
-          {
-            token: env.discord.token,
-            applicationId: env.discord.applicationId,
-            ...(env.discord.apiUrl ? { apiUrl: env.discord.apiUrl } : {}),
-            sessionScope: config.channels.discord.session_scope,
-            guildIds: config.channels.discord.guild_ids,
-            channelIds: config.channels.discord.channel_ids,
-          },
-          gateway,
-        ),
-      );
-    }
-  }
-  if (env.slack.botToken) {
-    if (!env.slack.signingSecret && !env.slack.appToken) {
-      logger.warn(
-        {},
-        'SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET nor SLACK_APP_TOKEN; Slack stays off',
-      );
-    } else {
-      const { createSlackChannel } = await import('../../channels/slack/index.js');
-      channels.push(
-        createSlackChannel(
-          {
-            botToken: env.slack.botToken,
-            signingSecret: env.slack.signingSecret ?? '',
-            ...(env.slack.appToken ? { appToken: env.slack.appToken } : {}),
-            ...(env.slack.apiUrl ? { apiUrl: env.slack.apiUrl } : {}),
-            sessionScope: config.channels.slack.session_scope,
-            command: config.channels.slack.command,
-          },
-          gateway,
-        ),
-      );
-    }
-  }
-  if (env.telegram.token) {
-    const { createTelegramChannel } = await import('../../channels/telegram/index.js');
-    channels.push(
-      createTelegramChannel(
-        {
-          token: env.telegram.token,
-          ...(env.telegram.apiRoot ? { apiRoot: env.telegram.apiRoot } : {}),
-          ...(env.telegram.webhookUrl ? { webhookUrl: env.telegram.webhookUrl } : {}),
-          ...(env.telegram.webhookSecret ? { webhookSecret: env.telegram.webhookSecret } : {}),
-          sessionScope: config.channels.telegram.session_scope,
-        },
-        gateway,
-      ),
-    );
+  for (const descriptor of descriptors) {
+    const result = await descriptor.build({
+      settings: settings.get(descriptor.name),
+      env,
+      gateway,
+      logger,
+    });
+    if ('channel' in result) channels.push(result.channel);
+    else if ('off' in result) logger.warn({ channel: descriptor.name }, result.off);
   }
   return channels;
 }

@@ -21,7 +21,8 @@ import {
   detectIsolation,
   resolveWorkspaceDir,
 } from '../tools/index.js';
-import { createPlatformChannels, startChannels } from './channels.js';
+import { channelSecretKeys } from './channel-registry.js';
+import { createPlatformChannels, parseChannelSettings, startChannels } from './channels.js';
 import { assembleCore } from './core.js';
 import { instrumentJournal } from './instrument-journal.js';
 import { runLeaseMs } from './lease.js';
@@ -48,7 +49,11 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const { config, env } = loadConfig(processEnv);
   phases.mark('config');
   const consoleUsers = loadConsoleUsers(config.channels.console.users, processEnv, env.configPath);
-  const logger = createLogger({ level: processEnv.SWITCHBOARD_LOG_LEVEL ?? config.logging.level });
+  const channelSettings = parseChannelSettings(config.channels, env.configPath);
+  const logger = createLogger({
+    level: processEnv.SWITCHBOARD_LOG_LEVEL ?? config.logging.level,
+    secretKeys: channelSecretKeys(),
+  });
   const clock = () => Date.now();
   const leaseMs = runLeaseMs(processEnv);
 
@@ -157,7 +162,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   }
 
   if (config.channels.console.enabled) channels.set('console', new ConsoleChannel());
-  for (const channel of await createPlatformChannels(config, env, gateway, logger))
+  for (const channel of await createPlatformChannels(channelSettings, processEnv, gateway, logger))
     channels.set(channel.name, channel);
 
   const http = await buildHttpServer({

@@ -5,26 +5,16 @@ import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { type Config, configSchema } from './schema.js';
 
-/** Secrets and locations that come only from the environment; never logged. */
+/**
+ * Secrets and locations that come only from the environment; never logged. Each platform reads
+ * its own variables (its descriptor, channels/<name>/descriptor.ts).
+ */
 export interface Environment {
   configPath: string;
   dataDir: string;
   databaseUrl: string | undefined;
   adminToken: string | undefined;
   openai: { apiKey: string | undefined; baseUrl: string | undefined; model: string | undefined };
-  discord: { token: string | undefined; applicationId: string | undefined; apiUrl: string | undefined };
-  slack: {
-    botToken: string | undefined;
-    signingSecret: string | undefined;
-    appToken: string | undefined;
-    apiUrl: string | undefined;
-  };
-  telegram: {
-    token: string | undefined;
-    apiRoot: string | undefined;
-    webhookUrl: string | undefined;
-    webhookSecret: string | undefined;
-  };
 }
 
 /** Everything the daemon needs to start. */
@@ -35,7 +25,7 @@ export interface LoadedConfig {
 
 const nonEmpty = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
 
-/** Reads the environment variables of DESIGN.md section 4. */
+/** Reads the daemon's own environment variables of DESIGN.md section 4. */
 export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
   return {
     configPath: nonEmpty(env.SWITCHBOARD_CONFIG) ?? 'config/switchboard.yaml',
@@ -46,23 +36,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv): Environment {
       apiKey: nonEmpty(env.OPENAI_API_KEY),
       baseUrl: nonEmpty(env.OPENAI_BASE_URL),
       model: nonEmpty(env.SWITCHBOARD_MODEL),
-    },
-    discord: {
-      token: nonEmpty(env.DISCORD_BOT_TOKEN),
-      applicationId: nonEmpty(env.DISCORD_APPLICATION_ID),
-      apiUrl: nonEmpty(env.DISCORD_API_URL),
-    },
-    slack: {
-      botToken: nonEmpty(env.SLACK_BOT_TOKEN),
-      signingSecret: nonEmpty(env.SLACK_SIGNING_SECRET),
-      appToken: nonEmpty(env.SLACK_APP_TOKEN),
-      apiUrl: nonEmpty(env.SLACK_API_URL),
-    },
-    telegram: {
-      token: nonEmpty(env.TELEGRAM_BOT_TOKEN),
-      apiRoot: nonEmpty(env.TELEGRAM_API_ROOT),
-      webhookUrl: nonEmpty(env.TELEGRAM_WEBHOOK_URL),
-      webhookSecret: nonEmpty(env.TELEGRAM_WEBHOOK_SECRET),
     },
   };
 }
@@ -108,9 +81,18 @@ export function parseConfig(raw: unknown, source = 'config'): Config {
   return result.data;
 }
 
-function formatIssues(source: string, issues: z.core.$ZodIssue[]): string {
+/**
+ * Renders validation issues as `file: key.path: reason` lines; `prefix` is the key path of the
+ * section the issues are relative to (a channel's settings are validated on their own).
+ */
+export function formatIssues(
+  source: string,
+  issues: z.core.$ZodIssue[],
+  prefix: readonly PropertyKey[] = [],
+): string {
   const lines = issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    const keys = [...prefix, ...issue.path].map(String);
+    const path = keys.length > 0 ? keys.join('.') : '(root)';
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((k) => (path === '(root)' ? k : `${path}.${k}`));
       return `${source}: unknown key ${keys.join(', ')} (check the spelling against config/switchboard.yaml)`;

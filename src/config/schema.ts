@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration } from './duration.js';
 
-const scope = z.enum(['thread', 'channel', 'user']);
-
 /**
  * One web-console user: signs in with their own token and acts as `console:<name>`. The token is
  * read from the environment variable `token_env` or the file `token_file`, never from this file.
@@ -117,7 +115,7 @@ export const configSchema = z.strictObject({
       sandbox: { allow_unisolated: false },
     }),
   channels: z
-    .strictObject({
+    .object({
       console: z
         .strictObject({
           enabled: z.boolean().default(true),
@@ -125,33 +123,11 @@ export const configSchema = z.strictObject({
           users: z.array(consoleUser).default([]),
         })
         .default({ enabled: true, users: [] }),
-      discord: z
-        .strictObject({
-          session_scope: scope.default('channel'),
-          /** Register slash commands in these guilds (instant) instead of globally. */
-          guild_ids: z.array(z.string()).default([]),
-          /** Channels where every message (not only mentions) goes to the agent. */
-          channel_ids: z.array(z.string()).default([]),
-        })
-        .default({ session_scope: 'channel', guild_ids: [], channel_ids: [] }),
-      slack: z
-        .strictObject({
-          session_scope: scope.default('thread'),
-          command: z.string().default('/switchboard'),
-        })
-        .default({ session_scope: 'thread', command: '/switchboard' }),
-      telegram: z
-        .strictObject({
-          session_scope: scope.default('channel'),
-        })
-        .default({ session_scope: 'channel' }),
     })
-    .default({
-      console: { enabled: true, users: [] },
-      discord: { session_scope: 'channel', guild_ids: [], channel_ids: [] },
-      slack: { session_scope: 'thread', command: '/switchboard' },
-      telegram: { session_scope: 'channel' },
-    }),
+    // Each platform's section (`channels.discord`…) is its descriptor's to validate
+    // (channels/<name>/descriptor.ts); an unknown name is refused when the channels are built.
+    .catchall(z.unknown())
+    .default({ console: { enabled: true, users: [] } }),
   /** Memory items and their retrieval into prompts (docs/memory.md). */
   memory: z
     .strictObject({

@@ -126,7 +126,11 @@ export class EntityBuilder {
         if (requester === undefined || tool === undefined)
           errors.push(`Approval ${id} needs attrs.requester and attrs.tool`);
         else {
-          entities.push({ uid: resource, attrs: { requester: entityRef('User', requester), tool }, parents: [] });
+          entities.push({
+            uid: resource,
+            attrs: { requester: entityRef('User', requester), tool },
+            parents: [],
+          });
           addUser(requester);
         }
         break;

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
  * The adapter template. Every folder under `channels/` is one adapter, and each has the same
  * files, each holding one idea:
  *
+ * - `descriptor.ts`: the platform for the daemon before its SDK loads — name, environment
+ *   variables, the `channels.<name>` config schema, secrets to redact, and a lazy build
  * - `index.ts`: only `create<Name>Channel(config, gateway)`, wiring the parts, and type re-exports
  * - `config.ts`: the config type, its defaults and the platform's limits as named constants
  * - `identity.ts`: principal, device, place, conversation and session key — the only file that
@@ -22,6 +24,7 @@ import { describe, expect, it } from 'vitest';
  * every adapter shares lives in the core and is exported by `src/index.ts`.
  */
 const REQUIRED_FILES = [
+  'descriptor.ts',
   'index.ts',
   'config.ts',
   'identity.ts',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { parseChannelSettings } from '../../src/app/channels.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { loadConfig, parseConfig } from '../../src/config/load.js';
 import { ConfigError } from '../../src/core/errors.js';
@@ -24,9 +25,35 @@ function leafPaths(value: unknown, prefix = ''): string[] {
 describe('configuration', () => {
   it('the shipped config/switchboard.yaml is valid, equals the built-in defaults and writes every one', () => {
     const shipped = loadConfig({ SWITCHBOARD_CONFIG: 'config/switchboard.yaml' }).config;
-    expect(shipped).toEqual(parseConfig({}));
+    const defaults = parseConfig({});
+    const { channels: shippedChannels, ...shippedRest } = shipped;
+    const { channels: defaultChannels, ...defaultRest } = defaults;
+    expect(shippedRest).toEqual(defaultRest);
+    // Each platform's section is its descriptor's: the shipped one parses to the descriptor defaults.
+    const platformDefaults = Object.fromEntries(parseChannelSettings(defaultChannels, 'defaults'));
+    expect(Object.fromEntries(parseChannelSettings(shippedChannels, 'shipped'))).toEqual(platformDefaults);
+    const everyDefault = { ...defaults, channels: { ...defaultChannels, ...platformDefaults } };
     const raw = parse(readFileSync('config/switchboard.yaml', 'utf8')) as unknown;
-    expect(leafPaths(raw)).toEqual(expect.arrayContaining(leafPaths(parseConfig({}))));
+    expect(leafPaths(raw)).toEqual(expect.arrayContaining(leafPaths(everyDefault)));
+  });
+
+  it("a platform's settings are checked by its descriptor, naming the key", () => {
+    const { config } = loadConfig({
+      SWITCHBOARD_CONFIG: write('channels:\n  slack:\n    session_scope: forever\n'),
+    });
+    expect(() => parseChannelSettings(config.channels, 'sb.yaml')).toThrow(
+      /sb\.yaml: channels\.slack\.session_scope/,
+    );
+    const typo = loadConfig({
+      SWITCHBOARD_CONFIG: write('channels:\n  discrod:\n    session_scope: user\n'),
+    });
+    expect(() => parseChannelSettings(typo.config.channels, 'sb.yaml')).toThrow(
+      /unknown key channels\.discrod/,
+    );
+    const extra = loadConfig({ SWITCHBOARD_CONFIG: write('channels:\n  telegram:\n    scope: user\n') });
+    expect(() => parseChannelSettings(extra.config.channels, 'sb.yaml')).toThrow(
+      /unknown key channels\.telegram\.scope/,
+    );
   });
 
   it('a missing default file means all defaults', () => {

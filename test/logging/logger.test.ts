@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { channelSecretKeys } from '../../src/app/channel-registry.js';
 import { createLogger } from '../../src/logging/logger.js';
 
 const capture = () => {
@@ -10,7 +11,8 @@ const capture = () => {
       done();
     },
   });
-  return { lines, logger: createLogger({ level: 'info', destination }) };
+  // As the daemon creates it: with every platform's secret keys from its descriptor.
+  return { lines, logger: createLogger({ level: 'info', destination, secretKeys: channelSecretKeys() }) };
 };
 
 describe('the logger never writes secrets', () => {
