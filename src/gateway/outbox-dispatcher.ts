@@ -103,7 +103,7 @@ export class OutboxDispatcher {
         const { approvalId, allowSessionScope } = item.payload;
         const approval = await journal.getApproval(approvalId);
         if (!approval) throw new ChannelError('permanent', `approval ${approvalId} is missing`);
-        const card = approvalCard(approval, allowSessionScope);
+        const card = approvalCard(approval, allowSessionScope, channel.approvalPreviewChars);
         if (item.kind === 'approval_card') receipt = await channel.presentApproval(card);
         else if (card.receipt) await channel.updateApproval(card);
       }

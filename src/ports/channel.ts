@@ -70,9 +70,22 @@ export interface Channel {
   stop(): Promise<void>;
   /** Posts a reply or notice; returns the ids of the posted messages. */
   send(message: OutboundMessage): Promise<DeliveryReceipt>;
-  /** Posts an approval card with Approve / Deny buttons. */
+  /**
+   * The longest arguments preview this platform's card has room for, when it is less than the
+   * core's `ARGS_PREVIEW_CHARS`. The core cuts the preview (with a visible marker) to the smaller
+   * of the two, so an adapter renders `card.argsPreview` whole and never cuts it again.
+   */
+  readonly approvalPreviewChars?: number;
+  /**
+   * Posts an approval card with Approve / Deny buttons. The card's content (preview included) is
+   * the core's; the adapter only lays it out.
+   */
   presentApproval(card: ApprovalCard): Promise<DeliveryReceipt>;
-  /** Edits a posted card in place to show the outcome (buttons gone). `card.receipt` is set. */
+  /**
+   * Edits a posted card in place to show the outcome (buttons gone); `card.receipt` is set. This
+   * is the one edit of a card per settlement (decided, expired, cancelled), delivered durably by
+   * the outbox's `approval_update`: an adapter does not edit the card when it answers a click.
+   */
   updateApproval(card: ApprovalCard): Promise<void>;
   /** Shows that a run is working (typing indicator, status line). Best effort, may be absent. */
   showActivity?(conversation: ConversationRef, status: string): Promise<void>;

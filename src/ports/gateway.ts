@@ -66,7 +66,11 @@ export interface CommandResponse {
 export interface GatewayPort {
   /** Hands over one normalized message. Ack the platform only after this resolves. */
   receive(message: InboundMessage): Promise<ReceiveResult>;
-  /** Decides an approval for the person who clicked. Never throws for a refusal. */
+  /**
+   * Decides an approval for the person who clicked. Never throws for a refusal. Show the outcome's
+   * `message` to the clicker alone (ephemeral, alert) and leave the card as it is: the decision
+   * puts an `approval_update` in the outbox, which edits the card through `updateApproval`.
+   */
   decideApproval(request: DecisionRequest): Promise<DecisionOutcome>;
   /** Runs a slash command for the caller; authorized by policy. */
   command(request: CommandRequest): Promise<CommandResponse>;
