@@ -147,8 +147,12 @@ describe('default policies', () => {
       expect(ask(STRANGER, action, true)).toBe(false);
     }
     const list = (principal: string) =>
-      engine.authorize({ principal, action: 'read_sessions', resource: EVERYONE, context: { tookPart: false } })
-        .allowed;
+      engine.authorize({
+        principal,
+        action: 'read_sessions',
+        resource: EVERYONE,
+        context: { tookPart: false },
+      }).allowed;
     expect(list(MEMBER)).toBe(false);
     expect(list(ADMIN)).toBe(true);
   });

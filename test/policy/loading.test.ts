@@ -178,12 +178,18 @@ describe('policy check and explain', () => {
       'allow',
     );
     expect(explain({ principal: 'discord:1', action: 'reset_session' }).decision).toBe('deny');
-    expect(explain({ principal: 'discord:1', action: 'read_sessions', subject: 'all' }).decision).toBe('deny');
+    expect(explain({ principal: 'discord:1', action: 'read_sessions', subject: 'all' }).decision).toBe(
+      'deny',
+    );
     expect(explain({ principal: 'discord:1', action: 'read_approvals', subject: 'discord:1' }).decision).toBe(
       'allow',
     );
-    expect(explain({ principal: 'discord:1', action: 'read_approvals', subject: 'all' }).decision).toBe('deny');
-    expect(explain({ principal: 'discord:1', action: 'read_status' }).policyIds).toEqual(['members-read-status']);
+    expect(explain({ principal: 'discord:1', action: 'read_approvals', subject: 'all' }).decision).toBe(
+      'deny',
+    );
+    expect(explain({ principal: 'discord:1', action: 'read_status' }).policyIds).toEqual([
+      'members-read-status',
+    ]);
     expect(explain({ principal: 'console:root', action: 'read_metrics' }).decision).toBe('allow');
     expect(explain({ principal: 'discord:1', action: 'fly' }).errors[0]).toMatch(/unknown action "fly"/);
     expect(explain({ principal: 'discord:1', action: 'call_tool' }).errors[0]).toMatch(/--tool/);

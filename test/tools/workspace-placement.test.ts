@@ -7,8 +7,8 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/core/errors.js';
 import { startDaemon } from '../../src/app/daemon.js';
+import { ConfigError } from '../../src/core/errors.js';
 import { assertWorkspacePlacement, resolveWorkspaceDir } from '../../src/tools/workspace-placement.js';
 
 let root: string;
