@@ -1,10 +1,10 @@
 import { SwitchboardError } from '../core/errors.js';
-import type { ConversationRef, Principal, Run, UsageQuery, UsageRow } from '../core/types.js';
+import type { ConversationRef, Principal, Run, UsageRow } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { type Access, NOT_LET_IN } from './access.js';
 import type { GatewayReads } from './reads.js';
-import { conversationResource, runResource } from './resources.js';
+import { conversationResource, unplacedConversation } from './resources.js';
 
 /**
  * What the commands use of the gateway (`GatewayRuntimeState` is one): named here, so the
@@ -22,7 +22,6 @@ export interface CommandGateway {
   readonly reads: GatewayReads;
   mayChat(principal: Principal, conversation?: ConversationRef): boolean;
   cancelRun(runId: string, by: Principal, reason?: string): Promise<Run>;
-  usageSummary(query: UsageQuery, by: Principal): Promise<UsageRow[]>;
 }
 
 const HELP = [
@@ -41,17 +40,16 @@ const HELP = [
  * action before it reads anything (docs/authorization.md).
  */
 export async function runCommand(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
-  const conversation = request.conversation;
+  const where = request.conversation ?? unplacedConversation(request.principal);
   if (request.eventId !== undefined) {
-    const channel = conversation?.platform ?? request.principal.split(':')[0] ?? 'unknown';
     const claim = await gateway.deps.journal.claimInboxEvent({
-      channel,
+      channel: where.platform,
       eventId: `command:${request.eventId}`,
       now: gateway.deps.clock(),
     });
     if (claim.duplicate) return { ok: true, text: '', duplicate: true };
   }
-  if (!gateway.mayChat(request.principal, conversation)) return { ok: false, text: NOT_LET_IN };
+  if (!gateway.mayChat(request.principal, where)) return { ok: false, text: NOT_LET_IN };
   try {
     switch (request.name) {
       case 'cancel':
@@ -59,7 +57,7 @@ export async function runCommand(gateway: CommandGateway, request: CommandReques
       case 'usage':
         return await usage(gateway, request);
       case 'status':
-        return await status(gateway, request);
+        return await status(gateway, request, where);
       case 'approvals':
         return await approvals(gateway, request);
       case 'help':
@@ -87,16 +85,8 @@ async function currentRun(gateway: CommandGateway, request: CommandRequest): Pro
 async function cancel(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
   const runId = request.args[0] ?? (await currentRun(gateway, request))?.id;
   if (!runId) return { ok: false, text: 'Nothing is running in this conversation.' };
-  const run = await gateway.deps.journal.getRun(runId);
-  if (!run) return { ok: false, text: `Run ${runId} does not exist.` };
-  // Asked before the run's state is told, so nobody learns about runs they may not cancel.
-  gateway.access.require(
-    { actor: request.principal, action: 'cancel_run', resource: runResource(run) },
-    `run ${run.id}`,
-  );
-  if (run.state === 'succeeded' || run.state === 'failed' || run.state === 'cancelled') {
-    return { ok: false, text: `Run ${runId} already ${run.state}.` };
-  }
+  // Refused (not found, not permitted — asked before the state is told — or already finished)
+  // with the gateway's reason.
   await gateway.cancelRun(runId, request.principal, `cancelled by ${request.principal}`);
   return { ok: true, text: `Cancelled run ${runId}.` };
 }
@@ -111,10 +101,12 @@ async function usage(gateway: CommandGateway, request: CommandRequest): Promise<
     else who = arg;
   }
   const now = gateway.deps.clock();
-  const rows = await gateway.usageSummary(
-    { ...(who ? { principal: who } : {}), since: now - days * 86_400_000, until: now + 1, bucket: 'day' },
-    request.principal,
-  );
+  const rows = await gateway.reads.usageSummary(request.principal, {
+    ...(who ? { principal: who } : {}),
+    since: now - days * 86_400_000,
+    until: now + 1,
+    bucket: 'day',
+  });
   return { ok: true, text: formatUsage(rows, who ?? 'everyone', days) };
 }
 
@@ -143,12 +135,12 @@ export function formatUsage(rows: UsageRow[], who: string, days: number): string
   return [`Usage of ${who}, last ${days} day(s):`, ...lines].join('\n');
 }
 
-async function status(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
+async function status(
+  gateway: CommandGateway,
+  request: CommandRequest,
+  where: ConversationRef,
+): Promise<CommandResponse> {
   const { journal, scheduler, providerDescription, sandboxSummary } = gateway.deps;
-  const where = request.conversation ?? {
-    platform: request.principal.split(':')[0] ?? '',
-    channel: 'unknown',
-  };
   gateway.access.require(
     { actor: request.principal, action: 'read_status', resource: conversationResource(where) },
     'the status here',

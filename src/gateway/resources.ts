@@ -29,6 +29,14 @@ export function userResource(principal: Principal): Resource {
   return { type: 'User', id: principal };
 }
 
+/**
+ * Where a principal acts when the caller knows no conversation (an adapter asking `mayChat`, a
+ * command without its place): their platform, in no particular channel.
+ */
+export function unplacedConversation(principal: Principal): ConversationRef {
+  return { platform: principal.split(':')[0] ?? '', channel: 'unknown' };
+}
+
 /** A conversation, where people chat and ask for `/status`. */
 export function conversationResource(ref: ConversationRef): Resource {
   return { type: 'Conversation', id: conversationId(ref), attrs: { platform: ref.platform } };

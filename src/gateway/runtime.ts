@@ -10,12 +10,9 @@ import type {
   ApprovalState,
   ConversationRef,
   InboundMessage,
-  JournalEvent,
   Principal,
   Run,
   Session,
-  UsageQuery,
-  UsageRow,
 } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
@@ -35,7 +32,7 @@ import { runCommand } from './commands.js';
 import { GatewayMemory } from './memory-access.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
 import { GatewayReads } from './reads.js';
-import { approvalResource, conversationResource, runResource } from './resources.js';
+import { approvalResource, conversationResource, runResource, unplacedConversation } from './resources.js';
 import type { RunFeed } from './run-feed.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -155,9 +152,7 @@ export class GatewayRuntimeState implements GatewayPort {
    * microseconds and a reload takes effect at once.
    */
   mayChat(principal: Principal, conversation?: ConversationRef): boolean {
-    const resource = conversation
-      ? conversationResource(conversation)
-      : { type: 'Conversation' as const, id: 'any', attrs: { platform: principal.split(':')[0] ?? '' } };
+    const resource = conversationResource(conversation ?? unplacedConversation(principal));
     return this.access.allows({ actor: principal, action: 'chat', resource });
   }
 
@@ -254,16 +249,6 @@ export class GatewayRuntimeState implements GatewayPort {
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
     }
-  }
-
-  /** Usage per principal per bucket, for a caller allowed to read it. */
-  async usageSummary(query: UsageQuery, by: Principal): Promise<UsageRow[]> {
-    return this.reads.usageSummary(by, query);
-  }
-
-  /** Recent journal events, newest first (limit ≤ 500), for a caller allowed to read them. */
-  async recentEvents(limit: number, by: Principal): Promise<JournalEvent[]> {
-    return this.reads.recentEvents(by, limit);
   }
 
   /**

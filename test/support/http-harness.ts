@@ -142,7 +142,7 @@ export async function startHttpHarness(options: HttpHarnessOptions): Promise<Htt
     logger,
     channels,
     pollMs: 50,
-    // The gateway's memory door (passed to the core and, for older wiring, to HTTP as well).
+    // The gateway's memory door (`/v1/memory`).
     memory: memory.service,
   };
   const core = assembleCore(parts);
