@@ -181,8 +181,10 @@ export class GatewayReads {
       { actor, action: 'read_approvals', resource: userResource(actor) },
       'the pending approvals',
     );
-    const pending = await this.journal.listApprovals({ state: 'pending', limit: 500 });
-    return { all: false, approvals: pending.filter((a) => a.requester === actor).slice(0, limit) };
+    return {
+      all: false,
+      approvals: await this.journal.listApprovals({ state: 'pending', requester: actor, limit }),
+    };
   }
 
   /** Usage per principal per bucket (`read_usage` on that `User`, or on everyone). */

@@ -154,7 +154,7 @@ export interface JournalStore {
 
   getApproval(id: string): Promise<Approval | null>;
 
-  listApprovals(query: { state?: ApprovalState; runId?: string; limit: number }): Promise<Approval[]>;
+  listApprovals(query: ApprovalQuery): Promise<Approval[]>;
 
   /**
    * Decides a pending approval: compare-and-set on `state = 'pending'` and `expiresAt > now`.
@@ -257,6 +257,15 @@ export interface InboxClaim {
 export type AcceptResult =
   | { duplicate: false; session: Session; run: Run; sessionCreated: boolean }
   | { duplicate: true; runId: string | null };
+
+/** Filter of `JournalStore.listApprovals`; every given field must match. */
+export interface ApprovalQuery {
+  state?: ApprovalState;
+  runId?: string;
+  /** Only the approvals this principal asked for. */
+  requester?: Principal;
+  limit: number;
+}
 
 /** Filter of `JournalStore.listRuns`. */
 export interface RunQuery {

@@ -21,6 +21,7 @@ import type {
   AcceptInput,
   AcceptResult,
   ApprovalDecisionInput,
+  ApprovalQuery,
   CancelResult,
   Claim,
   InboxClaim,
@@ -235,9 +236,11 @@ export class PostgresJournal implements JournalStore {
     return row ? toApproval(row) : null;
   }
 
-  async listApprovals(query: { state?: ApprovalState; runId?: string; limit: number }): Promise<Approval[]> {
-    const { state = null, runId = null, limit } = query;
-    return (await rows<PgApprovalRow>(this.pool, 'listApprovals', [state, runId, limit])).map(toApproval);
+  async listApprovals(query: ApprovalQuery): Promise<Approval[]> {
+    const { state = null, runId = null, requester = null, limit } = query;
+    return (await rows<PgApprovalRow>(this.pool, 'listApprovals', [state, runId, limit, requester])).map(
+      toApproval,
+    );
   }
 
   async decideApproval(decision: ApprovalDecisionInput): Promise<Approval> {

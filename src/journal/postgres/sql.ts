@@ -81,6 +81,7 @@ export const SQL = {
     VALUES ($1, $2, $3, 'pending', $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10, $11, 'once')`,
   listApprovals: `SELECT * FROM approvals
     WHERE ($1::text IS NULL OR state = $1) AND ($2::text IS NULL OR run_id = $2)
+      AND ($4::text IS NULL OR requester = $4)
     ORDER BY created_at DESC, id DESC LIMIT $3`,
   pendingApprovalsOfRun:
     "SELECT * FROM approvals WHERE run_id = $1 AND state = 'pending' ORDER BY created_at, id",

@@ -22,6 +22,7 @@ import type {
   AcceptInput,
   AcceptResult,
   ApprovalDecisionInput,
+  ApprovalQuery,
   CancelResult,
   Claim,
   InboxClaim,
@@ -244,9 +245,9 @@ export class SqliteJournal implements JournalStore {
     return row ? toApproval(row) : null;
   }
 
-  async listApprovals(query: { state?: ApprovalState; runId?: string; limit: number }): Promise<Approval[]> {
-    const { state = null, runId = null, limit } = query;
-    return this.ctx.st.listApprovals.all({ state, runId, limit }).map(toApproval);
+  async listApprovals(query: ApprovalQuery): Promise<Approval[]> {
+    const { state = null, runId = null, requester = null, limit } = query;
+    return this.ctx.st.listApprovals.all({ state, runId, requester, limit }).map(toApproval);
   }
 
   async decideApproval(decision: ApprovalDecisionInput): Promise<Approval> {

@@ -132,11 +132,12 @@ export function prepareStatements(db: Database.Database) {
          @reason, @card_receipt)`,
     ),
     listApprovals: db.prepare<
-      { state: Maybe<ApprovalState>; runId: Maybe<string>; limit: number },
+      { state: Maybe<ApprovalState>; runId: Maybe<string>; requester: Maybe<string>; limit: number },
       ApprovalRow
     >(
       `SELECT * FROM approvals
        WHERE (@state IS NULL OR state = @state) AND (@runId IS NULL OR run_id = @runId)
+         AND (@requester IS NULL OR requester = @requester)
        ORDER BY created_at DESC, id DESC LIMIT @limit`,
     ),
     pendingApprovalsOfRun: db.prepare<[string], ApprovalRow>(

@@ -236,6 +236,19 @@ export function approvalsContract(open: OpenStore): void {
       ]);
       expect((await store().listApprovals({ runId: a.id, limit: 10 })).map((x) => x.id)).toEqual(['ap-a']);
     });
+
+    it('lists the approvals one person asked for, with the other filters', async () => {
+      const mine = await startRun(store(), { sessionKey: 'm', principal: 'discord:me', eventId: 'e-m' });
+      const theirs = await startRun(store(), { sessionKey: 't', principal: 'discord:them', eventId: 'e-t' });
+      await askApproval(store(), mine, { id: 'ap-m1', now: T0, expiresAt: T0 + MINUTE });
+      await askApproval(store(), theirs, { id: 'ap-t', now: T0 + 1, expiresAt: T0 + MINUTE });
+      const ids = async (query: { requester: string; state?: 'pending' | 'denied' }) =>
+        (await store().listApprovals({ ...query, limit: 10 })).map((x) => x.id);
+      expect(await ids({ requester: 'discord:me' })).toEqual(['ap-m1']);
+      expect(await ids({ requester: 'discord:them', state: 'pending' })).toEqual(['ap-t']);
+      expect(await ids({ requester: 'discord:me', state: 'denied' })).toEqual([]);
+      expect(await ids({ requester: 'discord:nobody' })).toEqual([]);
+    });
   });
 
   describe('cancelling runs', () => {
