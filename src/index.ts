@@ -3,6 +3,7 @@
  * and nowhere else in `src/`.
  */
 
+export { ARGS_PREVIEW_CHARS } from './core/approval-card.js';
 export { SESSION_SCOPES, type SessionScope } from './core/session-scope.js';
 export { splitMessage } from './core/split-message.js';
 export type {
@@ -15,7 +16,6 @@ export type {
   OutboundMessage,
   Principal,
 } from './core/types.js';
-export { ARGS_PREVIEW_CHARS } from './gateway/approval-card.js';
 export { readCappedBody } from './gateway/read-capped.js';
 export {
   APPROVAL_VERBS,

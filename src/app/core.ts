@@ -1,9 +1,7 @@
 import type { AgentConfig } from '../config/schema.js';
 import type { OutboxItem } from '../core/types.js';
-import { OutboxDispatcher } from '../gateway/outbox-dispatcher.js';
-import { RunFeed } from '../gateway/run-feed.js';
 import { GatewayRuntimeState } from '../gateway/runtime.js';
-import { Scheduler } from '../gateway/scheduler.js';
+import { denyBySystem } from '../gateway/system-decision.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
@@ -12,6 +10,11 @@ import { RunExecutor } from '../orchestrator/run-executor.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { Channel } from '../ports/channel.js';
 import type { ModelProvider } from '../providers/provider.js';
+import { OutboxDispatcher } from '../runtime/outbox-dispatcher.js';
+import { RunFeed } from '../runtime/run-feed.js';
+import { Scheduler } from '../runtime/scheduler.js';
+import { wakeLoops } from '../runtime/wake-loops.js';
+import { Wakeups } from '../runtime/wakeups.js';
 import type { ToolRegistry } from '../tools/registry.js';
 
 /** Everything the running core is made of. */
@@ -52,6 +55,8 @@ export interface Core {
   dispatcher: OutboxDispatcher;
   feed: RunFeed;
   executor: RunExecutor;
+  /** The wake-up hub: announce a committed change here, never kick a loop directly. */
+  wakeups: Wakeups;
 }
 
 /**
@@ -60,6 +65,7 @@ export interface Core {
  * Nothing is started: call `scheduler.start()` and `dispatcher.start()`.
  */
 export function assembleCore(parts: CoreParts): Core {
+  const wakeups = new Wakeups();
   const feed = new RunFeed();
   const executor = new RunExecutor({
     journal: parts.journal,
@@ -69,12 +75,11 @@ export function assembleCore(parts: CoreParts): Core {
     agent: parts.agent,
     approvalTimeoutMs: parts.approvalTimeoutMs,
     workspaceDir: parts.workspaceDir,
-    feed,
+    wakeups,
     clock: parts.clock,
     logger: parts.logger,
     ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
     ...(parts.input ? { input: parts.input } : {}),
-    onOutbox: () => dispatcher.kick(),
     onActivity: (run, status) => {
       const channel = parts.channels.get(run.channel);
       channel?.showActivity?.(run.conversation, status).catch((error: unknown) => {
@@ -82,7 +87,6 @@ export function assembleCore(parts: CoreParts): Core {
       });
     },
   });
-  let gateway: GatewayRuntimeState | undefined;
   const dispatcher = new OutboxDispatcher({
     journal: parts.journal,
     channels: parts.channels,
@@ -92,8 +96,12 @@ export function assembleCore(parts: CoreParts): Core {
     clock: parts.clock,
     logger: parts.logger,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-    onCardFailed: async (approvalId, error) =>
-      gateway?.denyBySystem(approvalId, `the approval card could not be shown: ${error}`),
+    onCardFailed: (approvalId, error) =>
+      denyBySystem(
+        { journal: parts.journal, wakeups, clock: parts.clock },
+        approvalId,
+        `the approval card could not be shown: ${error}`,
+      ),
     ...(parts.onDelivered ? { onDelivered: parts.onDelivered } : {}),
   });
   const scheduler = new Scheduler({
@@ -105,14 +113,14 @@ export function assembleCore(parts: CoreParts): Core {
     clock: parts.clock,
     logger: parts.logger,
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
-    onExpired: () => dispatcher.kick(),
+    wakeups,
   });
-  gateway = new GatewayRuntimeState({
+  wakeups.subscribe(wakeLoops({ scheduler, dispatcher, feed, logger: parts.logger }));
+  const gateway = new GatewayRuntimeState({
     journal: parts.journal,
     policy: parts.policy,
-    scheduler,
-    dispatcher,
-    feed,
+    wakeups,
+    activeRuns: () => scheduler.activeCount,
     clock: parts.clock,
     logger: parts.logger,
     maxMessageChars: parts.maxMessageChars,
@@ -120,5 +128,5 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.sandboxSummary !== undefined ? { sandboxSummary: parts.sandboxSummary } : {}),
     ...(parts.memory ? { memory: parts.memory } : {}),
   });
-  return { gateway, scheduler, dispatcher, feed, executor };
+  return { gateway, scheduler, dispatcher, feed, executor, wakeups };
 }

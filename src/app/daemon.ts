@@ -128,7 +128,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const owner = `sb-${newId()}`;
   const agent = config.agents.default ?? Object.values(config.agents)[0];
   if (!agent) throw new ConfigError('agents: define at least one agent (e.g. agents.default)');
-  const { gateway, scheduler, dispatcher, feed } = assembleCore({
+  const { gateway, scheduler, dispatcher, feed, wakeups } = assembleCore({
     journal: coreJournal,
     policy,
     provider: selection.provider,
@@ -205,12 +205,9 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   metricsChannels(metrics, channels, failed);
   scheduler.start();
   dispatcher.start();
-  for (const run of recovered.resumable) void scheduler.resume(run.id);
-  const loops = { scheduler, dispatcher, feed };
-  const stopTakeOver = shared
-    ? startTakeOver({ journal, owner, leaseMs, clock, logger, ...loops })
-    : () => {};
-  const unwatch = followOtherReplicas(journal, loops);
+  for (const run of recovered.resumable) wakeups.announce({ type: 'run_resumable', runId: run.id });
+  const stopTakeOver = shared ? startTakeOver({ journal, wakeups, owner, leaseMs, clock, logger }) : () => {};
+  const unwatch = followOtherReplicas(journal, wakeups);
   await journal.recordEvent(
     'daemon.started',
     { owner, provider: selection.description, channels: [...channels.keys()] },

@@ -1,36 +1,26 @@
 /**
  * What a replica does beside its own work when several share one PostgreSQL journal: take over
  * the runs of replicas that stopped, and act on what other replicas changed (a run accepted,
- * cancelled, an approval decided, an outbox item added).
+ * cancelled, an approval decided, an outbox item added). Both only announce to the wake-up hub.
  */
-import type { OutboxDispatcher } from '../gateway/outbox-dispatcher.js';
-import type { RunFeed } from '../gateway/run-feed.js';
-import type { Scheduler } from '../gateway/scheduler.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-
-/** The loops a journal signal wakes. */
-export interface ReplicaLoops {
-  scheduler: Scheduler;
-  dispatcher: OutboxDispatcher;
-  feed: RunFeed;
-}
+import type { Wakeups } from '../runtime/wakeups.js';
 
 /**
  * With replicas: every third of a lease, takes over the runs of replicas that stopped renewing
  * (DESIGN.md section 6): a run whose approval was decided resumes here, the rest fail with a
  * notice to the user, pending approvals stay clickable. Returns the function that stops it.
  */
-export function startTakeOver(
-  deps: ReplicaLoops & {
-    journal: JournalStore;
-    owner: string;
-    leaseMs: number;
-    clock: () => number;
-    logger: Logger;
-  },
-): () => void {
-  const { journal, owner, leaseMs, clock, logger, scheduler, dispatcher, feed } = deps;
+export function startTakeOver(deps: {
+  journal: JournalStore;
+  wakeups: Wakeups;
+  owner: string;
+  leaseMs: number;
+  clock: () => number;
+  logger: Logger;
+}): () => void {
+  const { journal, wakeups, owner, leaseMs, clock, logger } = deps;
   let busy = false;
   const pass = async () => {
     if (busy) return;
@@ -45,10 +35,9 @@ export function startTakeOver(
       });
       if (failed.length > 0) {
         logger.warn({ runs: failed.map((r) => r.id) }, 'failed runs of a replica that stopped');
-        for (const run of failed) feed.publish(run.id);
-        dispatcher.kick();
+        for (const run of failed) wakeups.announce({ type: 'run_changed', runId: run.id, outbox: true });
       }
-      for (const run of resumable) void scheduler.resume(run.id);
+      for (const run of resumable) wakeups.announce({ type: 'run_resumable', runId: run.id });
     } catch (error) {
       logger.error({ err: error }, 'taking over runs of stopped replicas failed');
     } finally {
@@ -61,22 +50,17 @@ export function startTakeOver(
 }
 
 /**
- * Subscribes to another replica's changes (the journal's `watch`, LISTEN/NOTIFY on PostgreSQL)
- * and wakes the loop each concerns. Returns the function that unsubscribes; a no-op for a journal
- * nobody else shares.
+ * Forwards the journal's cross-process signals (`watch`, LISTEN/NOTIFY on PostgreSQL) to the
+ * wake-up hub, so another replica's change wakes this one as a local change does. Returns the
+ * function that unsubscribes; a no-op for a journal nobody else shares.
  */
-export function followOtherReplicas(journal: JournalStore, loops: ReplicaLoops): () => void {
-  const { scheduler, dispatcher, feed } = loops;
+export function followOtherReplicas(journal: JournalStore, wakeups: Wakeups): () => void {
   const unwatch = journal.watch?.((signal) => {
-    if (signal.type === 'run_accepted') scheduler.kick();
-    else if (signal.type === 'run_cancelled') {
-      scheduler.abort(signal.runId, 'cancelled on another replica');
-      feed.publish(signal.runId);
-    } else if (signal.type === 'approval_decided') {
-      dispatcher.kick();
-      feed.publish(signal.runId);
-      void scheduler.resume(signal.runId);
-    } else dispatcher.kick();
+    wakeups.announce(
+      signal.type === 'run_cancelled' && signal.reason === undefined
+        ? { ...signal, reason: 'cancelled on another replica' }
+        : signal,
+    );
   });
   return unwatch ?? (() => {});
 }

@@ -14,7 +14,7 @@ export interface CommandGateway {
   readonly deps: {
     readonly journal: JournalStore;
     readonly clock: () => number;
-    readonly scheduler: { readonly activeCount: number };
+    readonly activeRuns: () => number;
     readonly providerDescription: string;
     readonly sandboxSummary?: string;
   };
@@ -140,7 +140,7 @@ async function status(
   request: CommandRequest,
   where: ConversationRef,
 ): Promise<CommandResponse> {
-  const { journal, scheduler, providerDescription, sandboxSummary } = gateway.deps;
+  const { journal, activeRuns, providerDescription, sandboxSummary } = gateway.deps;
   gateway.access.require(
     { actor: request.principal, action: 'read_status', resource: conversationResource(where) },
     'the status here',
@@ -149,7 +149,7 @@ async function status(
   const lines = [
     `Model: ${providerDescription}`,
     ...(sandboxSummary ? [sandboxSummary] : []),
-    `Runs: ${counts.runs.running} running (${scheduler.activeCount} working here), ${counts.runs.accepted} queued`,
+    `Runs: ${counts.runs.running} running (${activeRuns()} working here), ${counts.runs.accepted} queued`,
     `Approvals pending: ${counts.approvals.pending}`,
   ];
   const run = await currentRun(gateway, request);

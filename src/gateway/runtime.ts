@@ -27,22 +27,22 @@ import type {
   GatewayPort,
   ReceiveResult,
 } from '../ports/gateway.js';
+import type { Wakeups } from '../runtime/wakeups.js';
 import { Access, NOT_LET_IN } from './access.js';
 import { runCommand } from './commands.js';
 import { GatewayMemory } from './memory-access.js';
-import type { OutboxDispatcher } from './outbox-dispatcher.js';
 import { GatewayReads } from './reads.js';
 import { approvalResource, conversationResource, runResource, unplacedConversation } from './resources.js';
-import type { RunFeed } from './run-feed.js';
-import type { Scheduler } from './scheduler.js';
+import { denyBySystem } from './system-decision.js';
 
 /** What the gateway is built from. */
 export interface GatewayDeps {
   journal: JournalStore;
   policy: PolicyEngine;
-  scheduler: Scheduler;
-  dispatcher: OutboxDispatcher;
-  feed: RunFeed;
+  /** Told of every change the gateway commits (the loops wake from it). */
+  wakeups: Wakeups;
+  /** How many runs execute in this process, for `/status`. */
+  activeRuns: () => number;
   clock: () => number;
   logger: Logger;
   maxMessageChars: number;
@@ -53,9 +53,6 @@ export interface GatewayDeps {
   /** Memory items; the gateway's memory door (`memory`) exists when given. */
   memory?: MemoryService;
 }
-
-/** The principal the daemon itself decides as (card failures). */
-export const SYSTEM_PRINCIPAL = 'system:switchboard';
 
 /**
  * The runtime state of the gateway: the one door into the core for every channel and the HTTP
@@ -112,8 +109,7 @@ export class GatewayRuntimeState implements GatewayPort {
       const run = result.runId ? await journal.getRun(result.runId) : null;
       return { sessionId: run?.sessionId ?? '', runId: result.runId ?? '', duplicate: true };
     }
-    this.deps.scheduler.kick();
-    this.deps.feed.publish(result.run.id);
+    this.deps.wakeups.announce({ type: 'run_accepted', runId: result.run.id });
     return { sessionId: result.session.id, runId: result.run.id, duplicate: false };
   }
 
@@ -158,17 +154,14 @@ export class GatewayRuntimeState implements GatewayPort {
 
   /** Cancels a run now: provider call aborted, tool killed, approvals cancelled, cards updated. */
   async cancelRun(runId: string, by: Principal, reason = 'cancelled'): Promise<Run> {
-    const { journal, scheduler, dispatcher, feed, clock } = this.deps;
+    const { journal, wakeups, clock } = this.deps;
     const run = await journal.getRun(runId);
     if (!run) throw new NotFoundError('run', runId);
     this.access.require({ actor: by, action: 'cancel_run', resource: runResource(run) }, `run ${run.id}`);
     if (isTerminal(run.state))
       throw new ConflictError(`run ${run.id} already ${run.state}`, 'run_finished', run.state);
     const result = await journal.cancelRun(runId, by, reason, clock());
-    scheduler.abort(runId, reason);
-    dispatcher.kick();
-    feed.publish(runId);
-    scheduler.kick();
+    wakeups.announce({ type: 'run_cancelled', runId, reason });
     this.logger.info({ runId, by }, 'run cancelled');
     return result.run;
   }
@@ -210,7 +203,7 @@ export class GatewayRuntimeState implements GatewayPort {
         scope,
         now: clock(),
       });
-      this.afterDecision(decided.runId);
+      this.afterDecision(approval.id, decided.runId);
       const verb =
         decided.state === 'approved'
           ? scope === 'session'
@@ -220,7 +213,7 @@ export class GatewayRuntimeState implements GatewayPort {
       return { ok: true, approval: decided, message: `${verb} by ${request.decider}.` };
     } catch (error) {
       if (error instanceof ConflictError) {
-        if (error.code === 'expired') this.afterDecision(approval.runId);
+        if (error.code === 'expired') this.afterDecision(approval.id, approval.runId);
         const current = await journal.getApproval(approval.id);
         return (
           this.stateRefusal(current?.state ?? 'expired', current?.decidedBy ?? null) ?? {
@@ -236,19 +229,7 @@ export class GatewayRuntimeState implements GatewayPort {
 
   /** The daemon denies an approval itself (its card could not be shown). */
   async denyBySystem(approvalId: string, reason: string): Promise<void> {
-    try {
-      const decided = await this.deps.journal.decideApproval({
-        approvalId,
-        decision: 'denied',
-        decider: SYSTEM_PRINCIPAL,
-        scope: 'once',
-        now: this.deps.clock(),
-        reason,
-      });
-      this.afterDecision(decided.runId);
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-    }
+    await denyBySystem(this.deps, approvalId, reason);
   }
 
   /**
@@ -294,12 +275,8 @@ export class GatewayRuntimeState implements GatewayPort {
     await this.deps.journal.recordEvent(type, data, this.deps.clock());
   }
 
-  private afterDecision(runId: string): void {
-    this.deps.dispatcher.kick();
-    this.deps.feed.publish(runId);
-    void this.deps.scheduler
-      .resume(runId)
-      .catch((error: unknown) => this.logger.error({ err: error, runId }, 'resume failed'));
+  private afterDecision(approvalId: string, runId: string): void {
+    this.deps.wakeups.announce({ type: 'approval_decided', approvalId, runId });
   }
 
   private stateRefusal(state: ApprovalState, decidedBy: string | null): DecisionOutcome | undefined {

@@ -1,6 +1,6 @@
-import type { RunFeed } from '../gateway/run-feed.js';
 import type { GatewayRuntimeState } from '../gateway/runtime.js';
 import type { Logger } from '../logging/logger.js';
+import type { RunFeed } from '../runtime/run-feed.js';
 import type { ConsoleUser } from './console/index.js';
 import type { Metrics } from './metrics.js';
 

@@ -230,7 +230,8 @@ export interface JournalStore {
 /** A change another process made that this one may have to act on. */
 export type JournalSignal =
   | { type: 'run_accepted'; runId: string }
-  | { type: 'run_cancelled'; runId: string }
+  /** `reason` is said in-process; a signal from another replica has none. */
+  | { type: 'run_cancelled'; runId: string; reason?: string }
   | { type: 'approval_decided'; approvalId: string; runId: string }
   | { type: 'outbox' };
 

@@ -3,8 +3,8 @@
  * authorized by the policy (`read_memory` / `write_memory`), never by code.
  */
 import { ForbiddenError, ValidationError } from '../core/errors.js';
+import { normalizeText } from '../core/normalize.js';
 import type { ConversationRef, Principal } from '../core/types.js';
-import { normalizeText } from '../orchestrator/normalize.js';
 import { type AuthzQuery, EVERYONE, type PolicyEngine } from '../policy/engine.js';
 import { conversationId } from '../policy/entities.js';
 import type { Embedder } from './embedding.js';

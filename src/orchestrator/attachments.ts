@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
+import { normalizeText } from '../core/normalize.js';
 import type { Attachment } from '../core/types.js';
 import type { ContentPart } from '../providers/provider.js';
 import { type AttachmentFetchOptions, type FetchResult, fetchAttachment } from './attachment-fetch.js';
-import { normalizeText } from './normalize.js';
 
 /** The validated `attachments:` config section, in bytes and milliseconds. */
 export interface AttachmentOptions {

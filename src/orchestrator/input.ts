@@ -4,6 +4,8 @@
  * result is cached per run, so the steps after a tool call send the same input without fetching
  * again; a restart prepares it anew.
  */
+
+import { normalizeText } from '../core/normalize.js';
 import type { Attachment, Run, TapeEvent } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
@@ -18,7 +20,6 @@ import {
   refusalNotice,
 } from './attachments.js';
 import { memoryBlock } from './augment.js';
-import { normalizeText } from './normalize.js';
 
 /** What the tape records about the prepared input (in the `provider_request` body, as `input`). */
 export interface InputRecord {

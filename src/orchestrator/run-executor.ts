@@ -1,9 +1,10 @@
 import { ConflictError } from '../core/errors.js';
 import type { Run, TapeEvent } from '../core/types.js';
-import type { RunFeed } from '../gateway/run-feed.js';
 import type { NewOutboxItem, StepCommit } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type ModelProvider, ProviderError } from '../providers/provider.js';
+import type { ExecuteOutcome } from '../runtime/scheduler.js';
+import type { Wakeups } from '../runtime/wakeups.js';
 import { HISTORY_KINDS, HISTORY_MAX_RUNS, historyMessages, runMessages } from './context.js';
 import type { InputPreparer } from './input.js';
 import { TapeView } from './tape-view.js';
@@ -12,18 +13,14 @@ import { ToolStep, type ToolStepDeps } from './tool-step.js';
 /** What the executor needs; all injected so tests can use fakes and a fake clock. */
 export interface RunExecutorDeps extends ToolStepDeps {
   provider: ModelProvider;
-  feed: RunFeed;
+  /** Told of every commit and streamed delta (live views, outbox delivery). */
+  wakeups: Wakeups;
   logger: Logger;
   /** Observes provider call latency (metrics). */
   observeProvider?: (ms: number, ok: boolean) => void;
-  /** Called after a commit that put items in the outbox, so they are delivered now, not at the next poll. */
-  onOutbox?: () => void;
   /** Normalizes the input, reads attachments and injects memory (`orchestrator/input.ts`). */
   input?: InputPreparer;
 }
-
-/** How a call to `execute` ended: the run finished, waits for a human, or was stopped (cancelled). */
-export type ExecuteOutcome = 'finished' | 'waiting' | 'stopped';
 
 /**
  * The step loop of one run (DESIGN.md section 1). Every decision is derived from the run's tape,
@@ -111,7 +108,7 @@ export class RunExecutor {
   ): Promise<
     'stopped' | 'failed' | { text: string; toolCalls: { id: string; name: string; arguments: string }[] }
   > {
-    const { journal, agent, provider, tools, feed, clock } = this.deps;
+    const { journal, agent, provider, tools, clock } = this.deps;
     const history = await journal.readSessionHistory(run.sessionId, {
       beforeRunId: run.id,
       maxRuns: HISTORY_MAX_RUNS,
@@ -158,7 +155,7 @@ export class RunExecutor {
         tools: toolSpecs,
         signal: callSignal,
         maxTokens: agent.max_completion_tokens,
-        onDelta: (text) => feed.publish(run.id, { type: 'delta', text }),
+        onDelta: (text) => this.deps.wakeups.announce({ type: 'run_delta', runId: run.id, text }),
       });
       this.deps.observeProvider?.(clock() - started, true);
       await this.commit(run, {
@@ -208,7 +205,7 @@ export class RunExecutor {
 
   private async commit(run: Run, step: Omit<StepCommit, 'now' | 'expectState'>): Promise<void> {
     await this.deps.journal.commitStep(run.id, { ...step, now: this.deps.clock(), expectState: 'running' });
-    this.deps.feed.publish(run.id);
-    if (step.outbox && step.outbox.length > 0) this.deps.onOutbox?.();
+    const outbox = (step.outbox?.length ?? 0) > 0;
+    this.deps.wakeups.announce({ type: 'run_changed', runId: run.id, outbox });
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { previewArgs } from '../../../src/gateway/approval-card.js';
+import { previewArgs } from '../../../src/core/approval-card.js';
 import type { ApprovalCard, DecisionOutcome, DecisionRequest } from '../../../src/index.js';
 import { INTERACTION_DEADLINE_MS } from '../../fakes/discord/rest.js';
 import { type Harness, startHarness } from './harness.js';

@@ -1,8 +1,8 @@
+import { approvalCard } from '../core/approval-card.js';
 import type { OutboxItem } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type Channel, ChannelError } from '../ports/channel.js';
-import { approvalCard } from './approval-card.js';
 import { Pump } from './pump.js';
 
 /** Dispatcher settings. */

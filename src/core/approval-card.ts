@@ -1,4 +1,4 @@
-import type { Approval, ApprovalCard } from '../core/types.js';
+import type { Approval, ApprovalCard } from './types.js';
 
 /** Longest argument preview shown on an approval card, on any platform. */
 export const ARGS_PREVIEW_CHARS = 600;

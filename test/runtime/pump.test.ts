@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Pump, type PumpOptions } from '../../src/gateway/pump.js';
+import { Pump, type PumpOptions } from '../../src/runtime/pump.js';
 
 /** A pass the test finishes by hand, counting how many ran and how many ran at once. */
 class ScriptedPasses {

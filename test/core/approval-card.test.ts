@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ARGS_PREVIEW_CHARS, approvalCard, previewArgs } from '../../src/core/approval-card.js';
 import type { Approval } from '../../src/core/types.js';
-import { ARGS_PREVIEW_CHARS, approvalCard, previewArgs } from '../../src/gateway/approval-card.js';
 import { ARGS_PREVIEW_CHARS as EXPORTED_CAP } from '../../src/index.js';
 import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
 import { RecordingChannel } from '../support/recording-channel.js';

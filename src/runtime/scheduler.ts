@@ -1,8 +1,11 @@
 import type { Run } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import type { ExecuteOutcome } from '../orchestrator/run-executor.js';
 import { Pump } from './pump.js';
+import type { Wakeups } from './wakeups.js';
+
+/** How a call to `execute` ended: the run finished, waits for a human, or was stopped (cancelled). */
+export type ExecuteOutcome = 'finished' | 'waiting' | 'stopped';
 
 /** Runs one claimed run; the scheduler owns its AbortController. */
 export type Execute = (run: Run, signal: AbortSignal) => Promise<ExecuteOutcome>;
@@ -19,8 +22,8 @@ export interface SchedulerOptions {
   logger: Logger;
   /** Backstop polling interval for queued work and expiries. */
   pollMs?: number;
-  /** Called after approvals expired (so their cards get updated and runs resume). */
-  onExpired?: (runIds: string[]) => void;
+  /** Told when expired approvals queued card updates. */
+  wakeups: Wakeups;
 }
 
 /**
@@ -133,7 +136,7 @@ export class Scheduler {
     const expired = await journal.expireApprovals(clock());
     if (expired.length > 0) {
       const runIds = [...new Set(expired.map((a) => a.runId))];
-      this.options.onExpired?.(runIds);
+      this.options.wakeups.announce({ type: 'outbox' });
       for (const id of runIds) await this.resume(id);
     }
   }

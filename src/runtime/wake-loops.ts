@@ -1,0 +1,54 @@
+import type { Logger } from '../logging/logger.js';
+import type { OutboxDispatcher } from './outbox-dispatcher.js';
+import type { RunFeed } from './run-feed.js';
+import type { Scheduler } from './scheduler.js';
+import type { ChangeListener } from './wakeups.js';
+
+/** The loops a change can wake. */
+export interface Loops {
+  scheduler: Pick<Scheduler, 'kick' | 'abort' | 'resume'>;
+  dispatcher: Pick<OutboxDispatcher, 'kick'>;
+  feed: Pick<RunFeed, 'publish'>;
+  logger: Logger;
+}
+
+/** The subscriber that maps each change to the loops it wakes: the only place this is decided. */
+export function wakeLoops(loops: Loops): ChangeListener {
+  const { scheduler, dispatcher, feed, logger } = loops;
+  const resume = (runId: string): void => {
+    scheduler.resume(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'resume failed'));
+  };
+  return (change) => {
+    switch (change.type) {
+      case 'run_accepted':
+        scheduler.kick();
+        feed.publish(change.runId);
+        return;
+      case 'run_cancelled':
+        scheduler.abort(change.runId, change.reason ?? 'cancelled');
+        dispatcher.kick();
+        feed.publish(change.runId);
+        // A cancelled run frees its session's slot for the next queued message.
+        scheduler.kick();
+        return;
+      case 'approval_decided':
+        dispatcher.kick();
+        feed.publish(change.runId);
+        resume(change.runId);
+        return;
+      case 'outbox':
+        dispatcher.kick();
+        return;
+      case 'run_changed':
+        feed.publish(change.runId);
+        if (change.outbox) dispatcher.kick();
+        return;
+      case 'run_delta':
+        feed.publish(change.runId, { type: 'delta', text: change.text });
+        return;
+      case 'run_resumable':
+        resume(change.runId);
+        return;
+    }
+  };
+}
