@@ -58,9 +58,8 @@ export interface ChannelDriver {
   /**
    * The platform delivers the last slash command's event again (same platform id); resolves once
    * the adapter had time to handle it, with every answer that command has now received, in order.
-   * Absent where the platform never redelivers a command event.
    */
-  redeliverLastSlash?(): Promise<string[]>;
+  redeliverLastSlash(): Promise<string[]>;
   /** The Switchboard principal of a platform user id (e.g. `discord:<id>`). */
   principalOf(user: string): string;
   /** The maximum characters of one message on this platform. */

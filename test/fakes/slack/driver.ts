@@ -57,6 +57,8 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
   /** Each slash command gets its own trigger id, as on Slack. */
   let triggerIds = 0;
   let lastSlashPrivate: boolean | undefined;
+  /** The last slash command's form and its response URL's id, for a replay. */
+  let lastSlash: { form: Record<string, string>; responseId: string | undefined } | undefined;
   /** Where each person last wrote: slash commands are typed there. */
   const lastChannel = new Map<string, string>();
 
@@ -211,7 +213,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
             : (lastChannel.get(user) ?? GROUP_CHANNEL);
       const postedBefore = fake.messages.length;
       triggerIds += 1;
-      const response = await sender.slash({
+      const form = {
         token: 'legacy',
         team_id: fake.team,
         team_domain: 'fake',
@@ -224,7 +226,9 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
         api_app_id: 'A0FAKE',
         response_url: responseUrl,
         trigger_id: `trigger-${triggerIds}`,
-      });
+      };
+      lastSlash = { form, responseId: id };
+      const response = await sender.slash(form);
       if (response.status !== 200) throw new Error(`slash command answered ${response.status}`);
       await channel?.settled();
       const answered = fake.responses.filter((r) => r.id === id).at(-1)?.body;
@@ -239,8 +243,18 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       if (lastSlashPrivate === undefined) throw new Error('no command was run yet');
       return lastSlashPrivate;
     },
-    // No redeliverLastSlash: Slack documents no redelivery of a slash command (a late ack shows
-    // the caller an error instead), so the driver does not invent one.
+    // Slack itself does not retry a slash command (a late ack shows the caller an error), but the
+    // same signed request can arrive twice: a reverse proxy or load balancer retrying a request
+    // it thought timed out. Same trigger id, same response URL, as the proxy would replay it.
+    async redeliverLastSlash() {
+      if (!lastSlash) throw new Error('no command was run yet');
+      const response = await sender.slash(lastSlash.form);
+      if (response.status !== 200) throw new Error(`replayed slash command answered ${response.status}`);
+      await channel?.settled();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const answers = fake.responses.filter((r) => r.id === lastSlash?.responseId).map((r) => r.body.text);
+      return answers.map((text) => (typeof text === 'string' ? unescapeMrkdwn(text) : ''));
+    },
     principalOf: (user) => `slack:${fake.team}:${user}`,
   };
 }
