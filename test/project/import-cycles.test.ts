@@ -97,29 +97,25 @@ function folderGraph(files: ReadonlyMap<string, string[]>): Map<string, string[]
   return new Map([...graph].map(([folder, edges]) => [folder, [...edges]]));
 }
 
+/** The import graph of the scanned folders, named by path from the repository root. */
+function projectGraph(): Map<string, string[]> {
+  const files = SCANNED.flatMap((dir) => typeScriptFilesUnder(join(ROOT, dir)));
+  const graph = importGraph(files, (file) => readFileSync(file, 'utf8'));
+  return new Map(
+    [...graph].map(([file, targets]) => [
+      relative(ROOT, file),
+      targets.map((target) => relative(ROOT, target)),
+    ]),
+  );
+}
+
 describe('the import graph of src/ and channels/', () => {
   it('has no import cycles', () => {
-    const files = SCANNED.flatMap((dir) => typeScriptFilesUnder(join(ROOT, dir)));
-    const graph = importGraph(files, (file) => readFileSync(file, 'utf8'));
-    const named = new Map(
-      [...graph].map(([file, targets]) => [
-        relative(ROOT, file),
-        targets.map((target) => relative(ROOT, target)),
-      ]),
-    );
-    expect(findCycles(named)).toEqual([]);
+    expect(findCycles(projectGraph())).toEqual([]);
   });
 
   it('has no cycles between folders either: each layer imports the next one way', () => {
-    const files = SCANNED.flatMap((dir) => typeScriptFilesUnder(join(ROOT, dir)));
-    const graph = importGraph(files, (file) => readFileSync(file, 'utf8'));
-    const named = new Map(
-      [...graph].map(([file, targets]) => [
-        relative(ROOT, file),
-        targets.map((target) => relative(ROOT, target)),
-      ]),
-    );
-    const folders = folderGraph(named);
+    const folders = folderGraph(projectGraph());
     expect(folders.get('src/runtime')).toBeDefined();
     expect(findCycles(folders)).toEqual([]);
   });
