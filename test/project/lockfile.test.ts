@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 
 interface LockEntry {
@@ -8,6 +9,7 @@ interface LockEntry {
   dependencies?: Record<string, string>;
   optionalDependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  engines?: { node?: string };
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,5 +58,18 @@ describe('package-lock.json', () => {
 
   it('holds every dependency of every package', () => {
     expect(missing('dependencies')).toEqual([]);
+  });
+
+  // `engines` is a promise to whoever installs on the oldest Node it names: every locked package
+  // (development tools too, since contributors run them) must accept that Node.
+  it('holds only packages that run on the oldest Node that package.json promises', () => {
+    const promised = pkg.engines?.node;
+    expect(promised).toBeDefined();
+    const oldest = semver.minVersion(promised ?? '')?.version ?? '';
+    const refusing = Object.entries(lock.packages)
+      .filter(([path, entry]) => path !== '' && entry.engines?.node !== undefined)
+      .filter(([, entry]) => !semver.satisfies(oldest, entry.engines?.node ?? '*'))
+      .map(([path, entry]) => `${path} wants node ${entry.engines?.node}`);
+    expect(refusing).toEqual([]);
   });
 });
