@@ -4,6 +4,9 @@
  */
 
 export { ARGS_PREVIEW_CHARS } from './core/approval-card.js';
+export type { MarkdownDialect } from './core/markdown.js';
+export { renderMarkdown } from './core/markdown-chunks.js';
+export { neutralizeMentions } from './core/mentions.js';
 export { SESSION_SCOPES, type SessionScope } from './core/session-scope.js';
 export { splitMessage } from './core/split-message.js';
 export type {

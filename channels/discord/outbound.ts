@@ -1,15 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type APIMessage, Routes } from 'discord.js';
-import {
-  type ConversationRef,
-  type DeliveryReceipt,
-  type OutboundMessage,
-  splitMessage,
-} from '../../src/index.js';
-import { DISCORD_MESSAGE_LIMIT, DISCORD_NONCE_LIMIT } from './config.js';
+import type { ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
+import { DISCORD_NONCE_LIMIT } from './config.js';
 import type { DiscordContext } from './context.js';
 import { toChannelError } from './errors.js';
 import { targetChannelOf, userIdOf } from './identity.js';
+import { renderDiscord } from './render.js';
 
 /** After this long of activity in a conversation, a status line is shown and edited in place. */
 const STATUS_LINE_AFTER_MS = 3_000;
@@ -31,8 +27,8 @@ interface Activity {
 }
 
 /**
- * Posts replies and activity: splits text at Discord's 2,000 characters on line or code-fence
- * boundaries, posts the chunks in order, and maps failures to `ChannelError`. Rate limits are
+ * Posts replies and activity: renders the agent's Markdown as Discord Markdown in messages of at
+ * most 2,000 characters (split between lines and blocks), posts them in order, and maps failures to `ChannelError`. Rate limits are
  * waited out by discord.js's REST queue; a nonce derived from the outbox id keeps a retried
  * delivery from posting twice.
  */
@@ -54,9 +50,9 @@ export class DiscordOutbound {
     return { messageIds: await this.postText(channelId, message.text, options) };
   }
 
-  /** Posts `text` in a channel or thread, split to Discord's limit; returns the message ids in order. */
+  /** Posts Markdown `text` in a channel or thread, rendered and split to Discord's limit; returns the message ids in order. */
   async postText(channelId: string, text: string, options: PostOptions = {}): Promise<string[]> {
-    const chunks = splitMessage(text, DISCORD_MESSAGE_LIMIT).filter((chunk) => chunk.trim().length > 0);
+    const chunks = renderDiscord(text);
     const ids: string[] = [];
     for (const [index, content] of chunks.entries()) {
       const body: Record<string, unknown> = { content, allowed_mentions: { parse: [] } };

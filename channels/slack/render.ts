@@ -1,9 +1,10 @@
 /**
- * Text in Slack's terms: mrkdwn escaping, user mentions for Slack principals, and reply text
- * rendered as section blocks grouped into messages within Slack's limits.
+ * Text in Slack's terms: the agent's Markdown as mrkdwn (from the core's one Markdown parse), user
+ * mentions for Slack principals, and reply text as section blocks grouped into messages within
+ * Slack's limits.
  */
 import type { types } from '@slack/bolt';
-import { type Principal, splitMessage } from '../../src/index.js';
+import { type MarkdownDialect, type Principal, renderMarkdown } from '../../src/index.js';
 import { SLACK_MAX_BLOCKS, SLACK_MESSAGE_LIMIT, SLACK_SECTION_LIMIT } from './config.js';
 import { userIdOf } from './identity.js';
 
@@ -13,15 +14,35 @@ export interface RenderedMessage {
   blocks: types.KnownBlock[];
 }
 
+/** Slack's mrkdwn: `*bold*`, `_italic_`, `~strike~`, `<url|label>`, fences without a language. */
+export const slackMrkdwn: MarkdownDialect = {
+  text: escapeMrkdwn,
+  strong: (inner) => `*${inner}*`,
+  emphasis: (inner) => `_${inner}_`,
+  strike: (inner) => `~${inner}~`,
+  code: (literal) => `\`${escapeMrkdwn(literal)}\``,
+  link: (inner, href) =>
+    inner === escapeMrkdwn(href)
+      ? `<${escapeMrkdwn(href)}>`
+      : `<${escapeMrkdwn(href)}|${inner.replace(/\|/g, '∣')}>`,
+  heading: (inner) => `*${inner}*`,
+  codeBlock: (code) => `\`\`\`\n${escapeMrkdwn(code)}\n\`\`\``,
+  quote: (inner) =>
+    inner
+      .split('\n')
+      .map((line) => `> ${line}`)
+      .join('\n'),
+};
+
 /**
- * Renders reply text as one or more Slack messages: escaped for mrkdwn (so model output cannot
- * ping `@channel` or forge links), split on line or code-fence boundaries into section blocks of
- * at most 3,000 characters, grouped into messages of at most 40,000 characters and 50 blocks.
- * Nothing is dropped.
+ * Renders reply text (Markdown) as one or more Slack messages: mrkdwn with literal text escaped
+ * and mentions neutralised (so model output cannot ping `@channel` or forge links), split between
+ * lines and blocks into section blocks of at most 3,000 characters, grouped into messages of at
+ * most 40,000 characters and 50 blocks. Nothing is dropped.
  */
 export function renderText(text: string): RenderedMessage[] {
-  const body = text.trim().length > 0 ? escapeMrkdwn(text) : '_(empty reply)_';
-  const sections = splitMessage(body, SLACK_SECTION_LIMIT);
+  const rendered = renderMarkdown(text, slackMrkdwn, SLACK_SECTION_LIMIT);
+  const sections = rendered.length > 0 ? rendered : ['_(empty reply)_'];
   const messages: RenderedMessage[] = [];
   let group: string[] = [];
   let size = 0;

@@ -1,11 +1,9 @@
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { ChannelLogger, ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
-import { splitMessage } from '../../src/index.js';
-import { TELEGRAM_MESSAGE_LIMIT } from './config.js';
 import { describeError, isEntityParseError, toChannelError } from './errors.js';
 import type { TelegramPlace } from './identity.js';
-import { markdownToTelegramHtml } from './render.js';
+import { renderTelegram, visibleText } from './render.js';
 
 /** Where in Telegram a message goes. */
 export interface TelegramTarget {
@@ -43,9 +41,10 @@ export function replyTargetOf(place: TelegramPlace, messageId: number): Telegram
 const MAX_REMEMBERED_PROGRESS = 500;
 
 /**
- * Posts text to Telegram: splits it at 4,096 characters on line and code-fence boundaries, sends
- * each chunk as HTML and, when Telegram cannot parse the entities, sends the same chunk again as
- * plain text rather than losing it. Failures are `ChannelError`s for the outbox to retry.
+ * Posts text to Telegram: renders the agent's Markdown as Telegram HTML in messages of at most
+ * 4,096 characters (split between lines and blocks, never inside an entity), sends each and, when
+ * Telegram cannot parse the entities, sends the same message again as its visible text rather
+ * than losing it. Failures are `ChannelError`s for the outbox to retry.
  */
 export class TelegramSender {
   /** Chunks already delivered per idempotency key, for an outbox retry after a partial failure. */
@@ -68,11 +67,11 @@ export class TelegramSender {
       this.logger.warn({ chat: String(target.chatId) }, 'telegram: not sending an empty message');
       return { messageIds: [] };
     }
-    const chunks = splitMessage(text, TELEGRAM_MESSAGE_LIMIT);
+    const chunks = renderTelegram(text);
     const delivered = idempotencyKey === undefined ? [] : [...(this.progress.get(idempotencyKey) ?? [])];
     for (const [index, chunk] of chunks.entries()) {
       if (index < delivered.length) continue; // posted by an earlier attempt of this outbox item
-      const id = await this.post(target, { html: markdownToTelegramHtml(chunk), plain: chunk });
+      const id = await this.post(target, { html: chunk, plain: visibleText(chunk) });
       delivered.push(id);
       if (idempotencyKey !== undefined) this.remember(idempotencyKey, delivered);
     }

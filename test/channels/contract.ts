@@ -94,6 +94,15 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       for (const i of [0, 133, 266, 399]) expect(all).toContain(`line_${i} = ${i}`);
     });
 
+    it('a Markdown answer arrives formatted for the platform, and its mentions ping nobody', async () => {
+      core.provider.enqueue({ text: 'Ping @everyone, @here and <@123456>: the **build** is `green`.' });
+      await driver.userSays({ user: 'alice', text: 'status?', where: 'group' });
+      await expect.poll(() => driver.posted().some((m) => m.text.includes('green')), poll).toBe(true);
+      const reply = driver.posted().find((m) => m.text.includes('green'))!;
+      expect(reply.text.replace(/\u200b/g, '')).toContain('@everyone');
+      expect(reply.text).not.toMatch(/@(everyone|here)\b|<@\d/);
+    });
+
     it('a tool request shows an approval card; an approver clicks Approve, the tool runs once and the card shows it', async () => {
       core.provider.enqueue(
         { toolCalls: [{ name: 'test_action', args: { note: 'deploy' } }] },

@@ -39,10 +39,10 @@ describe('discord outbound', () => {
     }
     // The code block was cut: the continuation reopens it with its language.
     expect(posted.filter((message) => message.content.includes('```ts')).length).toBeGreaterThanOrEqual(2);
-    // Nothing lost: every line of the answer is there, in order.
+    // Nothing lost: every line of the answer is there, in order (Markdown drops trailing spaces).
     const joined = posted.map((message) => message.content).join('\n');
     let from = 0;
-    for (const line of text.split('\n')) {
+    for (const line of text.split('\n').map((l) => l.trimEnd())) {
       const at = joined.indexOf(line, from);
       expect(at, `missing line: ${line}`).toBeGreaterThanOrEqual(0);
       from = at + line.length;
