@@ -18,6 +18,10 @@ export interface PostOptions {
   replyTo?: string;
   /** Makes the post idempotent on Discord's side: the same key posts each chunk once. */
   idempotencyKey?: string;
+  /** Ids of the chunks an earlier attempt posted and recorded: only the rest is posted. */
+  delivered?: string[];
+  /** Records the ids posted so far, after each chunk. */
+  recordProgress?: (messageIds: string[]) => Promise<void>;
 }
 
 interface Activity {
@@ -29,8 +33,10 @@ interface Activity {
 /**
  * Posts replies and activity: renders the agent's Markdown as Discord Markdown in messages of at
  * most 2,000 characters (split between lines and blocks), posts them in order, and maps failures to `ChannelError`. Rate limits are
- * waited out by discord.js's REST queue; a nonce derived from the outbox id keeps a retried
- * delivery from posting twice.
+ * waited out by discord.js's REST queue. Each posted chunk is recorded durably by the outbox, and
+ * a nonce derived from the outbox id and chunk number (`enforce_nonce`) makes Discord answer a
+ * re-sent chunk with the message it already has, so a retry after a crash or a lost answer posts
+ * nothing twice (Discord keeps nonces for a few minutes).
  */
 export class DiscordOutbound {
   private readonly activity = new Map<string, Activity>();
@@ -47,14 +53,17 @@ export class DiscordOutbound {
     }
     const options: PostOptions = {};
     if (message.idempotencyKey !== undefined) options.idempotencyKey = message.idempotencyKey;
+    if (message.delivered !== undefined) options.delivered = message.delivered;
+    if (message.recordProgress !== undefined) options.recordProgress = message.recordProgress;
     return { messageIds: await this.postText(channelId, message.text, options) };
   }
 
   /** Posts Markdown `text` in a channel or thread, rendered and split to Discord's limit; returns the message ids in order. */
   async postText(channelId: string, text: string, options: PostOptions = {}): Promise<string[]> {
     const chunks = renderDiscord(text);
-    const ids: string[] = [];
+    const ids: string[] = [...(options.delivered ?? [])];
     for (const [index, content] of chunks.entries()) {
+      if (index < ids.length) continue; // posted by an earlier attempt of this outbox item
       const body: Record<string, unknown> = { content, allowed_mentions: { parse: [] } };
       if (options.idempotencyKey !== undefined) {
         body.nonce = nonceOf(`${options.idempotencyKey}:${index}`);
@@ -64,8 +73,9 @@ export class DiscordOutbound {
         body.message_reference = { message_id: options.replyTo, fail_if_not_exists: false };
       }
       ids.push(await this.createMessage(channelId, body, 'post a message'));
+      await options.recordProgress?.(ids);
     }
-    return ids;
+    return ids.slice(0, chunks.length);
   }
 
   /** Creates one message from a raw API body; returns its id. */

@@ -4,16 +4,18 @@ import { platformErrorCode, toChannelError } from './errors.js';
 import { renderText } from './render.js';
 import type { ThreadMembership } from './threads.js';
 
-/** How many partly delivered replies are remembered for resuming after a retry. */
-const MAX_PROGRESS = 1_000;
+/** The metadata event type of a posted reply part, carrying its outbox id and part number. */
+export const REPLY_METADATA_TYPE = 'switchboard_reply';
+/** How far back a retried delivery looks for parts an earlier attempt posted. */
+const LOOKUP_LIMIT = 100;
 
 /**
- * Posts replies and status lines. A reply split into several messages remembers, per outbox
- * idempotency key, which parts were posted, so a retry after a 429 halfway through posts only the
- * missing parts: delivered once, nothing duplicated.
+ * Posts replies and status lines. Each part of a reply carries message metadata with its outbox
+ * id and part number, and is recorded durably by the outbox once Slack accepted it. A retry posts
+ * only the parts not recorded, after looking in the conversation for parts an earlier attempt got
+ * posted but could not record (a crash, a lost answer): delivered once, nothing duplicated.
  */
 export class SlackOutbound {
-  private readonly progress = new Map<string, string[]>();
   private readonly statusMessages = new Map<string, string>();
   private assistantStatus = true;
 
@@ -30,8 +32,15 @@ export class SlackOutbound {
     await this.clearStatus(conversation);
     const parts = renderText(message.text);
     const key = message.idempotencyKey;
-    const posted = key ? [...(this.progress.get(key) ?? [])] : [];
-    for (const part of parts.slice(posted.length)) {
+    const posted = [...(message.delivered ?? [])];
+    if (key !== undefined && (message.attempt ?? 1) > 1 && posted.length < parts.length) {
+      const found = await this.findPostedParts(conversation, key);
+      while (posted.length < parts.length && found.has(posted.length))
+        posted.push(found.get(posted.length) ?? '');
+      if (posted.length > (message.delivered?.length ?? 0)) await message.recordProgress?.(posted);
+    }
+    for (const [index, part] of parts.entries()) {
+      if (index < posted.length) continue;
       try {
         const result = await this.client.chat.postMessage({
           channel: conversation.channel,
@@ -40,16 +49,40 @@ export class SlackOutbound {
           unfurl_links: false,
           unfurl_media: false,
           ...(conversation.thread ? { thread_ts: conversation.thread } : {}),
+          ...(key === undefined
+            ? {}
+            : {
+                metadata: { event_type: REPLY_METADATA_TYPE, event_payload: { outbox_id: key, part: index } },
+              }),
         });
-        if (result.ts) posted.push(result.ts);
-        if (key) this.rememberProgress(key, posted);
+        posted.push(result.ts ?? '');
       } catch (error) {
         throw toChannelError(error, `posting a reply to ${conversation.channel}`);
       }
+      await message.recordProgress?.(posted);
     }
     if (conversation.thread) this.threads.remember(conversation.channel, conversation.thread);
-    if (key) this.progress.delete(key);
     return { messageIds: posted };
+  }
+
+  /** The parts of outbox item `key` already in the conversation, by part number (ts). */
+  private async findPostedParts(conversation: ConversationRef, key: string): Promise<Map<number, string>> {
+    const query = { channel: conversation.channel, include_all_metadata: true, limit: LOOKUP_LIMIT };
+    try {
+      const result = conversation.thread
+        ? await this.client.conversations.replies({ ...query, ts: conversation.thread })
+        : await this.client.conversations.history(query);
+      const found = new Map<number, string>();
+      for (const posted of result.messages ?? []) {
+        const metadata = posted.metadata;
+        const payload = metadata?.event_payload as { outbox_id?: unknown; part?: unknown } | undefined;
+        if (metadata?.event_type !== REPLY_METADATA_TYPE || payload?.outbox_id !== key) continue;
+        if (typeof payload.part === 'number' && posted.ts) found.set(payload.part, posted.ts);
+      }
+      return found;
+    } catch (error) {
+      throw toChannelError(error, `looking for an earlier delivery in ${conversation.channel}`);
+    }
   }
 
   /**
@@ -138,14 +171,6 @@ export class SlackOutbound {
       }
     }
     return { messageIds: ids };
-  }
-
-  private rememberProgress(key: string, posted: string[]): void {
-    this.progress.set(key, [...posted]);
-    if (this.progress.size > MAX_PROGRESS) {
-      const oldest = this.progress.keys().next().value;
-      if (oldest !== undefined) this.progress.delete(oldest);
-    }
   }
 }
 

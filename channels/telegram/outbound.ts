@@ -37,19 +37,18 @@ export function replyTargetOf(place: TelegramPlace, messageId: number): Telegram
   };
 }
 
-/** How many partly delivered split replies to remember, so a retry resumes instead of repeating. */
-const MAX_REMEMBERED_PROGRESS = 500;
-
 /**
  * Posts text to Telegram: renders the agent's Markdown as Telegram HTML in messages of at most
  * 4,096 characters (split between lines and blocks, never inside an entity), sends each and, when
  * Telegram cannot parse the entities, sends the same message again as its visible text rather
  * than losing it. Failures are `ChannelError`s for the outbox to retry.
+ *
+ * Each message Telegram accepted is recorded durably by the outbox, so a retry posts only the
+ * rest. What stays at-least-once: a crash (or a lost answer) after Telegram accepted a message and
+ * before it was recorded posts that one message again, because the Bot API has no idempotency key
+ * and a bot cannot read a chat's history to look.
  */
 export class TelegramSender {
-  /** Chunks already delivered per idempotency key, for an outbox retry after a partial failure. */
-  private readonly progress = new Map<string, string[]>();
-
   constructor(
     private readonly api: Api,
     private readonly logger: ChannelLogger,
@@ -58,24 +57,29 @@ export class TelegramSender {
   /** Delivers an outbox reply or notice; returns the ids of every message it consists of. */
   async send(message: OutboundMessage): Promise<DeliveryReceipt> {
     // Telegram has no ephemeral messages: `ephemeralTo` is posted to the conversation like any reply.
-    return this.sendText(targetOf(message.conversation), message.text, message.idempotencyKey);
+    return this.sendText(targetOf(message.conversation), message.text, message);
   }
 
-  /** Posts `text` (Markdown) to `target`, split to the limit, resuming after a partial failure. */
-  async sendText(target: TelegramTarget, text: string, idempotencyKey?: string): Promise<DeliveryReceipt> {
+  /**
+   * Posts `text` (Markdown) to `target`, split to the limit; with `progress`, skips the parts an
+   * earlier attempt delivered and records each new one.
+   */
+  async sendText(
+    target: TelegramTarget,
+    text: string,
+    progress: Pick<OutboundMessage, 'delivered' | 'recordProgress'> = {},
+  ): Promise<DeliveryReceipt> {
     if (text.trim() === '') {
       this.logger.warn({ chat: String(target.chatId) }, 'telegram: not sending an empty message');
       return { messageIds: [] };
     }
     const chunks = renderTelegram(text);
-    const delivered = idempotencyKey === undefined ? [] : [...(this.progress.get(idempotencyKey) ?? [])];
+    const delivered = [...(progress.delivered ?? [])];
     for (const [index, chunk] of chunks.entries()) {
       if (index < delivered.length) continue; // posted by an earlier attempt of this outbox item
-      const id = await this.post(target, { html: chunk, plain: visibleText(chunk) });
-      delivered.push(id);
-      if (idempotencyKey !== undefined) this.remember(idempotencyKey, delivered);
+      delivered.push(await this.post(target, { html: chunk, plain: visibleText(chunk) }));
+      await progress.recordProgress?.(delivered);
     }
-    if (idempotencyKey !== undefined) this.progress.delete(idempotencyKey);
     return { messageIds: delivered.slice(0, chunks.length) };
   }
 
@@ -118,15 +122,6 @@ export class TelegramSender {
       );
     } catch (error) {
       this.logger.debug({ chat: String(target.chatId), ...describeError(error) }, 'telegram: typing failed');
-    }
-  }
-
-  private remember(key: string, delivered: string[]): void {
-    this.progress.delete(key);
-    this.progress.set(key, [...delivered]);
-    if (this.progress.size > MAX_REMEMBERED_PROGRESS) {
-      const oldest = this.progress.keys().next().value;
-      if (oldest !== undefined) this.progress.delete(oldest);
     }
   }
 }

@@ -209,6 +209,16 @@ export interface OutboundMessage {
   idempotencyKey?: string;
   /** Only the given principal should see it, where the platform allows (ephemeral). */
   ephemeralTo?: Principal;
+  /**
+   * Which delivery attempt this is, 1 for the first. A later attempt may follow a crash after the
+   * platform accepted a part and before that was recorded: an adapter that can look (Slack message
+   * metadata) checks what is already posted before posting again.
+   */
+  attempt?: number;
+  /** Ids of the parts earlier attempts posted and recorded durably, in order: post only the rest. */
+  delivered?: string[];
+  /** Records durably the ids of the parts posted so far; an adapter calls it after each part. */
+  recordProgress?: (messageIds: string[]) => Promise<void>;
 }
 
 /** The content of an approval card, rendered by each adapter with its own buttons. */

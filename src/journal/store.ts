@@ -187,6 +187,13 @@ export interface JournalStore {
    */
   completeOutbox(id: string, receipt: DeliveryReceipt, now: number): Promise<void>;
 
+  /**
+   * Records what part of a pending item the platform has accepted (the ids of the messages
+   * posted so far), so a retry after a crash posts only the rest. The next claim returns it as the
+   * item's `receipt`; `completeOutbox` replaces it with the full receipt.
+   */
+  recordOutboxProgress(id: string, receipt: DeliveryReceipt, now: number): Promise<void>;
+
   /** Records a failed attempt: retried at `retryAt`, or `failed` for good when `retryAt` is null. */
   failOutbox(id: string, error: string, retryAt: number | null, now: number): Promise<void>;
 

@@ -29,6 +29,8 @@ const LEASE_MS = 60_000;
 /**
  * Delivers outbox rows to channels: at-least-once, retried with back-off (429 honours the
  * platform's wait), one conversation at a time in order. The only retry layer for deliveries.
+ * Each part of a split reply the platform accepted is recorded on the row at once, so a retry
+ * after a crash posts only the missing parts.
  */
 export class OutboxDispatcher {
   private readonly pump: Pump;
@@ -98,6 +100,9 @@ export class OutboxDispatcher {
           conversation: item.conversation,
           text: item.payload.text,
           idempotencyKey: item.id,
+          attempt: item.attempts,
+          ...(item.receipt ? { delivered: item.receipt.messageIds } : {}),
+          recordProgress: (messageIds) => journal.recordOutboxProgress(item.id, { messageIds }, clock()),
         });
       } else {
         const { approvalId, allowSessionScope } = item.payload;

@@ -161,6 +161,23 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(driver.posted().find((m) => m.id === card.id)!.buttons.length).toBeGreaterThan(0);
     });
 
+    it('a reply the platform took but whose answer was lost shows once where the platform lets us look', async () => {
+      core.provider.enqueue({ text: 'landed exactly once' });
+      driver.loseNextPostAnswer();
+      await driver.userSays({ user: 'alice', text: 'answer me', where: 'dm' });
+      const copies = () => driver.posted().filter((m) => m.text.includes('landed exactly once')).length;
+      await expect.poll(copies, poll).toBeGreaterThanOrEqual(1);
+      // The outbox retries the lost delivery (after about 2 s); wait until it is settled.
+      await expect
+        .poll(async () => (await core.journal.listOutbox({ state: 'pending', limit: 5 })).length, poll)
+        .toBe(0);
+      const [item] = await core.journal.listOutbox({ state: 'delivered', limit: 5 });
+      expect(item?.attempts).toBe(2);
+      // Telegram has no idempotency key and a bot cannot read the chat: at-least-once, documented.
+      expect(copies()).toBe(driver.recognisesRepost ? 1 : 2);
+      expect(item?.receipt?.messageIds).toHaveLength(1);
+    });
+
     it('the same platform event delivered twice starts one run', async () => {
       core.provider.enqueue({ text: 'only once' });
       await driver.userSays({ user: 'alice', text: 'dedupe me', where: 'dm' });

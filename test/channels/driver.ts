@@ -64,4 +64,14 @@ export interface ChannelDriver {
   principalOf(user: string): string;
   /** The maximum characters of one message on this platform. */
   readonly messageLimit: number;
+  /**
+   * The platform carries out the bot's next message post, but the answer never reaches the bot
+   * (a 500 after the message was posted), as when a connection drops or the daemon dies there.
+   */
+  loseNextPostAnswer(): void;
+  /**
+   * Whether the adapter recognises, on the retry, a message the platform already has (Slack
+   * message metadata, Discord nonces), so it shows once; Telegram cannot look, and posts it again.
+   */
+  readonly recognisesRepost: boolean;
 }

@@ -17,6 +17,16 @@ export async function completeOutbox(
     await ctx.run('setCardReceipt', [json, row.approval_id]);
 }
 
+/** `JournalStore.recordOutboxProgress`; a delivered item keeps its receipt. */
+export async function recordOutboxProgress(
+  ctx: PgContext,
+  id: string,
+  receipt: DeliveryReceipt,
+): Promise<void> {
+  if ((await ctx.run('recordOutboxProgress', [id, toJson(receipt)])) === 0)
+    throw new NotFoundError('outbox item', id);
+}
+
 /** `JournalStore.failOutbox` inside one transaction. */
 export async function failOutbox(
   ctx: PgContext,

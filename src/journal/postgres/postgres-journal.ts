@@ -38,7 +38,7 @@ import { changes, inTransaction, type PgContext, rows } from './context.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { SignalListener } from './listener.js';
 import { applyPgMigrations } from './migrations.js';
-import { completeOutbox, failOutbox } from './outbox.js';
+import { completeOutbox, failOutbox, recordOutboxProgress } from './outbox.js';
 import {
   type PgApprovalRow,
   type PgEventRow,
@@ -278,6 +278,10 @@ export class PostgresJournal implements JournalStore {
 
   async completeOutbox(id: string, receipt: DeliveryReceipt, now: number): Promise<void> {
     await this.tx((ctx) => completeOutbox(ctx, id, receipt, now));
+  }
+
+  async recordOutboxProgress(id: string, receipt: DeliveryReceipt, _now: number): Promise<void> {
+    await this.tx((ctx) => recordOutboxProgress(ctx, id, receipt));
   }
 
   async failOutbox(id: string, error: string, retryAt: number | null, _now: number): Promise<void> {

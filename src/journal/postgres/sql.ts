@@ -127,6 +127,8 @@ export const SQL = {
   completeOutbox: `UPDATE outbox SET state = 'delivered', delivered_at = $3, receipt = $2::jsonb,
       lease_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 RETURNING kind, approval_id`,
+  recordOutboxProgress: `UPDATE outbox SET receipt = CASE WHEN state = 'pending' THEN $2::jsonb ELSE receipt END
+    WHERE id = $1`,
   failOutbox: `UPDATE outbox SET state = CASE WHEN $3::bigint IS NULL THEN 'failed' ELSE 'pending' END,
       next_attempt_at = COALESCE($3::bigint, next_attempt_at), last_error = $2,
       lease_owner = NULL, lease_expires_at = NULL

@@ -29,6 +29,12 @@ export function completeOutbox(ctx: JournalContext, id: string, receipt: Deliver
     ctx.st.setCardReceipt.run(json, row.approval_id);
 }
 
+/** `JournalStore.recordOutboxProgress` inside one write transaction; a delivered item keeps its receipt. */
+export function recordOutboxProgress(ctx: JournalContext, id: string, receipt: DeliveryReceipt): void {
+  if (!ctx.st.outboxById.get(id)) throw new NotFoundError('outbox item', id);
+  ctx.st.recordOutboxProgress.run({ id, receipt: toJson(receipt) });
+}
+
 /** `JournalStore.failOutbox` inside one write transaction. */
 export function failOutbox(ctx: JournalContext, id: string, error: string, retryAt: number | null): void {
   if (ctx.st.failOutbox.run({ id, error, retryAt }).changes === 0) throw new NotFoundError('outbox item', id);

@@ -34,7 +34,7 @@ import type {
 import { decideApproval, expireApprovals } from './approvals.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
-import { claimOutbox, completeOutbox, failOutbox } from './outbox.js';
+import { claimOutbox, completeOutbox, failOutbox, recordOutboxProgress } from './outbox.js';
 import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, toTapeEvent } from './rows.js';
 import {
   cancelRun,
@@ -92,6 +92,7 @@ function createWriters(db: Database.Database, ctx: JournalContext) {
     expireApprovals: writer(db, ctx, expireApprovals),
     claimOutbox: writer(db, ctx, claimOutbox),
     completeOutbox: writer(db, ctx, completeOutbox),
+    recordOutboxProgress: writer(db, ctx, recordOutboxProgress),
     failOutbox: writer(db, ctx, failOutbox),
     recordEvent: writer(db, ctx, recordEvent),
     healthProbe: writer(db, ctx, (c: JournalContext) => {
@@ -277,6 +278,10 @@ export class SqliteJournal implements JournalStore {
 
   async completeOutbox(id: string, receipt: DeliveryReceipt, now: number): Promise<void> {
     this.tx.completeOutbox(id, receipt, now);
+  }
+
+  async recordOutboxProgress(id: string, receipt: DeliveryReceipt, _now: number): Promise<void> {
+    this.tx.recordOutboxProgress(id, receipt);
   }
 
   async failOutbox(id: string, error: string, retryAt: number | null, _now: number): Promise<void> {

@@ -212,6 +212,9 @@ export function prepareStatements(db: Database.Database) {
          lease_owner = NULL, lease_expires_at = NULL
        WHERE id = @id`,
     ),
+    recordOutboxProgress: db.prepare<{ id: string; receipt: string }>(
+      `UPDATE outbox SET receipt = @receipt WHERE id = @id AND state = 'pending'`,
+    ),
     failOutbox: db.prepare<{ id: string; error: string; retryAt: Maybe<number> }>(
       `UPDATE outbox SET state = CASE WHEN @retryAt IS NULL THEN 'failed' ELSE 'pending' END,
          next_attempt_at = COALESCE(@retryAt, next_attempt_at), last_error = @error,

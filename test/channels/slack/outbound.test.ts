@@ -87,12 +87,22 @@ describe('Slack outbound', () => {
   it('delivers a split reply once when the outbox retries after a 429 halfway through', async () => {
     const text = longReply();
     h.fake.failNext('chat.postMessage', { status: 429, retryAfter: 1 }, 1);
-    const outbox = { conversation: thread, text, idempotencyKey: 'outbox-1' };
+    // What the outbox row records durably between attempts.
+    let recorded: string[] = [];
     const started = Date.now();
     let receipt: { messageIds: string[] } | undefined;
-    for (let attempt = 0; attempt < 3 && !receipt; attempt++) {
+    for (let attempt = 1; attempt <= 3 && !receipt; attempt++) {
       try {
-        receipt = await h.channel.send(outbox);
+        receipt = await h.channel.send({
+          conversation: thread,
+          text,
+          idempotencyKey: 'outbox-1',
+          attempt,
+          delivered: recorded,
+          recordProgress: async (ids) => {
+            recorded = [...ids];
+          },
+        });
       } catch (error) {
         if (!(error instanceof ChannelError) || error.kind !== 'rate_limited') throw error;
         await new Promise((resolve) => setTimeout(resolve, error.retryAfterMs));
@@ -104,6 +114,56 @@ describe('Slack outbound', () => {
     const texts = posted.map((m) => m.text);
     expect(new Set(texts).size).toBe(texts.length);
     expect(h.fake.callsOf('chat.postMessage')).toHaveLength(posted.length + 1);
+    expect(recorded).toEqual(receipt?.messageIds);
+  });
+
+  it('after a crash before anything was recorded, the retry finds the posted parts by their metadata', async () => {
+    const text = longReply();
+    // The first attempt posts every part; the daemon dies before the outbox records any of it.
+    const first = await h.channel.send({
+      conversation: thread,
+      text,
+      idempotencyKey: 'outbox-9',
+      attempt: 1,
+    });
+    expect(first.messageIds.length).toBeGreaterThan(1);
+    expect(h.fake.callsOf('conversations.replies')).toHaveLength(0);
+    const posts = h.fake.callsOf('chat.postMessage').length;
+    const recorded: string[][] = [];
+    const again = await h.channel.send({
+      conversation: thread,
+      text,
+      idempotencyKey: 'outbox-9',
+      attempt: 2,
+      recordProgress: async (ids) => {
+        recorded.push(ids);
+      },
+    });
+    expect(again.messageIds).toEqual(first.messageIds);
+    expect(h.fake.callsOf('chat.postMessage')).toHaveLength(posts);
+    expect(String(h.fake.callsOf('conversations.replies')[0]?.args.include_all_metadata)).toBe('true');
+    expect(recorded.at(-1)).toEqual(first.messageIds);
+  });
+
+  it('a retry that finds only the first part posts the rest', async () => {
+    const text = longReply();
+    const first = await h.channel.send({
+      conversation: thread,
+      text,
+      idempotencyKey: 'outbox-8',
+      attempt: 1,
+    });
+    // Only the first part had reached Slack before the crash.
+    for (const message of h.fake.botMessages().slice(1)) message.deleted = true;
+    const again = await h.channel.send({
+      conversation: thread,
+      text,
+      idempotencyKey: 'outbox-8',
+      attempt: 2,
+    });
+    expect(again.messageIds[0]).toBe(first.messageIds[0]);
+    expect(again.messageIds.slice(1)).not.toEqual(first.messageIds.slice(1));
+    expect(h.fake.botMessages().filter((m) => !m.deleted)).toHaveLength(first.messageIds.length);
   });
 
   it('maps 5xx to transient and a platform error to permanent with how to fix it', async () => {

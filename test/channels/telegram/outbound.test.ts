@@ -107,9 +107,20 @@ describe('telegram outbound', () => {
     h = await startTelegram();
     const text = `${'a'.repeat(4000)}\n${'b'.repeat(4000)}`;
     h.fake.failNext('sendMessage', 500, 'Internal Server Error', { skip: 1 });
-    const message = { conversation: DM, text, idempotencyKey: 'outbox-1' };
-    await expect(h.channel.send(message)).rejects.toMatchObject({ kind: 'transient' });
-    const receipt = await h.channel.send(message);
+    // What the outbox row records durably between attempts.
+    let recorded: string[] = [];
+    const message = () => ({
+      conversation: DM,
+      text,
+      idempotencyKey: 'outbox-1',
+      delivered: recorded,
+      recordProgress: async (ids: string[]) => {
+        recorded = [...ids];
+      },
+    });
+    await expect(h.channel.send(message())).rejects.toMatchObject({ kind: 'transient' });
+    expect(recorded).toEqual([String(h.fake.messages[0]?.message_id)]);
+    const receipt = await h.channel.send(message());
     expect(h.fake.messages.map((m) => m.text[0])).toEqual(['a', 'b']);
     expect(receipt.messageIds).toEqual(h.fake.messages.map((m) => String(m.message_id)));
   });

@@ -37,6 +37,10 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
   return {
     platform: 'discord',
     messageLimit: 2000,
+    recognisesRepost: true,
+    loseNextPostAnswer() {
+      running().rest.injectFault({ status: 500, pathIncludes: '/messages', lostAnswer: true });
+    },
 
     async start(gateway: GatewayPort): Promise<Channel> {
       fake = await FakeDiscord.start({ world });

@@ -20,6 +20,8 @@ export interface Fault {
   method?: string;
   /** Only paths containing this. */
   pathIncludes?: string;
+  /** Carry the request out first, then answer with the failure (an answer lost after Discord acted). */
+  lostAnswer?: boolean;
 }
 
 interface Reply {
@@ -127,10 +129,12 @@ export class FakeRest {
         (fault.method ?? 'POST') === method && (!fault.pathIncludes || path.includes(fault.pathIncludes)),
     );
     const fault = faultIndex >= 0 ? this.faults.splice(faultIndex, 1)[0] : undefined;
-    if (fault) return write(res, faultReply(fault));
+    if (fault && !fault.lostAnswer) return write(res, faultReply(fault));
     for (const [routeMethod, pattern, route] of this.routes) {
       const match = pattern.exec(path);
-      if (match && routeMethod === method) return write(res, route(match, request));
+      if (!match || routeMethod !== method) continue;
+      const reply = route(match, request);
+      return write(res, fault ? faultReply(fault) : reply);
     }
     return write(res, { status: 404, body: { message: '404: Not Found', code: 0 } });
   }

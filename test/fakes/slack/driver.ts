@@ -97,6 +97,11 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
   return {
     platform: 'slack',
     messageLimit: 40_000,
+    recognisesRepost: true,
+    loseNextPostAnswer() {
+      // A reply part (it carries metadata), not a status line posted while the run works.
+      fake.failNext('chat.postMessage', { lostAnswer: true, onlyIf: (args) => args.metadata !== undefined });
+    },
     async start(gateway) {
       await fake.start();
       channel = createSlackChannel(

@@ -27,10 +27,19 @@ export interface FakeMessage {
   deleted: boolean;
   /** Set for `chat.postEphemeral`: only this user sees it. */
   ephemeralTo?: string;
+  /** Message metadata (`event_type`, `event_payload`), returned only with `include_all_metadata`. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
-/** A fault to answer the next call of a method with. */
-export type Fault = { status: 429; retryAfter: number } | { status: number } | { error: string };
+/**
+ * A fault to answer the next call of a method with. `lostAnswer` carries the call out (the
+ * message is posted) and then answers 500, as when a connection drops after Slack accepted it.
+ */
+export type Fault =
+  | { status: 429; retryAfter: number }
+  | { status: number }
+  | { error: string }
+  | { lostAnswer: true; onlyIf?: (args: Record<string, unknown>) => boolean };
 
 /** A body POSTed to a `response_url` (Bolt's `respond`). */
 export interface ResponseUrlPost {
@@ -165,7 +174,11 @@ export class FakeSlackApi {
     const args = decodeArgs(raw, req.headers['content-type'] ?? '');
     const auth = req.headers.authorization;
     this.calls.push({ method, args, token: auth?.replace(/^Bearer /, '') });
-    const fault = this.takeFault(method);
+    const fault = this.takeFault(method, args);
+    if (fault && 'lostAnswer' in fault) {
+      this.answer(method, args);
+      return reply(res, 500, { ok: false, error: 'fake_lost_answer' });
+    }
     if (fault) {
       if ('error' in fault) return reply(res, 200, { ok: false, error: fault.error });
       if (fault.status === 429 && 'retryAfter' in fault) {
@@ -181,9 +194,10 @@ export class FakeSlackApi {
     return reply(res, 200, this.answer(method, args));
   }
 
-  private takeFault(method: string): Fault | undefined {
+  private takeFault(method: string, args: Record<string, unknown>): Fault | undefined {
     const head = this.faults.get(method)?.[0];
     if (!head) return undefined;
+    if ('onlyIf' in head.fault && head.fault.onlyIf && !head.fault.onlyIf(args)) return undefined;
     if (head.skip > 0) {
       head.skip -= 1;
       return undefined;
@@ -231,9 +245,21 @@ export class FakeSlackApi {
       case 'conversations.replies': {
         const thread = String(args.ts);
         const replies = this.messages.filter(
-          (m) => m.channel === args.channel && !m.ephemeralTo && (m.ts === thread || m.thread_ts === thread),
+          (m) =>
+            m.channel === args.channel &&
+            !m.ephemeralTo &&
+            !m.deleted &&
+            (m.ts === thread || m.thread_ts === thread),
         );
-        return { ok: true, messages: replies.map((m) => ({ ...m })), has_more: false };
+        return { ok: true, messages: replies.map((m) => shown(m, args)), has_more: false };
+      }
+      case 'conversations.history': {
+        // Newest first, top-level messages only, like Slack.
+        const history = this.messages
+          .filter((m) => m.channel === args.channel && !m.ephemeralTo && !m.deleted && !m.thread_ts)
+          .reverse()
+          .slice(0, Number(args.limit ?? 100));
+        return { ok: true, messages: history.map((m) => shown(m, args)), has_more: false };
       }
       case 'apps.connections.open':
         return this.socketUrl
@@ -258,6 +284,7 @@ export class FakeSlackApi {
       ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}),
       ...(Array.isArray(args.blocks) ? { blocks: args.blocks } : {}),
       ...(ephemeralTo ? { ephemeralTo } : {}),
+      ...(isMetadata(args.metadata) ? { metadata: args.metadata } : {}),
     };
     this.messages.push(message);
     return message;
@@ -266,6 +293,21 @@ export class FakeSlackApi {
   private find(args: Record<string, unknown>): FakeMessage | undefined {
     return this.messages.find((m) => m.channel === args.channel && m.ts === args.ts && !m.deleted);
   }
+}
+
+/** A message as a read method returns it: metadata only when `include_all_metadata` was asked for. */
+function shown(message: FakeMessage, args: Record<string, unknown>): Record<string, unknown> {
+  const { metadata, ...rest } = message;
+  const all = args.include_all_metadata === true || args.include_all_metadata === 'true';
+  return all && metadata ? { ...rest, metadata } : { ...rest };
+}
+
+function isMetadata(value: unknown): value is NonNullable<FakeMessage['metadata']> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { event_type?: unknown }).event_type === 'string'
+  );
 }
 
 function decodeArgs(raw: string, contentType: string): Record<string, unknown> {

@@ -110,6 +110,10 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
   return {
     platform: 'telegram',
     messageLimit: 4096,
+    recognisesRepost: false,
+    loseNextPostAnswer() {
+      live().fake.loseNextAnswer('sendMessage');
+    },
     async start(gateway: GatewayPort) {
       fake = await FakeBotApi.start();
       const capturing: GatewayPort = {

@@ -32,6 +32,8 @@ interface Fault {
   times: number;
   /** Let this many matching calls through first. */
   skip: number;
+  /** Carry the call out first, then answer with the failure (an answer lost after Telegram acted). */
+  lostAnswer?: boolean;
 }
 
 /**
@@ -155,6 +157,18 @@ export class FakeBotApi {
     options: { times?: number; skip?: number } = {},
   ): void {
     this.faults.push({ method, code, description, times: options.times ?? 1, skip: options.skip ?? 0 });
+  }
+
+  /** The next call of `method` is carried out, but its answer is a 500, as if the connection dropped. */
+  loseNextAnswer(method: string): void {
+    this.faults.push({
+      method,
+      code: 500,
+      description: 'Internal Server Error',
+      times: 1,
+      skip: 0,
+      lostAnswer: true,
+    });
   }
 
   // ---- updates ---------------------------------------------------------------------------
@@ -303,6 +317,7 @@ export class FakeBotApi {
     this.notify();
     const fault = this.takeFault(method, payload);
     if (fault) {
+      if (fault.lostAnswer) this.call(method, payload);
       const { status, body } = fail(fault.code, fault.description, fault.retryAfter);
       return send(status, body);
     }

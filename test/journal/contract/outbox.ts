@@ -56,6 +56,26 @@ export function outboxContract(open: OpenStore): void {
       expect(await store().listOutbox({ state: 'pending', limit: 10 })).toHaveLength(0);
     });
 
+    it('the parts a crashed sender got posted are on the item when it is claimed again', async () => {
+      const run = await startRun(store());
+      await reply(store(), run, 'a long reply', T0);
+      const [item] = await claim(T0 + 1, 'sender-1');
+      if (!item) throw new Error('nothing claimed');
+      expect(item.receipt).toBeNull();
+      await store().recordOutboxProgress(item.id, { messageIds: ['m1'] }, T0 + 2);
+      // sender-1 dies; after its lease another sender sees what was already posted.
+      const [again] = await claim(T0 + 1 + MINUTE, 'sender-2');
+      expect(again).toMatchObject({ id: item.id, attempts: 2, receipt: { messageIds: ['m1'] } });
+      await store().completeOutbox(item.id, { messageIds: ['m1', 'm2'] }, T0 + 3);
+      // A late progress write of the dead sender does not overwrite the full receipt.
+      await store().recordOutboxProgress(item.id, { messageIds: ['m1'] }, T0 + 4);
+      expect(await store().getOutboxItem(item.id)).toMatchObject({
+        state: 'delivered',
+        receipt: { messageIds: ['m1', 'm2'] },
+      });
+      await expect(store().recordOutboxProgress('nope', { messageIds: [] }, T0)).rejects.toThrow();
+    });
+
     it('a failed delivery is retried at the given time, or given up for good', async () => {
       const run = await startRun(store());
       await reply(store(), run, 'hello', T0);
