@@ -15,6 +15,7 @@ import { RunFeed } from '../runtime/run-feed.js';
 import { Scheduler } from '../runtime/scheduler.js';
 import { wakeLoops } from '../runtime/wake-loops.js';
 import { Wakeups } from '../runtime/wakeups.js';
+import type { ServerStatus } from '../tools/mcp/server.js';
 import type { ToolRegistry } from '../tools/registry.js';
 
 /** Everything the running core is made of. */
@@ -46,6 +47,8 @@ export interface CoreParts {
   pollMs?: number;
   /** Memory items, for the gateway's memory door (`/v1/memory`). */
   memory?: MemoryService;
+  /** The MCP servers' states, for `GET /v1/tools` and `/status`. */
+  mcpServers?: () => ServerStatus[];
 }
 
 /** The wired core: the gateway and the loops behind it. */
@@ -127,6 +130,7 @@ export function assembleCore(parts: CoreParts): Core {
     providerDescription: parts.providerDescription,
     ...(parts.sandboxSummary !== undefined ? { sandboxSummary: parts.sandboxSummary } : {}),
     ...(parts.memory ? { memory: parts.memory } : {}),
+    tools: { tools: parts.tools, ...(parts.mcpServers ? { mcpServers: parts.mcpServers } : {}) },
   });
   return { gateway, scheduler, dispatcher, feed, executor, wakeups };
 }

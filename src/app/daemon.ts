@@ -97,11 +97,17 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     );
   }
 
-  const { registry: tools, sandbox } = await buildDaemonTools({
+  const {
+    registry: tools,
+    sandbox,
+    mcp,
+  } = await buildDaemonTools({
     tools: config.tools,
     workspaceDir,
     isolation,
     logger,
+    mcpServers: config.mcp_servers,
+    env: processEnv,
   });
   phases.mark('tools');
   const channels = new Map<string, Channel>();
@@ -149,6 +155,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
       metrics.observe('switchboard_provider_latency_seconds', ms / 1000, { ok: String(ok) }),
     input: memory.input,
     memory: memory.service,
+    mcpServers: () => mcp.status(),
     onDelivered: (item) =>
       metrics.inc('switchboard_outbox_delivered_total', { kind: item.kind, channel: item.channel }),
   });
@@ -203,6 +210,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     onStart: (name) => metrics.inc('switchboard_channel_starts_total', { channel: name }),
   });
   metricsChannels(metrics, channels, failed);
+  mcp.start();
   scheduler.start();
   dispatcher.start();
   for (const run of recovered.resumable) wakeups.announce({ type: 'run_resumable', runId: run.id });
@@ -236,6 +244,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
       await http.close();
       await scheduler.abortAll();
       await dispatcher.stop();
+      await mcp.stop();
       await journal.recordEvent('daemon.stopped', { owner }, clock()).catch(() => {});
       await journal.close();
       memory.close();

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { NODE_FLAGS } from '../node-flags.js';
 import { chat } from './chat.js';
 import { ApiClient } from './client.js';
+import { mcpCommand } from './mcp.js';
 import { policyCommand } from './policy.js';
 
 const USAGE = `usage: switchboard <command>
@@ -12,13 +13,15 @@ const USAGE = `usage: switchboard <command>
   start                         run the daemon (same as npm start)
   chat [--session KEY]          talk to the running daemon from the terminal
   policy check                  validate config/schema.cedarschema and config/policies/*.cedar
-  policy explain --principal P --action A [--tool T]
+  policy explain --principal P --action A [--tool T [--read-only] [--source S]]
                                 show the decision and the policies that made it
   runs [--state S] [--limit N]  list runs
   approvals [list|show ID|approve ID|deny ID]
                                 pending approvals and decisions
   usage [--principal P] [--days N]
                                 token usage per principal per day
+  mcp list                      the MCP servers, their state, calls and restarts
+  mcp tools SERVER              the tools one MCP server offers
   journal migrate --to URL [--from FILE]
                                 copy the SQLite journal (SWITCHBOARD_DATA_DIR) into an
                                 empty PostgreSQL database, ids and tape as they are
@@ -69,6 +72,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     case 'approvals':
       return approvalsCommand(rest);
+    case 'mcp':
+      return mcpCommand(rest, ApiClient.fromEnvironment(), print);
     case 'usage': {
       const { values } = parseArgs({
         args: rest,

@@ -31,11 +31,12 @@ export function policyCommand(args: string[]): number {
         tool: { type: 'string' },
         subject: { type: 'string' },
         'read-only': { type: 'boolean' },
+        source: { type: 'string' },
       },
     });
     if (!values.principal || !values.action) {
       process.stderr.write(
-        `usage: switchboard policy explain --principal P --action A [--tool T] (actions: ${POLICY_ACTIONS.join(', ')})\n`,
+        `usage: switchboard policy explain --principal P --action A [--tool T [--read-only] [--source S]] (actions: ${POLICY_ACTIONS.join(', ')})\n`,
       );
       return 2;
     }
@@ -46,6 +47,7 @@ export function policyCommand(args: string[]): number {
       ...(values.tool ? { tool: values.tool } : {}),
       ...(values.subject ? { subject: values.subject } : {}),
       ...(values['read-only'] ? { readOnly: true } : {}),
+      ...(values.source ? { source: values.source } : {}),
     });
     process.stdout.write(
       `decision: ${answer.decision}\npolicies: ${answer.policyIds.join(', ') || '(none: default deny)'}\n`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { byteSize, duration } from './duration.js';
+import { mcpServersSchema } from './mcp-schema.js';
 
 /**
  * One web-console user: signs in with their own token and acts as `console:<name>`. The token is
@@ -25,7 +26,10 @@ const agentSchema = z.strictObject({
   system_prompt: z
     .string()
     .default('You are Switchboard, a helpful assistant working with a team in their chat.'),
-  /** Tools this agent may see (names); policies still decide every call. */
+  /**
+   * Tools this agent may see (names; `<server>__*` for every tool of an MCP server); policies
+   * still decide every call.
+   */
   tools: z
     .array(z.string())
     .default([
@@ -114,6 +118,8 @@ export const configSchema = z.strictObject({
       http_fetch: { allow_private: false, max_bytes: 1024 * 1024, timeout: 15_000 },
       sandbox: { allow_unisolated: false },
     }),
+  /** Tool servers spoken to over MCP; their tools are `<server>__<tool>` (docs/mcp.md). */
+  mcp_servers: mcpServersSchema,
   channels: z
     .object({
       console: z

@@ -5,6 +5,7 @@ import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { type Access, NOT_LET_IN } from './access.js';
 import type { GatewayReads } from './reads.js';
 import { conversationResource, unplacedConversation } from './resources.js';
+import type { ToolCatalog } from './tool-catalog.js';
 
 /**
  * What the commands use of the gateway (`GatewayRuntimeState` is one): named here, so the
@@ -20,6 +21,7 @@ export interface CommandGateway {
   };
   readonly access: Access;
   readonly reads: GatewayReads;
+  readonly toolCatalog: Pick<ToolCatalog, 'statusLine'>;
   mayChat(principal: Principal, conversation?: ConversationRef): boolean;
   cancelRun(runId: string, by: Principal, reason?: string): Promise<Run>;
 }
@@ -149,6 +151,7 @@ async function status(
   const lines = [
     `Model: ${providerDescription}`,
     ...(sandboxSummary ? [sandboxSummary] : []),
+    ...[gateway.toolCatalog.statusLine()].filter((line) => line !== undefined),
     `Runs: ${counts.runs.running} running (${activeRuns()} working here), ${counts.runs.accepted} queued`,
     `Approvals pending: ${counts.approvals.pending}`,
   ];

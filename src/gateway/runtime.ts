@@ -28,12 +28,14 @@ import type {
   ReceiveResult,
 } from '../ports/gateway.js';
 import type { Wakeups } from '../runtime/wakeups.js';
+import { ToolRegistry } from '../tools/registry.js';
 import { Access, NOT_LET_IN } from './access.js';
 import { runCommand } from './commands.js';
 import { GatewayMemory } from './memory-access.js';
 import { GatewayReads } from './reads.js';
 import { approvalResource, conversationResource, runResource, unplacedConversation } from './resources.js';
 import { denyBySystem } from './system-decision.js';
+import { ToolCatalog, type ToolCatalogSource } from './tool-catalog.js';
 
 /** What the gateway is built from. */
 export interface GatewayDeps {
@@ -52,6 +54,8 @@ export interface GatewayDeps {
   sandboxSummary?: string;
   /** Memory items; the gateway's memory door (`memory`) exists when given. */
   memory?: MemoryService;
+  /** The tools and MCP servers behind `GET /v1/tools` and the `/status` MCP line. */
+  tools?: ToolCatalogSource;
 }
 
 /**
@@ -68,12 +72,15 @@ export class GatewayRuntimeState implements GatewayPort {
   readonly reads: GatewayReads;
   /** Memory items for the HTTP API, authorized per call; absent without a memory service. */
   readonly memory: GatewayMemory | undefined;
+  /** The tools and MCP servers, authorized per call (`read_tools`). */
+  readonly toolCatalog: ToolCatalog;
 
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
     this.access = new Access(deps.policy);
     this.reads = new GatewayReads(deps.journal, this.access);
     this.memory = deps.memory ? new GatewayMemory(deps.memory, deps.journal, this.access) : undefined;
+    this.toolCatalog = new ToolCatalog(deps.tools ?? { tools: new ToolRegistry() }, this.access);
   }
 
   /**

@@ -10,6 +10,7 @@ import { registerMemoryRoutes } from './routes/memory.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerReadRoutes } from './routes/reads.js';
 import { registerRunRoutes } from './routes/runs.js';
+import { registerToolRoutes } from './routes/tools.js';
 import { registerWebhookRoutes } from './routes/webhooks.js';
 
 /** The principal an admin-token request acts as, unless it names another (always an admin). */
@@ -72,6 +73,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerRunRoutes(app, deps);
   registerApprovalRoutes(app, deps);
   registerReadRoutes(app, deps);
+  registerToolRoutes(app, deps);
   if (deps.gateway.memory) registerMemoryRoutes(app, deps.gateway.memory);
   await app.register(async (scope) => registerWebhookRoutes(scope, deps));
   return app;

@@ -26,6 +26,8 @@ export interface ToolOutputBody {
 export interface ToolCallBody {
   toolCallId: string;
   tool: string;
+  /** Where the tool comes from when not a built-in: `mcp:<server>`. */
+  source?: string;
   args: unknown;
   argsHash: string;
   via: 'policy' | 'approval' | 'session_grant';

@@ -5,7 +5,7 @@ import type { Run } from '../core/types.js';
 import type { JournalStore, StepCommit } from '../journal/store.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ToolCallRequest } from '../providers/provider.js';
-import type { ToolRegistry } from '../tools/registry.js';
+import { ToolRegistry } from '../tools/registry.js';
 import type { Tool } from '../tools/tool.js';
 import { hashArgs } from './args-hash.js';
 import type { TapeView, ToolCallBody } from './tape-view.js';
@@ -45,7 +45,7 @@ export class ToolStep {
     signal: AbortSignal,
   ): Promise<'done' | 'wait'> {
     const { tools, agent } = this.deps;
-    const tool = agent.tools.includes(call.name) ? tools.get(call.name) : undefined;
+    const tool = ToolRegistry.allows(agent.tools, call.name) ? tools.get(call.name) : undefined;
     if (!tool) return this.output(run, call, false, `unknown tool "${call.name}"`);
     let args: unknown;
     try {
@@ -99,10 +99,16 @@ export class ToolStep {
       );
     }
 
+    // Arguments that break the tool's schema are refused before anyone is asked to approve them.
+    const invalid = tool.checkArgs?.(args);
+    if (invalid !== undefined) return this.output(run, call, false, `invalid arguments: ${invalid}`);
+
     const decision = this.deps.policy.decideToolCall({
       principal: run.principal,
       tool: tool.name,
       readOnly: tool.readOnly,
+      ...(tool.source !== undefined ? { source: tool.source } : {}),
+      ...(tool.hints !== undefined ? { hints: tool.hints } : {}),
       argsHash,
       sessionId: run.sessionId,
       conversation: run.conversation,
@@ -192,7 +198,14 @@ export class ToolStep {
     how: Pick<ToolCallBody, 'via' | 'policyIds'> & { approvalId?: string },
     signal: AbortSignal,
   ): Promise<'done'> {
-    const intent: ToolCallBody = { toolCallId: call.id, tool: tool.name, args, argsHash, ...how };
+    const intent: ToolCallBody = {
+      toolCallId: call.id,
+      tool: tool.name,
+      ...(tool.source !== undefined ? { source: tool.source } : {}),
+      args,
+      argsHash,
+      ...how,
+    };
     await this.commit(run, { tape: [{ kind: 'tool_call', body: intent }] });
     this.deps.onActivity?.(run, `running ${tool.name}…`);
     const started = this.deps.clock();
@@ -224,6 +237,7 @@ export class ToolStep {
           body: {
             toolCallId: call.id,
             tool: tool.name,
+            ...(tool.source !== undefined ? { source: tool.source } : {}),
             ok,
             output,
             durationMs,

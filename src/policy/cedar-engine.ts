@@ -11,6 +11,7 @@ import { type CompiledPolicies, compilePolicies, type PolicySources } from './co
 import type { AuthzDecision, AuthzQuery, PolicyEngine, ToolCallQuery, ToolDecision } from './engine.js';
 import { cedarUid, conversationId, EntityBuilder } from './entities.js';
 import { GroupDirectory } from './groups.js';
+import { toolTraits } from './tool-traits.js';
 
 /** What {@link loadPolicyEngine} needs: the policy sources and the config's `groups:`. */
 export interface PolicyEngineOptions extends PolicySources {
@@ -111,7 +112,7 @@ class CedarPolicySet implements PolicyEngine {
       preparsedPolicySetId: this.#policySetId,
       entities: [
         this.#entities.user(query.principal),
-        this.#entities.tool(query.tool, query.readOnly),
+        this.#entities.tool(query.tool, toolTraits(query)),
         { uid: conversation, attrs: { platform: query.conversation.platform }, parents: [] },
       ],
     };

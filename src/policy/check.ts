@@ -18,6 +18,7 @@ export const POLICY_ACTIONS: readonly PolicyAction[] = [
   'read_events',
   'read_status',
   'read_metrics',
+  'read_tools',
   'read_memory',
   'write_memory',
 ];
@@ -52,6 +53,8 @@ export interface ExplainQuery {
   tool?: string;
   /** Whether the tool is read-only; default false (pass the tool registry's answer). */
   readOnly?: boolean;
+  /** The tool's source; default `mcp:<server>` for a name `<server>__<tool>`, else `builtin`. */
+  source?: string;
   /**
    * The other party: the run's owner for `cancel_run` and `read_runs`, the requester for
    * `approve`, `approve_for_session` and `read_approvals`, whose usage for `read_usage`; `all` means
@@ -70,6 +73,12 @@ export interface Explanation {
 }
 
 const SOMEONE_ELSE = 'explain:someone-else';
+
+/** The source a tool name implies: `mcp:<server>` for `<server>__<tool>`, else `builtin`. */
+function sourceOfName(tool: string): string {
+  const cut = tool.indexOf('__');
+  return cut > 0 ? `mcp:${tool.slice(0, cut)}` : 'builtin';
+}
 
 function isAction(action: string): action is PolicyAction {
   return (POLICY_ACTIONS as readonly string[]).includes(action);
@@ -90,7 +99,14 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
       return {
         principal,
         action,
-        resource: { type: 'Tool', id: query.tool ?? '', attrs: { read_only: query.readOnly ?? false } },
+        resource: {
+          type: 'Tool',
+          id: query.tool ?? '',
+          attrs: {
+            read_only: query.readOnly ?? false,
+            source: query.source ?? sourceOfName(query.tool ?? ''),
+          },
+        },
       };
     case 'approve':
     case 'approve_for_session':
@@ -132,6 +148,7 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
     }
     case 'read_events':
     case 'read_metrics':
+    case 'read_tools':
       return { principal, action, resource: EVERYONE };
     case 'read_usage':
       return {
@@ -175,6 +192,7 @@ export function explainDecision(engine: PolicyEngine, query: ExplainQuery): Expl
       principal: query.principal,
       tool: query.tool,
       readOnly: query.readOnly ?? false,
+      source: query.source ?? sourceOfName(query.tool),
       argsHash: '',
       sessionId: 'explain',
       conversation: { platform, channel: 'explain' },

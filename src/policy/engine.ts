@@ -1,4 +1,5 @@
 import type { ConversationRef, Principal } from '../core/types.js';
+import type { ToolHints } from './tool-traits.js';
 
 /** The actions of `config/schema.cedarschema`. */
 export type PolicyAction =
@@ -16,6 +17,7 @@ export type PolicyAction =
   | 'read_events'
   | 'read_status'
   | 'read_metrics'
+  | 'read_tools'
   | 'read_memory'
   | 'write_memory';
 
@@ -25,6 +27,10 @@ export interface ToolCallQuery {
   tool: string;
   /** Whether the tool is read-only (an attribute of the `Tool` entity). */
   readOnly: boolean;
+  /** `builtin` (the default) or `mcp:<server>`. */
+  source?: string;
+  /** The tool's other annotations; see `toolTraits` for the defaults of those left out. */
+  hints?: Partial<ToolHints>;
   argsHash: string;
   sessionId: string;
   conversation: ConversationRef;
@@ -44,7 +50,8 @@ export interface AuthzQuery {
   action: PolicyAction;
   /**
    * The resource entity, e.g. `{ type: 'Run', id, attrs: { owner } }`. Attributes by type: `Run`
-   * needs `owner` (a principal), `Tool` needs `read_only`, `Approval` needs `requester` and `tool`
+   * needs `owner` (a principal), `Tool` needs `read_only` (and takes `source`, `destructive`,
+   * `idempotent`, `open_world`, defaults as `toolTraits`), `Approval` needs `requester` and `tool`
    * (taken from the context when absent), `Conversation` and `Session` take `platform` (default:
    * the id up to its first `:`, for a session its conversation's platform). `User` is one person;
    * {@link EVERYONE} is everyone at once (all runs, everyone's usage, workspace memory…).

@@ -2,6 +2,7 @@ import type { CedarValueJson, Context, EntityJson, TypeAndId } from '@cedar-poli
 import type { ConversationRef, Principal } from '../core/types.js';
 import type { AuthzQuery } from './engine.js';
 import type { GroupDirectory } from './groups.js';
+import { type ToolHints, type ToolTraits, toolEntityAttrs, toolTraits } from './tool-traits.js';
 
 /** The Cedar namespace of `config/schema.cedarschema`. */
 export const CEDAR_NAMESPACE = 'Switchboard';
@@ -51,6 +52,15 @@ function stringAttr(attrs: Record<string, unknown> | undefined, ...keys: string[
   return undefined;
 }
 
+/** The hints among a `Tool` resource's attributes (Cedar's snake_case names). */
+function hintsOf(attrs: Record<string, unknown> | undefined): Partial<ToolHints> {
+  const hints: Partial<ToolHints> = {};
+  if (typeof attrs?.destructive === 'boolean') hints.destructive = attrs.destructive;
+  if (typeof attrs?.idempotent === 'boolean') hints.idempotent = attrs.idempotent;
+  if (typeof attrs?.open_world === 'boolean') hints.openWorld = attrs.open_world;
+  return hints;
+}
+
 /**
  * Builds the small entity slice each request needs: the principal as a `User` whose parents are its
  * groups, and the resource with the attributes the schema declares. User entities are cached per
@@ -78,9 +88,9 @@ export class EntityBuilder {
     return entity;
   }
 
-  /** The `Tool` entity. */
-  tool(name: string, readOnly: boolean): EntityJson {
-    return { uid: cedarUid('Tool', name), attrs: { read_only: readOnly }, parents: [] };
+  /** The `Tool` entity of a tool with `traits`. */
+  tool(name: string, traits: ToolTraits): EntityJson {
+    return { uid: cedarUid('Tool', name), attrs: toolEntityAttrs(traits), parents: [] };
   }
 
   /** The resource, entities and context of an `authorize` query. */
@@ -103,7 +113,13 @@ export class EntityBuilder {
       case 'Tool': {
         const readOnly = attrs?.read_only ?? attrs?.readOnly;
         if (typeof readOnly !== 'boolean') errors.push(`Tool ${id} needs attrs.read_only (a boolean)`);
-        else entities.push(this.tool(id, readOnly));
+        else
+          entities.push(
+            this.tool(
+              id,
+              toolTraits({ readOnly, source: stringAttr(attrs, 'source'), hints: hintsOf(attrs) }),
+            ),
+          );
         break;
       }
       case 'Conversation': {

@@ -1,10 +1,11 @@
 /**
  * The tool registry the daemon starts with: the built-ins of the `tools:` config section, with
  * shell tools only where the sandbox decision allows them, and that decision logged and
- * summarised for `/status`.
+ * summarised for `/status`; and the `mcp_servers:` as a tool source beside them.
  */
 import type { Config } from '../config/schema.js';
 import { createBuiltinTools } from './builtins/index.js';
+import { McpServers } from './mcp/servers.js';
 import { ToolRegistry } from './registry.js';
 import { decideSandbox, type SandboxDecision } from './sandbox/decision.js';
 import type { IsolationInfo } from './sandbox/tier.js';
@@ -13,6 +14,7 @@ import type { IsolationInfo } from './sandbox/tier.js';
 interface StartLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
 }
 
 /** Inputs of `buildDaemonTools`. */
@@ -27,17 +29,24 @@ export interface DaemonToolsOptions {
    */
   isolation: IsolationInfo | Promise<IsolationInfo>;
   logger: StartLog;
+  /** The validated `mcp_servers:` section; none by default. */
+  mcpServers?: Config['mcp_servers'];
+  /** The daemon's environment, where MCP servers' `env_from` and `headers_env` look. */
+  env?: NodeJS.ProcessEnv;
 }
 
-/** The registry and the sandbox decision it was built under. */
+/** The registry, the sandbox decision it was built under, and the MCP servers behind it. */
 export interface DaemonTools {
   registry: ToolRegistry;
   sandbox: SandboxDecision;
+  /** Not started: call `mcp.start()` (the daemon does once the core is wired). */
+  mcp: McpServers;
 }
 
 /**
  * Waits for detection, decides whether shell tools exist (`decideSandbox`), logs the decision
- * (a warning when shell tools are off or UNISOLATED) and registers the built-ins.
+ * (a warning when shell tools are off or UNISOLATED), registers the built-ins and adds the MCP
+ * servers (a sandboxed one runs under the same bubblewrap).
  */
 export async function buildDaemonTools(options: DaemonToolsOptions): Promise<DaemonTools> {
   const { tools: config, logger } = options;
@@ -70,5 +79,13 @@ export async function buildDaemonTools(options: DaemonToolsOptions): Promise<Dae
   })) {
     registry.register(tool);
   }
-  return { registry, sandbox };
+  const mcp = new McpServers(options.mcpServers ?? {}, {
+    env: options.env ?? {},
+    workspaceDir: options.workspaceDir,
+    bwrapPath:
+      sandbox.shell === 'on' && sandbox.isolation.tier === 'bwrap' ? sandbox.isolation.bwrapPath : undefined,
+    logger,
+  });
+  registry.addSource(mcp);
+  return { registry, sandbox, mcp };
 }

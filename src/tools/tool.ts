@@ -1,3 +1,7 @@
+import type { ToolHints } from '../policy/tool-traits.js';
+
+export { type ToolHints, type ToolTraits, toolTraits } from '../policy/tool-traits.js';
+
 /** What a tool needs to know about the run calling it. */
 export interface ToolContext {
   runId: string;
@@ -19,8 +23,8 @@ export interface ToolResult {
 }
 
 /**
- * A tool the model may call. Sources are pluggable (built-ins now, MCP servers later); every call
- * goes through the same policy gate before `run`. `run` validates its own arguments and throws
+ * A tool the model may call. Sources are pluggable (built-ins, MCP servers); every call goes
+ * through the same policy gate before `run`. `run` validates its own arguments and throws
  * `ValidationError` for bad ones; other throws are reported to the model as tool errors.
  */
 export interface Tool {
@@ -30,5 +34,15 @@ export interface Tool {
   readonly parameters: Record<string, unknown>;
   /** Read-only tools change nothing outside the daemon (the default policy lets members call them). */
   readonly readOnly: boolean;
+  /** Where the tool comes from: `builtin` (the default) or `mcp:<server>`. */
+  readonly source?: string;
+  /** Annotations beyond `readOnly`; what is left out takes `toolTraits`' defaults. */
+  readonly hints?: Partial<ToolHints>;
+  /**
+   * Checks the arguments before the policy is asked; a message says what is wrong. Tools whose
+   * arguments come with a schema from elsewhere (MCP) check here, so a malformed call is refused
+   * before anyone is asked to approve it.
+   */
+  checkArgs?(args: unknown): string | undefined;
   run(args: unknown, ctx: ToolContext): Promise<ToolResult>;
 }

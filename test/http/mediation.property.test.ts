@@ -36,6 +36,7 @@ const ACTIONS: Readonly<Record<string, readonly ResourceType[]>> = {
   read_events: ['Everyone'],
   read_status: ['Conversation'],
   read_metrics: ['Everyone'],
+  read_tools: ['Everyone'],
   read_memory: ['User', 'Conversation', 'Everyone'],
   write_memory: ['User', 'Conversation', 'Everyone'],
 };
@@ -548,6 +549,7 @@ describe('complete mediation', () => {
       );
       await get('/v1/events/recent', may({ action: 'read_events', resource: EVERYONE }));
       await get('/metrics', may({ action: 'read_metrics', resource: EVERYONE }));
+      await get('/v1/tools', may({ action: 'read_tools', resource: EVERYONE }));
 
       // Memory: one scope, one item, and the lists filtered item by item.
       await get('/v1/memory?scope=workspace', may({ action: 'read_memory', resource: EVERYONE }));

@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicyEngine, type PolicyEngineHandle } from '../../src/policy/cedar-engine.js';
 import { EVERYONE } from '../../src/policy/engine.js';
@@ -56,6 +59,45 @@ describe('default policies', () => {
         errors: [],
       });
     }
+  });
+
+  it('asks a human for every MCP tool, even one its server calls read-only and harmless', () => {
+    const mcp = (tool: string, readOnly: boolean) => ({
+      ...toolCall(MEMBER, tool, readOnly),
+      source: 'mcp:files',
+      hints: { destructive: false, idempotent: true, openWorld: false },
+    });
+    expect(engine.decideToolCall(mcp('files__read_text_file', true))).toEqual({
+      decision: 'ask',
+      policyIds: ['members-request-tools'],
+      errors: [],
+    });
+    expect(engine.decideToolCall(mcp('files__write_file', false)).decision).toBe('ask');
+    expect(
+      engine.decideToolCall({ ...mcp('files__read_text_file', true), principal: STRANGER }).decision,
+    ).toBe('deny');
+  });
+
+  it('lets a policy tell MCP tools apart by source and annotations', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-policy-mcp-'));
+    copyFileSync(join(DEFAULT_POLICY_DIR, 'default.cedar'), join(dir, 'default.cedar'));
+    writeFileSync(
+      join(dir, 'trust.cedar'),
+      `@id("files-reads") permit (principal, action == Switchboard::Action::"call_tool", resource is Switchboard::Tool)
+       when { resource.source == "mcp:files" && resource.read_only && !resource.open_world };`,
+    );
+    const trusting = loadPolicyEngine({ dir, schemaPath: SCHEMA_PATH, groups: { members: [MEMBER] } });
+    rmSync(dir, { recursive: true, force: true });
+    const ask = (source: string, readOnly: boolean, openWorld: boolean) =>
+      trusting.decideToolCall({
+        ...toolCall(MEMBER, 'x__tool', readOnly),
+        source,
+        hints: { destructive: !readOnly, idempotent: readOnly, openWorld },
+      }).decision;
+    expect(ask('mcp:files', true, false)).toBe('allow');
+    expect(ask('mcp:files', true, true)).toBe('ask');
+    expect(ask('mcp:files', false, false)).toBe('ask');
+    expect(ask('mcp:other', true, false)).toBe('ask');
   });
 
   it("refuses a stranger's tool calls", () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -10,6 +10,7 @@ import type { JournalStore } from '../../src/journal/store.js';
 import { loadPolicyEngine } from '../../src/policy/cedar-engine.js';
 import type { Channel } from '../../src/ports/channel.js';
 import { createCurrentTimeTool } from '../../src/tools/builtins/current-time.js';
+import type { ServerStatus } from '../../src/tools/mcp/server.js';
 import { ToolRegistry } from '../../src/tools/registry.js';
 import type { Tool } from '../../src/tools/tool.js';
 import { ScriptedProvider } from '../fakes/scripted-provider.js';
@@ -24,6 +25,8 @@ export interface CoreHarness extends Core {
   journal: JournalStore;
   provider: ScriptedProvider;
   channels: Map<string, Channel>;
+  /** The run's workspace folder (file tools, MCP servers that write). */
+  workspaceDir: string;
   /** How many times the `test_action` tool (needs approval by default) ran. */
   executions(): number;
   stop(): Promise<void>;
@@ -35,6 +38,14 @@ export interface CoreHarnessOptions {
   approvalTimeoutMs?: number;
   /** Backstop poll interval of scheduler and outbox (default 100 ms). */
   pollMs?: number;
+  /** The agent's `tools` (default: `test_action`, `current_time`). */
+  agentTools?: string[];
+  /** More tools or tool sources (MCP servers) beside the default two. */
+  addTools?: (registry: ToolRegistry) => void;
+  /** More policies, as the text of one more `.cedar` file beside the default policies. */
+  extraPolicies?: string;
+  /** The MCP servers' states, for `/status` and `GET /v1/tools`. */
+  mcpServers?: () => ServerStatus[];
 }
 
 /**
@@ -52,10 +63,17 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
   await journal.migrate();
   const config = parseConfig({
     groups: options.groups,
-    agents: { default: { tools: ['test_action', 'current_time'] } },
+    agents: { default: { tools: options.agentTools ?? ['test_action', 'current_time'] } },
   });
+  let policyDir = join(ROOT, 'config/policies');
+  if (options.extraPolicies !== undefined) {
+    policyDir = join(dir, 'policies');
+    mkdirSync(policyDir);
+    copyFileSync(join(ROOT, 'config/policies/default.cedar'), join(policyDir, 'default.cedar'));
+    writeFileSync(join(policyDir, 'extra.cedar'), options.extraPolicies);
+  }
   const policy = loadPolicyEngine({
-    dir: join(ROOT, 'config/policies'),
+    dir: policyDir,
     schemaPath: join(ROOT, 'config/schema.cedarschema'),
     groups: config.groups,
   });
@@ -73,6 +91,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
   const tools = new ToolRegistry();
   tools.register(testAction);
   tools.register(createCurrentTimeTool());
+  options.addTools?.(tools);
   const provider = new ScriptedProvider();
   const channels = new Map<string, Channel>();
   const core = assembleCore({
@@ -92,6 +111,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     logger: pino({ level: 'silent' }),
     channels,
     pollMs: options.pollMs ?? 100,
+    ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
   });
   core.scheduler.start();
   core.dispatcher.start();
@@ -100,6 +120,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     journal,
     provider,
     channels,
+    workspaceDir,
     executions: () => executions,
     async stop() {
       await core.scheduler.abortAll();

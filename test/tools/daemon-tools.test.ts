@@ -32,6 +32,7 @@ async function build(isolation: IsolationInfo | Promise<IsolationInfo>, tools: R
   const logger = {
     info: (obj: object, msg: string) => lines.push({ level: 'info', obj, msg }),
     warn: (obj: object, msg: string) => lines.push({ level: 'warn', obj, msg }),
+    debug: () => {},
   };
   const config = parseConfig({ tools }).tools;
   const built = await buildDaemonTools({ tools: config, workspaceDir: ws, isolation, logger });

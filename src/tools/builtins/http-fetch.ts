@@ -105,6 +105,8 @@ export function createHttpFetchTool(options: HttpFetchOptions): Tool {
       additionalProperties: false,
     },
     readOnly: false,
+    // It changes nothing here, but reaches the web.
+    hints: { destructive: false, idempotent: true, openWorld: true },
     async run(args, ctx) {
       let url = checkUrl(parseArgs('http_fetch', schema, args).url);
       const deadline = AbortSignal.timeout(options.timeoutMs);

@@ -70,9 +70,10 @@ function hostLayout(): Entry[] {
  * Arguments that make `bwrap` build the sandbox around `workspace` (an absolute real path): fresh
  * user, PID, network, IPC, UTS and cgroup namespaces (no network at all), no capabilities, a new
  * session (no terminal injection), death with the daemon, and a root that is read-only except for
- * the private `/tmp` and the workspace, which is also the working folder.
+ * the private `/tmp` and the workspace, which is also the working folder. `readOnly` adds host
+ * folders visible read-only (a sandboxed MCP server's own installation), absolute real paths.
  */
-export function bwrapArgs(workspace: string): string[] {
+export function bwrapArgs(workspace: string, readOnly: readonly string[] = []): string[] {
   const args = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
   for (const entry of hostLayout()) {
     if (entry.kind === 'link') args.push('--symlink', entry.target, entry.path);
@@ -85,7 +86,8 @@ export function bwrapArgs(workspace: string): string[] {
     '/proc',
     '--dev',
     '/dev',
-    // After /tmp, so a workspace under /tmp is not hidden by the fresh tmpfs.
+    // After /tmp, so folders under /tmp are not hidden by the fresh tmpfs.
+    ...readOnly.flatMap((path) => ['--ro-bind', path, path]),
     '--bind',
     workspace,
     workspace,
