@@ -8,6 +8,7 @@ export type { MarkdownDialect } from './core/markdown.js';
 export { renderMarkdown } from './core/markdown-chunks.js';
 export { neutralizeMentions } from './core/mentions.js';
 export { SESSION_SCOPES, type SessionScope } from './core/session-scope.js';
+export { ShownTexts } from './core/shown-texts.js';
 export { splitMessage } from './core/split-message.js';
 export type {
   ApprovalCard,

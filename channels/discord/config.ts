@@ -31,5 +31,11 @@ export const DEFAULT_DISCORD_API_URL = 'https://discord.com/api';
 /** Discord's maximum characters of one message. */
 export const DISCORD_MESSAGE_LIMIT = 2000;
 
+/** Between two edits of a streamed reply: Discord allows 5 messages or edits per 5 s in a channel. */
+export const DISCORD_DRAFT_INTERVAL_MS = 1_000;
+
+/** Discord's typing indicator lasts about 10 s: it is shown again after this long. */
+export const DISCORD_TYPING_REFRESH_MS = 8_000;
+
 /** Discord's maximum length of a message nonce. */
 export const DISCORD_NONCE_LIMIT = 25;

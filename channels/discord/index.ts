@@ -7,7 +7,7 @@ import { type Client, Events } from 'discord.js';
 import type { Channel, GatewayPort } from '../../src/index.js';
 import { DiscordApprovals } from './approvals.js';
 import { answerCommand, registerCommands } from './commands.js';
-import type { DiscordChannelConfig } from './config.js';
+import { DISCORD_DRAFT_INTERVAL_MS, DISCORD_TYPING_REFRESH_MS, type DiscordChannelConfig } from './config.js';
 import { type DiscordContext, throwNotStarted } from './context.js';
 import { DISCORD, deviceOf } from './identity.js';
 import { DiscordInbound } from './inbound.js';
@@ -64,5 +64,8 @@ export function createDiscordChannel(config: DiscordChannelConfig, gateway: Gate
     presentApproval: (card) => approvals.present(card),
     updateApproval: (card) => approvals.update(card),
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
+    activityRefreshMs: DISCORD_TYPING_REFRESH_MS,
+    showDraft: (conversation, text, shown) => outbound.showDraft(conversation, text, shown),
+    draftIntervalMs: () => DISCORD_DRAFT_INTERVAL_MS,
   };
 }

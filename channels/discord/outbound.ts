@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type APIMessage, Routes } from 'discord.js';
-import type { ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
+import {
+  type ConversationRef,
+  type DeliveryReceipt,
+  type OutboundMessage,
+  ShownTexts,
+} from '../../src/index.js';
 import { DISCORD_NONCE_LIMIT } from './config.js';
 import type { DiscordContext } from './context.js';
 import { toChannelError } from './errors.js';
@@ -22,6 +27,8 @@ export interface PostOptions {
   delivered?: string[];
   /** Records the ids posted so far, after each chunk. */
   recordProgress?: (messageIds: string[]) => Promise<void>;
+  /** Messages showing this text's draft: edited into it in place, those left over removed. */
+  drafts?: readonly string[];
 }
 
 interface Activity {
@@ -40,6 +47,8 @@ interface Activity {
  */
 export class DiscordOutbound {
   private readonly activity = new Map<string, Activity>();
+  /** The content each recently posted or edited message shows. */
+  private readonly contents = new ShownTexts();
 
   constructor(private readonly ctx: DiscordContext) {}
 
@@ -55,15 +64,37 @@ export class DiscordOutbound {
     if (message.idempotencyKey !== undefined) options.idempotencyKey = message.idempotencyKey;
     if (message.delivered !== undefined) options.delivered = message.delivered;
     if (message.recordProgress !== undefined) options.recordProgress = message.recordProgress;
+    if (message.drafts !== undefined && privateTo === undefined) options.drafts = message.drafts;
     return { messageIds: await this.postText(channelId, message.text, options) };
+  }
+
+  /** Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as it grows. */
+  async showDraft(conversation: ConversationRef, text: string, shown: readonly string[]): Promise<string[]> {
+    return this.postText(targetChannelOf(conversation), text, { drafts: shown });
   }
 
   /** Posts Markdown `text` in a channel or thread, rendered and split to Discord's limit; returns the message ids in order. */
   async postText(channelId: string, text: string, options: PostOptions = {}): Promise<string[]> {
     const chunks = renderDiscord(text);
     const ids: string[] = [...(options.delivered ?? [])];
+    const drafts = options.drafts ?? [];
     for (const [index, content] of chunks.entries()) {
       if (index < ids.length) continue; // posted by an earlier attempt of this outbox item
+      const draft = drafts[index];
+      if (draft !== undefined) {
+        if (!this.contents.shows(draft, content)) {
+          await this.editMessage(
+            channelId,
+            draft,
+            { content, allowed_mentions: { parse: [] } },
+            'edit a reply',
+          );
+          this.contents.remember(draft, content);
+        }
+        ids.push(draft);
+        await options.recordProgress?.(ids);
+        continue;
+      }
       const body: Record<string, unknown> = { content, allowed_mentions: { parse: [] } };
       if (options.idempotencyKey !== undefined) {
         body.nonce = nonceOf(`${options.idempotencyKey}:${index}`);
@@ -72,8 +103,18 @@ export class DiscordOutbound {
       if (index === 0 && options.replyTo !== undefined) {
         body.message_reference = { message_id: options.replyTo, fail_if_not_exists: false };
       }
-      ids.push(await this.createMessage(channelId, body, 'post a message'));
+      const id = await this.createMessage(channelId, body, 'post a message');
+      this.contents.remember(id, content);
+      ids.push(id);
       await options.recordProgress?.(ids);
+    }
+    // The text shrank below its draft (a new model call): the messages left over go.
+    for (const extra of drafts.slice(chunks.length)) {
+      try {
+        await this.ctx.rest().delete(Routes.channelMessage(channelId, extra));
+      } catch (error) {
+        this.ctx.gateway.logger.debug({ err: toChannelError(error, 'remove a draft') }, 'draft kept');
+      }
     }
     return ids.slice(0, chunks.length);
   }

@@ -24,6 +24,12 @@ export interface SlackChannelConfig {
 /** The route the daemon's HTTP server forwards Slack requests from. */
 export const SLACK_EVENTS_PATH = '/slack/events';
 
+/** Between two edits of a streamed reply (`chat.update`, Tier 3: about 50 a minute). */
+export const SLACK_DRAFT_INTERVAL_MS = 1_200;
+
+/** An assistant thread's status clears after two minutes: it is set again after this long. */
+export const SLACK_STATUS_REFRESH_MS = 60_000;
+
 /** Slack's limit of one section block's text. */
 export const SLACK_SECTION_LIMIT = 3_000;
 

@@ -6,7 +6,7 @@ import type { Channel, GatewayPort } from '../../src/index.js';
 import { SlackApprovals } from './approvals.js';
 import { BackgroundWork } from './background.js';
 import { registerCommand } from './commands.js';
-import type { SlackChannelConfig } from './config.js';
+import { SLACK_DRAFT_INTERVAL_MS, SLACK_STATUS_REFRESH_MS, type SlackChannelConfig } from './config.js';
 import { toChannelError } from './errors.js';
 import { SlackFiles } from './files.js';
 import { SLACK } from './identity.js';
@@ -74,6 +74,9 @@ export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayP
     presentApproval: (card) => approvals.present(card),
     updateApproval: (card) => approvals.update(card),
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
+    activityRefreshMs: SLACK_STATUS_REFRESH_MS,
+    showDraft: (conversation, text, shown) => outbound.showDraft(conversation, text, shown),
+    draftIntervalMs: () => SLACK_DRAFT_INTERVAL_MS,
     fetchAttachment: (url, limits) => files.fetch(url, limits),
     settled: () => background.settled(),
   };

@@ -1,7 +1,13 @@
 import type { webApi } from '@slack/bolt';
-import type { ChannelLogger, ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
+import {
+  type ChannelLogger,
+  type ConversationRef,
+  type DeliveryReceipt,
+  type OutboundMessage,
+  ShownTexts,
+} from '../../src/index.js';
 import { platformErrorCode, toChannelError } from './errors.js';
-import { renderText } from './render.js';
+import { type RenderedMessage, renderText } from './render.js';
 import type { ThreadMembership } from './threads.js';
 
 /** The metadata event type of a posted reply part, carrying its outbox id and part number. */
@@ -16,6 +22,8 @@ const LOOKUP_LIMIT = 100;
  * posted but could not record (a crash, a lost answer): delivered once, nothing duplicated.
  */
 export class SlackOutbound {
+  /** What each recently posted or edited message shows, by ts, to skip edits that change nothing. */
+  private readonly contents = new ShownTexts();
   private readonly statusMessages = new Map<string, string>();
   private assistantStatus = true;
 
@@ -39,30 +47,72 @@ export class SlackOutbound {
         posted.push(found.get(posted.length) ?? '');
       if (posted.length > (message.delivered?.length ?? 0)) await message.recordProgress?.(posted);
     }
+    const drafts = message.drafts ?? [];
     for (const [index, part] of parts.entries()) {
       if (index < posted.length) continue;
-      try {
-        const result = await this.client.chat.postMessage({
-          channel: conversation.channel,
-          text: part.text,
-          blocks: part.blocks,
-          unfurl_links: false,
-          unfurl_media: false,
-          ...(conversation.thread ? { thread_ts: conversation.thread } : {}),
-          ...(key === undefined
-            ? {}
-            : {
-                metadata: { event_type: REPLY_METADATA_TYPE, event_payload: { outbox_id: key, part: index } },
-              }),
-        });
-        posted.push(result.ts ?? '');
-      } catch (error) {
-        throw toChannelError(error, `posting a reply to ${conversation.channel}`);
-      }
+      const metadata =
+        key === undefined
+          ? undefined
+          : { event_type: REPLY_METADATA_TYPE, event_payload: { outbox_id: key, part: index } };
+      posted.push(await this.place(conversation, part, drafts[index], metadata));
       await message.recordProgress?.(posted);
     }
+    await this.removeLeftOver(conversation, drafts.slice(parts.length));
     if (conversation.thread) this.threads.remember(conversation.channel, conversation.thread);
     return { messageIds: posted };
+  }
+
+  /** Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as it grows. */
+  async showDraft(conversation: ConversationRef, text: string, shown: readonly string[]): Promise<string[]> {
+    const parts = renderText(text);
+    const ids: string[] = [];
+    for (const [index, part] of parts.entries()) ids.push(await this.place(conversation, part, shown[index]));
+    await this.removeLeftOver(conversation, shown.slice(parts.length));
+    return ids;
+  }
+
+  /** Posts one part, or edits the draft message `draft` into it; returns its ts. */
+  private async place(
+    conversation: ConversationRef,
+    part: RenderedMessage,
+    draft: string | undefined,
+    metadata?: { event_type: string; event_payload: Record<string, string | number> },
+  ): Promise<string> {
+    const content = { text: part.text, blocks: part.blocks, ...(metadata ? { metadata } : {}) };
+    const shown = JSON.stringify(content);
+    try {
+      if (draft !== undefined) {
+        if (!this.contents.shows(draft, shown))
+          await this.client.chat.update({ channel: conversation.channel, ts: draft, ...content });
+        this.contents.remember(draft, shown);
+        return draft;
+      }
+      const result = await this.client.chat.postMessage({
+        channel: conversation.channel,
+        ...content,
+        unfurl_links: false,
+        unfurl_media: false,
+        ...(conversation.thread ? { thread_ts: conversation.thread } : {}),
+      });
+      this.contents.remember(result.ts ?? '', shown);
+      return result.ts ?? '';
+    } catch (error) {
+      throw toChannelError(error, `posting a reply to ${conversation.channel}`);
+    }
+  }
+
+  /** Deletes draft messages the final text no longer needs. Best effort. */
+  private async removeLeftOver(conversation: ConversationRef, left: readonly string[]): Promise<void> {
+    for (const ts of left) {
+      try {
+        await this.client.chat.delete({ channel: conversation.channel, ts });
+      } catch (error) {
+        this.logger.debug(
+          { channel: 'slack', err: toChannelError(error, 'removing a draft').message },
+          'draft kept',
+        );
+      }
+    }
   }
 
   /** The parts of outbox item `key` already in the conversation, by part number (ts). */

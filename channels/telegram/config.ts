@@ -25,6 +25,15 @@ export const DEFAULT_TELEGRAM_API_ROOT = 'https://api.telegram.org';
 /** The path of the webhook on the daemon's HTTP server. */
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 
+/**
+ * Between two edits of a streamed reply: Telegram allows about one message a second in a private
+ * chat and twenty a minute in a group.
+ */
+export const TELEGRAM_DRAFT_INTERVAL_MS = { private: 1_000, group: 3_000 } as const;
+
+/** Telegram's "typing…" lasts about 5 s: it is shown again after this long. */
+export const TELEGRAM_TYPING_REFRESH_MS = 4_000;
+
 /** Telegram's limit on one message's text, in characters after entity parsing. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 

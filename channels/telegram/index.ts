@@ -5,7 +5,11 @@
 import type { Channel, GatewayPort } from '../../src/index.js';
 import { presentApprovalCard, updateApprovalCard } from './approvals.js';
 import { createTelegramBot } from './client.js';
-import type { TelegramChannelConfig } from './config.js';
+import {
+  TELEGRAM_DRAFT_INTERVAL_MS,
+  TELEGRAM_TYPING_REFRESH_MS,
+  type TelegramChannelConfig,
+} from './config.js';
 import { TelegramFiles } from './files.js';
 import { TELEGRAM } from './identity.js';
 import { TelegramConnection } from './lifecycle.js';
@@ -40,6 +44,13 @@ export function createTelegramChannel(config: TelegramChannelConfig, gateway: Ga
     presentApproval: (card) => presentApprovalCard(sender, card),
     updateApproval: (card) => updateApprovalCard(bot.api, card),
     showActivity: (conversation) => sender.typing(conversation),
+    activityRefreshMs: TELEGRAM_TYPING_REFRESH_MS,
+    showDraft: (conversation, text, shown) => sender.showDraft(conversation, text, shown),
+    // Private chats have positive ids, groups negative ones.
+    draftIntervalMs: (conversation) =>
+      conversation.channel.startsWith('-')
+        ? TELEGRAM_DRAFT_INTERVAL_MS.group
+        : TELEGRAM_DRAFT_INTERVAL_MS.private,
     fetchAttachment: (url, limits) => files.fetch(url, limits),
   };
 }

@@ -1,7 +1,13 @@
 import type { Api } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import type { ChannelLogger, ConversationRef, DeliveryReceipt, OutboundMessage } from '../../src/index.js';
-import { describeError, isEntityParseError, toChannelError } from './errors.js';
+import {
+  type ChannelLogger,
+  type ConversationRef,
+  type DeliveryReceipt,
+  type OutboundMessage,
+  ShownTexts,
+} from '../../src/index.js';
+import { describeError, isEntityParseError, isNotModifiedError, toChannelError } from './errors.js';
 import type { TelegramPlace } from './identity.js';
 import { renderTelegram, visibleText } from './render.js';
 
@@ -49,6 +55,9 @@ export function replyTargetOf(place: TelegramPlace, messageId: number): Telegram
  * and a bot cannot read a chat's history to look.
  */
 export class TelegramSender {
+  /** The HTML each recently posted or edited message shows, by id, to skip edits that change nothing. */
+  private readonly contents = new ShownTexts();
+
   constructor(
     private readonly api: Api,
     private readonly logger: ChannelLogger,
@@ -67,7 +76,7 @@ export class TelegramSender {
   async sendText(
     target: TelegramTarget,
     text: string,
-    progress: Pick<OutboundMessage, 'delivered' | 'recordProgress'> = {},
+    progress: Pick<OutboundMessage, 'delivered' | 'recordProgress' | 'drafts'> = {},
   ): Promise<DeliveryReceipt> {
     if (text.trim() === '') {
       this.logger.warn({ chat: String(target.chatId) }, 'telegram: not sending an empty message');
@@ -75,12 +84,46 @@ export class TelegramSender {
     }
     const chunks = renderTelegram(text);
     const delivered = [...(progress.delivered ?? [])];
+    const drafts = progress.drafts ?? [];
     for (const [index, chunk] of chunks.entries()) {
       if (index < delivered.length) continue; // posted by an earlier attempt of this outbox item
-      delivered.push(await this.post(target, { html: chunk, plain: visibleText(chunk) }));
+      const draft = drafts[index];
+      if (draft !== undefined) await this.edit(target, draft, chunk);
+      delivered.push(draft ?? (await this.post(target, { html: chunk, plain: visibleText(chunk) })));
+      if (draft === undefined) this.contents.remember(delivered.at(-1) ?? '', chunk);
       await progress.recordProgress?.(delivered);
     }
+    // The text shrank below its draft (a new model call): the messages left over go.
+    for (const extra of drafts.slice(chunks.length)) {
+      await this.api.deleteMessage(target.chatId, Number(extra)).catch((error: unknown) => {
+        this.logger.debug({ chat: String(target.chatId), ...describeError(error) }, 'telegram: draft kept');
+      });
+    }
     return { messageIds: delivered.slice(0, chunks.length) };
+  }
+
+  /** Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as it grows. */
+  async showDraft(conversation: ConversationRef, text: string, shown: readonly string[]): Promise<string[]> {
+    return (await this.sendText(targetOf(conversation), text, { drafts: [...shown] })).messageIds;
+  }
+
+  /** Edits message `id` to show `html` (its visible text when Telegram refuses the entities). */
+  private async edit(target: TelegramTarget, id: string, html: string): Promise<void> {
+    if (this.contents.shows(id, html)) return;
+    const options = { link_preview_options: { is_disabled: true } };
+    try {
+      await this.api.editMessageText(target.chatId, Number(id), html, { ...options, parse_mode: 'HTML' });
+    } catch (error) {
+      if (isNotModifiedError(error)) return this.contents.remember(id, html);
+      if (!isEntityParseError(error)) throw toChannelError(error, 'editing a message');
+      try {
+        await this.api.editMessageText(target.chatId, Number(id), visibleText(html), options);
+      } catch (plainError) {
+        if (!isNotModifiedError(plainError))
+          throw toChannelError(plainError, 'editing a message as plain text');
+      }
+    }
+    this.contents.remember(id, html);
   }
 
   /** Posts one message (at most 4,096 characters); returns its id. */

@@ -11,6 +11,8 @@ import type { PolicyEngine } from '../policy/engine.js';
 import type { Channel } from '../ports/channel.js';
 import type { ModelProvider } from '../providers/provider.js';
 import { OutboxDispatcher } from '../runtime/outbox-dispatcher.js';
+import { Presence } from '../runtime/presence.js';
+import { ReplyStreams } from '../runtime/reply-streams.js';
 import { RunFeed } from '../runtime/run-feed.js';
 import { Scheduler } from '../runtime/scheduler.js';
 import { wakeLoops } from '../runtime/wake-loops.js';
@@ -60,6 +62,8 @@ export interface Core {
   executor: RunExecutor;
   /** The wake-up hub: announce a committed change here, never kick a loop directly. */
   wakeups: Wakeups;
+  /** Replies shown in the chat while the model streams them. */
+  streams: ReplyStreams;
 }
 
 /**
@@ -70,6 +74,13 @@ export interface Core {
 export function assembleCore(parts: CoreParts): Core {
   const wakeups = new Wakeups();
   const feed = new RunFeed();
+  const presence = new Presence({ channels: parts.channels, logger: parts.logger });
+  const streams = new ReplyStreams({
+    journal: parts.journal,
+    channels: parts.channels,
+    clock: parts.clock,
+    logger: parts.logger,
+  });
   const executor = new RunExecutor({
     journal: parts.journal,
     provider: parts.provider,
@@ -83,12 +94,7 @@ export function assembleCore(parts: CoreParts): Core {
     logger: parts.logger,
     ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
     ...(parts.input ? { input: parts.input } : {}),
-    onActivity: (run, status) => {
-      const channel = parts.channels.get(run.channel);
-      channel?.showActivity?.(run.conversation, status).catch((error: unknown) => {
-        parts.logger.debug({ err: error, runId: run.id }, 'activity indicator failed');
-      });
-    },
+    onActivity: (run, status) => presence.show(run, status),
   });
   const dispatcher = new OutboxDispatcher({
     journal: parts.journal,
@@ -106,10 +112,19 @@ export function assembleCore(parts: CoreParts): Core {
         `the approval card could not be shown: ${error}`,
       ),
     ...(parts.onDelivered ? { onDelivered: parts.onDelivered } : {}),
+    streams,
   });
   const scheduler = new Scheduler({
     journal: parts.journal,
-    execute: (run, signal) => executor.execute(run, signal),
+    // When a run stops working here (answered, waiting, stopped), its typing and its stream end.
+    execute: async (run, signal) => {
+      try {
+        return await executor.execute(run, signal);
+      } finally {
+        presence.stop(run.id);
+        void streams.settle(run.id);
+      }
+    },
     maxConcurrent: parts.maxConcurrentRuns,
     owner: parts.owner,
     leaseMs: parts.leaseMs,
@@ -118,7 +133,7 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     wakeups,
   });
-  wakeups.subscribe(wakeLoops({ scheduler, dispatcher, feed, logger: parts.logger }));
+  wakeups.subscribe(wakeLoops({ scheduler, dispatcher, feed, streams, logger: parts.logger }));
   const gateway = new GatewayRuntimeState({
     journal: parts.journal,
     policy: parts.policy,
@@ -132,5 +147,5 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.memory ? { memory: parts.memory } : {}),
     tools: { tools: parts.tools, ...(parts.mcpServers ? { mcpServers: parts.mcpServers } : {}) },
   });
-  return { gateway, scheduler, dispatcher, feed, executor, wakeups };
+  return { gateway, scheduler, dispatcher, feed, executor, wakeups, streams };
 }

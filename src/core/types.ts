@@ -219,6 +219,11 @@ export interface OutboundMessage {
   delivered?: string[];
   /** Records durably the ids of the parts posted so far; an adapter calls it after each part. */
   recordProgress?: (messageIds: string[]) => Promise<void>;
+  /**
+   * Messages that show this run's reply while it was streamed (`Channel.showDraft`), in order:
+   * edit them into the final text instead of posting anew, and remove any left over.
+   */
+  drafts?: string[];
 }
 
 /** The content of an approval card, rendered by each adapter with its own buttons. */

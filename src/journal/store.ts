@@ -194,6 +194,15 @@ export interface JournalStore {
    */
   recordOutboxProgress(id: string, receipt: DeliveryReceipt, now: number): Promise<void>;
 
+  /**
+   * Records the messages showing a run's reply while it streams (a draft), or forgets them with
+   * null once the final text replaced them. The final reply or notice of the run edits them.
+   */
+  recordDraft(runId: string, receipt: DeliveryReceipt | null, now: number): Promise<void>;
+
+  /** The messages showing a run's streamed reply, if any. */
+  getDraft(runId: string): Promise<DeliveryReceipt | null>;
+
   /** Records a failed attempt: retried at `retryAt`, or `failed` for good when `retryAt` is null. */
   failOutbox(id: string, error: string, retryAt: number | null, now: number): Promise<void>;
 

@@ -149,13 +149,17 @@ export class RunExecutor {
     const callSignal = AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, remaining))]);
     const started = clock();
     this.deps.onActivity?.(run, 'thinking…');
+    let fresh = true;
     try {
       const response = await provider.complete({
         messages,
         tools: toolSpecs,
         signal: callSignal,
         maxTokens: agent.max_completion_tokens,
-        onDelta: (text) => this.deps.wakeups.announce({ type: 'run_delta', runId: run.id, text }),
+        onDelta: (text) => {
+          this.deps.wakeups.announce({ type: 'run_delta', runId: run.id, text, ...(fresh ? { fresh } : {}) });
+          fresh = false;
+        },
       });
       this.deps.observeProvider?.(clock() - started, true);
       await this.commit(run, {

@@ -90,6 +90,20 @@ export interface Channel {
   /** Shows that a run is working (typing indicator, status line). Best effort, may be absent. */
   showActivity?(conversation: ConversationRef, status: string): Promise<void>;
   /**
+   * How often `showActivity` must be called again while a run works, because the platform's
+   * indicator lapses (Discord's typing lasts ~10 s, Telegram's ~5 s). Absent: once is enough.
+   */
+  readonly activityRefreshMs?: number;
+  /**
+   * Shows the reply while the model writes it: `text` is the Markdown so far. Edits the messages
+   * of `shown` (the ids this returned last time, in order) in place and posts more when the text
+   * outgrows them; returns the ids now shown. The final text still comes through `send` with
+   * these ids as `drafts`. Throws `ChannelError`; the caller keeps to `draftIntervalMs`.
+   */
+  showDraft?(conversation: ConversationRef, text: string, shown: readonly string[]): Promise<string[]>;
+  /** The least time between two draft edits in `conversation` that stays within the platform's rate limits. */
+  draftIntervalMs?(conversation: ConversationRef): number;
+  /**
    * Downloads an attachment this platform serves only with its credentials (Slack `url_private`,
    * Telegram file ids). Returns undefined for a URL that is not the platform's, so the core fetches
    * it itself. Throws `ChannelError` when the file cannot be had; never puts a token in a message.

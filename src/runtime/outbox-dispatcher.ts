@@ -1,5 +1,5 @@
 import { approvalCard } from '../core/approval-card.js';
-import type { OutboxItem } from '../core/types.js';
+import { type OutboxItem, TERMINAL_RUN_STATES } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type Channel, ChannelError } from '../ports/channel.js';
@@ -21,6 +21,8 @@ export interface OutboxDispatcherOptions {
   onCardFailed: (approvalId: string, error: string) => Promise<void>;
   /** Called after an item was delivered (metrics, tests). */
   onDelivered?: (item: OutboxItem) => void;
+  /** Replies being streamed: settled before a run's final text replaces its draft. */
+  streams?: { settle(runId: string): Promise<void> };
 }
 
 /** How long a claimed delivery is this process's before another may retry it, by default. */
@@ -30,7 +32,8 @@ const LEASE_MS = 60_000;
  * Delivers outbox rows to channels: at-least-once, retried with back-off (429 honours the
  * platform's wait), one conversation at a time in order. The only retry layer for deliveries.
  * Each part of a split reply the platform accepted is recorded on the row at once, so a retry
- * after a crash posts only the missing parts.
+ * after a crash posts only the missing parts. The reply or notice that ends a run replaces the
+ * draft its stream showed (`JournalStore.getDraft`), so the chat ends with one final answer.
  */
 export class OutboxDispatcher {
   private readonly pump: Pump;
@@ -88,6 +91,20 @@ export class OutboxDispatcher {
     }
   }
 
+  /**
+   * The draft messages a run's final text replaces: only once the run has ended (its reply, or
+   * the notice that it failed or was cancelled), never for a notice sent while it still works.
+   */
+  private async draftsOf(runId: string | null): Promise<string[] | undefined> {
+    if (runId === null) return undefined;
+    const { journal } = this.options;
+    await this.options.streams?.settle(runId);
+    const run = await journal.getRun(runId);
+    if (!run || !TERMINAL_RUN_STATES.includes(run.state)) return undefined;
+    const draft = await journal.getDraft(runId);
+    return draft && draft.messageIds.length > 0 ? draft.messageIds : undefined;
+  }
+
   /** Delivers one item; false when it failed (later items of the conversation wait). */
   private async deliver(item: OutboxItem): Promise<boolean> {
     const { journal, channels, clock, logger } = this.options;
@@ -96,7 +113,9 @@ export class OutboxDispatcher {
       if (!channel) throw new ChannelError('transient', `channel ${item.channel} is not connected`);
       let receipt = { messageIds: [] as string[] };
       if (item.kind === 'reply' || item.kind === 'notice') {
+        const drafts = await this.draftsOf(item.runId);
         receipt = await channel.send({
+          ...(drafts ? { drafts } : {}),
           conversation: item.conversation,
           text: item.payload.text,
           idempotencyKey: item.id,
@@ -113,6 +132,9 @@ export class OutboxDispatcher {
         else if (card.receipt) await channel.updateApproval(card);
       }
       await journal.completeOutbox(item.id, receipt, clock());
+      if ((item.kind === 'reply' || item.kind === 'notice') && item.runId !== null) {
+        if (await journal.getDraft(item.runId)) await journal.recordDraft(item.runId, null, clock());
+      }
       this.options.onDelivered?.(item);
       return true;
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Logger } from '../logging/logger.js';
 import type { OutboxDispatcher } from './outbox-dispatcher.js';
+import type { ReplyStreams } from './reply-streams.js';
 import type { RunFeed } from './run-feed.js';
 import type { Scheduler } from './scheduler.js';
 import type { ChangeListener } from './wakeups.js';
@@ -9,12 +10,14 @@ export interface Loops {
   scheduler: Pick<Scheduler, 'kick' | 'abort' | 'resume'>;
   dispatcher: Pick<OutboxDispatcher, 'kick'>;
   feed: Pick<RunFeed, 'publish'>;
+  /** Replies shown in the chat while they stream. */
+  streams?: Pick<ReplyStreams, 'delta'>;
   logger: Logger;
 }
 
 /** The subscriber that maps each change to the loops it wakes: the only place this is decided. */
 export function wakeLoops(loops: Loops): ChangeListener {
-  const { scheduler, dispatcher, feed, logger } = loops;
+  const { scheduler, dispatcher, feed, streams, logger } = loops;
   const resume = (runId: string): void => {
     scheduler.resume(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'resume failed'));
   };
@@ -45,6 +48,7 @@ export function wakeLoops(loops: Loops): ChangeListener {
         return;
       case 'run_delta':
         feed.publish(change.runId, { type: 'delta', text: change.text });
+        streams?.delta(change.runId, change.text, change.fresh === true);
         return;
       case 'run_resumable':
         resume(change.runId);

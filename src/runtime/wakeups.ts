@@ -9,8 +9,11 @@ export type Change =
   | JournalSignal
   /** A run's tape grew or its state changed here; `outbox` when the step also queued deliveries. */
   | { type: 'run_changed'; runId: string; outbox?: boolean }
-  /** A streamed text delta from the model, for live views (not on the tape until complete). */
-  | { type: 'run_delta'; runId: string; text: string }
+  /**
+   * A streamed text delta from the model, for live views and chat drafts (not on the tape until
+   * complete); `fresh` on the first delta of a model call.
+   */
+  | { type: 'run_delta'; runId: string; text: string; fresh?: boolean }
   /** A waiting run may continue here (recovery, take-over). */
   | { type: 'run_resumable'; runId: string };
 

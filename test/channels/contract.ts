@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Channel } from '../../src/ports/channel.js';
 import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
 import type { ChannelDriver, PostedMessage } from './driver.js';
 
@@ -14,6 +15,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
   describe(`${name} channel contract`, () => {
     let driver: ChannelDriver;
     let core: CoreHarness;
+    let channel: Channel;
 
     beforeEach(async () => {
       driver = makeDriver();
@@ -25,7 +27,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
           members: [p('alice'), p('bob')],
         },
       });
-      const channel = await driver.start(core.gateway);
+      channel = await driver.start(core.gateway);
       core.channels.set(channel.name, channel);
     });
 
@@ -162,7 +164,8 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
     });
 
     it('a reply the platform took but whose answer was lost shows once where the platform lets us look', async () => {
-      core.provider.enqueue({ text: 'landed exactly once' });
+      // Not streamed: this is about the outbox's delivery, not a draft.
+      core.provider.enqueue({ text: 'landed exactly once', stream: false });
       driver.loseNextPostAnswer();
       await driver.userSays({ user: 'alice', text: 'answer me', where: 'dm' });
       const copies = () => driver.posted().filter((m) => m.text.includes('landed exactly once')).length;
@@ -176,6 +179,39 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       // Telegram has no idempotency key and a bot cannot read the chat: at-least-once, documented.
       expect(copies()).toBe(driver.recognisesRepost ? 1 : 2);
       expect(item?.receipt?.messageIds).toHaveLength(1);
+    });
+
+    const streamed = `${Array.from({ length: 45 }, (_, i) => `word${i}`).join(' ')}.`;
+    const showing = (start: string) => driver.posted().filter((m) => m.text.startsWith(start));
+
+    it('a streamed answer shows at once, is edited in place at the platform rate, and ends as the model wrote it, once', async () => {
+      core.provider.enqueue({ text: streamed, streamMs: 3_000 });
+      await driver.userSays({ user: 'alice', text: 'stream please', where: 'dm' });
+      await expect.poll(() => showing('word0').length, poll).toBe(1);
+      const draft = showing('word0')[0]!;
+      expect(draft.text, 'visible before the model is done').not.toBe(streamed);
+      expect((await lastRun()).state).toBe('running');
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
+      await expect.poll(() => driver.posted().find((m) => m.id === draft.id)?.text, poll).toBe(streamed);
+      const final = driver.posted().find((m) => m.id === draft.id)!;
+      expect(final.edits, 'edits while streaming, then the final text').toBeGreaterThanOrEqual(2);
+      expect(showing('word0'), 'one message, no second copy').toHaveLength(1);
+      // The drafts keep to the platform's rate; the last edit is the outbox's final text.
+      const interval = channel.draftIntervalMs?.((await lastRun()).conversation) ?? 0;
+      expect(interval).toBeGreaterThan(0);
+      const draftEdits = (final.editedAt ?? []).slice(0, -1);
+      for (let i = 1; i < draftEdits.length; i++)
+        expect(draftEdits[i]! - draftEdits[i - 1]!).toBeGreaterThanOrEqual(interval * 0.9);
+    });
+
+    it('a 429 on a draft edit only delays it: the answer still ends complete, once', async () => {
+      driver.rateLimitNextEdit(1_000);
+      core.provider.enqueue({ text: streamed, streamMs: 2_000 });
+      await driver.userSays({ user: 'alice', text: 'stream through a rate limit', where: 'dm' });
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
+      await expect.poll(() => showing('word0').map((m) => m.text), poll).toEqual([streamed]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(showing('word0')).toHaveLength(1);
     });
 
     it('the same platform event delivered twice starts one run', async () => {

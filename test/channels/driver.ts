@@ -13,6 +13,8 @@ export interface PostedMessage {
   buttons: { label: string; verb: 'approve' | 'deny' | 'approve_session' }[];
   /** How many times the message was edited. */
   edits: number;
+  /** When each edit happened (ms since the epoch), in order. */
+  editedAt?: number[];
   /** Set when only this platform user can see it (ephemeral). */
   ephemeralTo?: string;
 }
@@ -69,6 +71,8 @@ export interface ChannelDriver {
    * (a 500 after the message was posted), as when a connection drops or the daemon dies there.
    */
   loseNextPostAnswer(): void;
+  /** The platform answers the bot's next message edit with a 429 asking to wait `retryAfterMs`. */
+  rateLimitNextEdit(retryAfterMs: number): void;
   /**
    * Whether the adapter recognises, on the retry, a message the platform already has (Slack
    * message metadata, Discord nonces), so it shows once; Telegram cannot look, and posts it again.

@@ -2,10 +2,14 @@ import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/provi
 
 /** One scripted answer of the in-process provider. */
 export type ScriptedStep =
-  | { text: string }
+  /**
+   * Answers `text`. It is streamed word by word over `streamMs` (default: one delta with all of
+   * it), or not streamed at all with `stream: false`, like a provider without streaming.
+   */
+  | { text: string; streamMs?: number; stream?: false }
   | { toolCalls: { name: string; args: Record<string, unknown> }[] }
-  /** Never answers until the request is aborted. */
-  | { hang: true };
+  /** Never answers until the request is aborted; streams `streamFirst` before it hangs. */
+  | { hang: true; streamFirst?: string };
 
 /**
  * An in-process `ModelProvider` for scenario tests that do not need HTTP: scripted answers in
@@ -28,6 +32,7 @@ export class ScriptedProvider implements ModelProvider {
     const step = this.queue.shift();
     const usage = { promptTokens: 10, completionTokens: 5, totalTokens: 15 };
     if (step && 'hang' in step) {
+      if (step.streamFirst !== undefined) request.onDelta?.(step.streamFirst);
       await new Promise<never>((_, reject) => {
         request.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
       });
@@ -50,7 +55,19 @@ export class ScriptedProvider implements ModelProvider {
       step && 'text' in step
         ? step.text
         : `You said: ${typeof last?.content === 'string' ? last.content : ''}`;
-    request.onDelta?.(text);
+    if (step && 'text' in step && step.streamMs !== undefined)
+      await streamWords(text, step.streamMs, request);
+    else if (!(step && 'stream' in step)) request.onDelta?.(text);
     return { text, toolCalls: [], usage, finishReason: 'stop', model: this.model };
+  }
+}
+
+/** Sends `text` to `onDelta` word by word, evenly over `ms`; stops early when aborted. */
+async function streamWords(text: string, ms: number, request: ModelRequest): Promise<void> {
+  const words = text.split(/(?<=\s)/);
+  for (const word of words) {
+    if (request.signal.aborted) throw new Error('aborted');
+    request.onDelta?.(word);
+    await new Promise((resolve) => setTimeout(resolve, ms / words.length));
   }
 }

@@ -153,6 +153,17 @@ CREATE TABLE singletons (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'reply drafts',
+    sql: `
+CREATE TABLE reply_drafts (
+  run_id      ${ID} PRIMARY KEY REFERENCES runs (id),
+  receipt     jsonb NOT NULL,
+  updated_at  bigint NOT NULL
+);
+`,
+  },
 ];
 
 /**

@@ -284,6 +284,16 @@ export class PostgresJournal implements JournalStore {
     await this.tx((ctx) => recordOutboxProgress(ctx, id, receipt));
   }
 
+  async recordDraft(runId: string, receipt: DeliveryReceipt | null, now: number): Promise<void> {
+    if (receipt === null) await rows(this.pool, 'deleteDraft', [runId]);
+    else await rows(this.pool, 'upsertDraft', [runId, JSON.stringify(receipt), now]);
+  }
+
+  async getDraft(runId: string): Promise<DeliveryReceipt | null> {
+    const [row] = await rows<{ receipt: DeliveryReceipt }>(this.pool, 'draftOf', [runId]);
+    return row?.receipt ?? null;
+  }
+
   async failOutbox(id: string, error: string, retryAt: number | null, _now: number): Promise<void> {
     await this.tx((ctx) => failOutbox(ctx, id, error, retryAt));
   }

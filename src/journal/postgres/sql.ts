@@ -127,6 +127,10 @@ export const SQL = {
   completeOutbox: `UPDATE outbox SET state = 'delivered', delivered_at = $3, receipt = $2::jsonb,
       lease_owner = NULL, lease_expires_at = NULL
     WHERE id = $1 RETURNING kind, approval_id`,
+  upsertDraft: `INSERT INTO reply_drafts (run_id, receipt, updated_at) VALUES ($1, $2::jsonb, $3)
+    ON CONFLICT (run_id) DO UPDATE SET receipt = excluded.receipt, updated_at = excluded.updated_at`,
+  deleteDraft: 'DELETE FROM reply_drafts WHERE run_id = $1',
+  draftOf: 'SELECT receipt FROM reply_drafts WHERE run_id = $1',
   recordOutboxProgress: `UPDATE outbox SET receipt = CASE WHEN state = 'pending' THEN $2::jsonb ELSE receipt END
     WHERE id = $1`,
   failOutbox: `UPDATE outbox SET state = CASE WHEN $3::bigint IS NULL THEN 'failed' ELSE 'pending' END,

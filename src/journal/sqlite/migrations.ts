@@ -137,6 +137,19 @@ CREATE INDEX usage_events_principal_at ON usage_events (principal, at);
 CREATE INDEX usage_events_at ON usage_events (at);
 `,
   },
+  {
+    version: 2,
+    name: 'reply drafts',
+    sql: `
+-- The messages showing a run's reply while the model streams it, so the final reply edits them
+-- in place (also after a restart) instead of leaving a half message behind.
+CREATE TABLE reply_drafts (
+  run_id      TEXT PRIMARY KEY REFERENCES runs (id),
+  receipt     TEXT NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 /**

@@ -35,6 +35,17 @@ export function recordOutboxProgress(ctx: JournalContext, id: string, receipt: D
   ctx.st.recordOutboxProgress.run({ id, receipt: toJson(receipt) });
 }
 
+/** `JournalStore.recordDraft` inside one write transaction. */
+export function recordDraft(
+  ctx: JournalContext,
+  runId: string,
+  receipt: DeliveryReceipt | null,
+  now: number,
+): void {
+  if (receipt === null) ctx.st.deleteDraft.run(runId);
+  else ctx.st.upsertDraft.run({ runId, receipt: toJson(receipt), now });
+}
+
 /** `JournalStore.failOutbox` inside one write transaction. */
 export function failOutbox(ctx: JournalContext, id: string, error: string, retryAt: number | null): void {
   if (ctx.st.failOutbox.run({ id, error, retryAt }).changes === 0) throw new NotFoundError('outbox item', id);

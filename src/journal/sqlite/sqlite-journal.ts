@@ -34,7 +34,7 @@ import type {
 import { decideApproval, expireApprovals } from './approvals.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
-import { claimOutbox, completeOutbox, failOutbox, recordOutboxProgress } from './outbox.js';
+import { claimOutbox, completeOutbox, failOutbox, recordDraft, recordOutboxProgress } from './outbox.js';
 import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, toTapeEvent } from './rows.js';
 import {
   cancelRun,
@@ -93,6 +93,7 @@ function createWriters(db: Database.Database, ctx: JournalContext) {
     claimOutbox: writer(db, ctx, claimOutbox),
     completeOutbox: writer(db, ctx, completeOutbox),
     recordOutboxProgress: writer(db, ctx, recordOutboxProgress),
+    recordDraft: writer(db, ctx, recordDraft),
     failOutbox: writer(db, ctx, failOutbox),
     recordEvent: writer(db, ctx, recordEvent),
     healthProbe: writer(db, ctx, (c: JournalContext) => {
@@ -282,6 +283,15 @@ export class SqliteJournal implements JournalStore {
 
   async recordOutboxProgress(id: string, receipt: DeliveryReceipt, _now: number): Promise<void> {
     this.tx.recordOutboxProgress(id, receipt);
+  }
+
+  async recordDraft(runId: string, receipt: DeliveryReceipt | null, now: number): Promise<void> {
+    this.tx.recordDraft(runId, receipt, now);
+  }
+
+  async getDraft(runId: string): Promise<DeliveryReceipt | null> {
+    const row = this.ctx.st.draftOf.get(runId);
+    return row ? (JSON.parse(row.receipt) as DeliveryReceipt) : null;
   }
 
   async failOutbox(id: string, error: string, retryAt: number | null, _now: number): Promise<void> {

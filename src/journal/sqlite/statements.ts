@@ -212,6 +212,12 @@ export function prepareStatements(db: Database.Database) {
          lease_owner = NULL, lease_expires_at = NULL
        WHERE id = @id`,
     ),
+    upsertDraft: db.prepare<{ runId: string; receipt: string; now: number }>(
+      `INSERT INTO reply_drafts (run_id, receipt, updated_at) VALUES (@runId, @receipt, @now)
+       ON CONFLICT (run_id) DO UPDATE SET receipt = excluded.receipt, updated_at = excluded.updated_at`,
+    ),
+    deleteDraft: db.prepare<[string]>('DELETE FROM reply_drafts WHERE run_id = ?'),
+    draftOf: db.prepare<[string], { receipt: string }>('SELECT receipt FROM reply_drafts WHERE run_id = ?'),
     recordOutboxProgress: db.prepare<{ id: string; receipt: string }>(
       `UPDATE outbox SET receipt = @receipt WHERE id = @id AND state = 'pending'`,
     ),

@@ -38,6 +38,9 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
     platform: 'discord',
     messageLimit: 2000,
     recognisesRepost: true,
+    rateLimitNextEdit(retryAfterMs) {
+      running().rest.injectFault({ status: 429, retryAfterMs, method: 'PATCH', pathIncludes: '/channels/' });
+    },
     loseNextPostAnswer() {
       running().rest.injectFault({ status: 500, pathIncludes: '/messages', lostAnswer: true });
     },
@@ -144,6 +147,7 @@ function toPosted(world: FakeWorld, message: FakeMessage): PostedMessage {
     text: message.content,
     buttons: buttonsOf(message),
     edits: message.edits,
+    ...(message.editedAt ? { editedAt: [...message.editedAt] } : {}),
   };
   if (inThread) posted.thread = message.channelId;
   if (message.ephemeralTo !== undefined)

@@ -214,6 +214,7 @@ export class FakeRest {
     if (body.components !== undefined) message.components = body.components;
     this.world.rememberButtons(message);
     message.edits++;
+    message.editedAt = [...(message.editedAt ?? []), Date.now()];
     const payload = this.world.messagePayload(message);
     if (!message.ephemeralTo) this.options.dispatch('MESSAGE_UPDATE', payload);
     return ok(payload);

@@ -43,6 +43,8 @@ export interface FakeMessage {
   components: unknown[];
   attachments: FakeAttachment[];
   edits: number;
+  /** When each edit happened (ms), to check edit rates. */
+  editedAt?: number[];
   deleted: boolean;
   createdAt: number;
   nonce?: string;

@@ -84,6 +84,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       text: visibleText(message),
       buttons: buttons.map(({ label, verb }) => ({ label, verb })),
       edits: message.edits,
+      ...(message.editedAt ? { editedAt: [...message.editedAt] } : {}),
       ...(message.ephemeralTo ? { ephemeralTo: message.ephemeralTo } : {}),
     };
   };
@@ -98,6 +99,9 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
     platform: 'slack',
     messageLimit: 40_000,
     recognisesRepost: true,
+    rateLimitNextEdit(retryAfterMs) {
+      fake.failNext('chat.update', { status: 429, retryAfter: Math.ceil(retryAfterMs / 1000) });
+    },
     loseNextPostAnswer() {
       // A reply part (it carries metadata), not a status line posted while the run works.
       fake.failNext('chat.postMessage', { lostAnswer: true, onlyIf: (args) => args.metadata !== undefined });

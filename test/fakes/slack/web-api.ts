@@ -24,6 +24,8 @@ export interface FakeMessage {
   bot_id?: string;
   /** How many times it was edited with `chat.update`. */
   edits: number;
+  /** When each edit happened (ms), to check edit rates. */
+  editedAt?: number[];
   deleted: boolean;
   /** Set for `chat.postEphemeral`: only this user sees it. */
   ephemeralTo?: string;
@@ -232,6 +234,7 @@ export class FakeSlackApi {
         message.text = String(args.text ?? message.text);
         if (args.blocks !== undefined) message.blocks = args.blocks as unknown[];
         message.edits += 1;
+        message.editedAt = [...(message.editedAt ?? []), Date.now()];
         return { ok: true, channel: message.channel, ts: message.ts };
       }
       case 'chat.delete': {

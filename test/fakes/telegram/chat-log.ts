@@ -23,6 +23,10 @@ export interface FakeMessage {
   firstButtons: FakeButton[][];
   replyTo?: number;
   edits: number;
+  /** When each edit happened (ms), to check edit rates. */
+  editedAt?: number[];
+  /** Deleted with deleteMessage: nobody sees it any more. */
+  deleted?: boolean;
 }
 
 /**
@@ -85,7 +89,7 @@ export class ChatLog {
   /** editMessageText (`withText`) or editMessageReplyMarkup. */
   edit(p: Record<string, unknown>, withText: boolean): Result {
     const message = this.messages.find(
-      (m) => m.chat_id === Number(p.chat_id) && m.message_id === p.message_id,
+      (m) => m.chat_id === Number(p.chat_id) && m.message_id === p.message_id && !m.deleted,
     );
     if (!message) return fail(400, 'Bad Request: message to edit not found');
     const text = withText ? this.visible(p) : message.text;
@@ -101,7 +105,18 @@ export class ChatLog {
     if (withText) message.raw = String(p.text);
     message.buttons = buttons;
     message.edits++;
+    message.editedAt = [...(message.editedAt ?? []), Date.now()];
     return ok(this.wireMessage(message));
+  }
+
+  /** deleteMessage: the message is gone for everyone. */
+  delete(p: Record<string, unknown>): Result {
+    const message = this.messages.find(
+      (m) => m.chat_id === Number(p.chat_id) && m.message_id === p.message_id && !m.deleted,
+    );
+    if (!message) return fail(400, 'Bad Request: message to delete not found');
+    message.deleted = true;
+    return ok(true);
   }
 
   /** A stored message as the Bot API shows it in updates and answers. */

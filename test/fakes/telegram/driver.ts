@@ -105,12 +105,16 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
       return verb === undefined ? [] : [{ label: button.text, verb }];
     }),
     edits: message.edits,
+    ...(message.editedAt ? { editedAt: [...message.editedAt] } : {}),
   });
 
   return {
     platform: 'telegram',
     messageLimit: 4096,
     recognisesRepost: false,
+    rateLimitNextEdit(retryAfterMs) {
+      live().fake.rateLimitNext('editMessageText', Math.ceil(retryAfterMs / 1000));
+    },
     loseNextPostAnswer() {
       live().fake.loseNextAnswer('sendMessage');
     },
@@ -163,7 +167,9 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
       await redeliver(last);
     },
     posted() {
-      return live().fake.messages.map(render);
+      return live()
+        .fake.messages.filter((m) => !m.deleted)
+        .map(render);
     },
     async click({ user, messageId, verb }) {
       const { fake } = live();

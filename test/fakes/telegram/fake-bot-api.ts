@@ -351,6 +351,8 @@ export class FakeBotApi {
         return ok(this.bot);
       case 'sendMessage':
         return this.chats.sendMessage(p);
+      case 'deleteMessage':
+        return this.chats.delete(p);
       case 'editMessageText':
         return this.chats.edit(p, true);
       case 'editMessageReplyMarkup':

@@ -76,6 +76,16 @@ export function outboxContract(open: OpenStore): void {
       await expect(store().recordOutboxProgress('nope', { messageIds: [] }, T0)).rejects.toThrow();
     });
 
+    it("a run's streamed draft is kept until the final text replaced it", async () => {
+      const run = await startRun(store());
+      expect(await store().getDraft(run.id)).toBeNull();
+      await store().recordDraft(run.id, { messageIds: ['d1'] }, T0);
+      await store().recordDraft(run.id, { messageIds: ['d1', 'd2'] }, T0 + 1);
+      expect(await store().getDraft(run.id)).toEqual({ messageIds: ['d1', 'd2'] });
+      await store().recordDraft(run.id, null, T0 + 2);
+      expect(await store().getDraft(run.id)).toBeNull();
+    });
+
     it('a failed delivery is retried at the given time, or given up for good', async () => {
       const run = await startRun(store());
       await reply(store(), run, 'hello', T0);

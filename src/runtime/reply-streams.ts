@@ -1,0 +1,160 @@
+import type { ConversationRef } from '../core/types.js';
+import type { JournalStore } from '../journal/store.js';
+import type { Logger } from '../logging/logger.js';
+import { type Channel, ChannelError } from '../ports/channel.js';
+
+/** Dependencies of the reply streams. */
+export interface ReplyStreamsOptions {
+  journal: Pick<JournalStore, 'getRun' | 'recordDraft'>;
+  channels: ReadonlyMap<string, Channel>;
+  clock: () => number;
+  logger: Logger;
+}
+
+/** Between two draft edits when the channel does not say (one a second stays inside every platform's limits). */
+const DEFAULT_INTERVAL_MS = 1_000;
+/** Failed draft edits in a row before a stream gives up (the final text still comes through the outbox). */
+const MAX_FAILURES = 5;
+
+/**
+ * Shows replies in the chat while the model streams them: the first text is posted at once,
+ * later text edits it in place no more often than the channel's `draftIntervalMs`, and a 429
+ * only delays the next edit (each edit sends the whole text so far, so nothing is lost). The ids
+ * of the draft messages are recorded in the journal, so the final reply, delivered durably by
+ * the outbox, replaces them even after a restart. Fed by the wake-up hub's `run_delta` changes,
+ * the same path the console's SSE view reads.
+ */
+export class ReplyStreams {
+  private readonly streams = new Map<string, ReplyStream>();
+
+  constructor(private readonly options: ReplyStreamsOptions) {}
+
+  /** A streamed delta of `runId`'s model call; `fresh` when it is the first of a new call. */
+  delta(runId: string, text: string, fresh: boolean): void {
+    let stream = this.streams.get(runId);
+    if (!stream || stream.closed) {
+      stream = new ReplyStream(runId, this.options);
+      this.streams.set(runId, stream);
+    }
+    stream.append(text, fresh);
+  }
+
+  /**
+   * Stops streaming `runId` and resolves once the edit in flight is done and its draft is
+   * recorded, so the final delivery sees every draft message.
+   */
+  async settle(runId: string): Promise<void> {
+    const stream = this.streams.get(runId);
+    if (!stream) return;
+    try {
+      await stream.settle();
+    } finally {
+      if (this.streams.get(runId) === stream) this.streams.delete(runId);
+    }
+  }
+
+  /** How many draft posts and edits `runId`'s stream made so far (bench, tests). */
+  editsOf(runId: string): number {
+    return this.streams.get(runId)?.edits ?? 0;
+  }
+}
+
+type DraftTarget = { channel: Channel; conversation: ConversationRef };
+
+/** One reply being streamed into one conversation. */
+class ReplyStream {
+  closed = false;
+  edits = 0;
+  private text = '';
+  private shown = '';
+  private ids: string[] = [];
+  private nextAt = 0;
+  private failures = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private flushing = false;
+  /** Every platform call of this stream, one after another. */
+  private chain: Promise<void>;
+  /** Undefined while the run is looked up; null when its channel cannot show drafts. */
+  private target: DraftTarget | null | undefined;
+
+  constructor(
+    private readonly runId: string,
+    private readonly options: ReplyStreamsOptions,
+  ) {
+    this.chain = this.resolve();
+  }
+
+  append(text: string, fresh: boolean): void {
+    if (fresh) this.text = '';
+    this.text += text;
+    this.schedule();
+  }
+
+  async settle(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.chain;
+  }
+
+  private async resolve(): Promise<void> {
+    try {
+      const run = await this.options.journal.getRun(this.runId);
+      const channel = run ? this.options.channels.get(run.channel) : undefined;
+      this.target = run && channel?.showDraft ? { channel, conversation: run.conversation } : null;
+    } catch (error) {
+      this.options.logger.debug({ err: error, runId: this.runId }, 'reply stream: run not found');
+      this.target = null;
+    }
+    this.schedule();
+  }
+
+  private schedule(): void {
+    // While an edit is in flight, its end schedules the next one (after the interval).
+    if (this.closed || this.timer || this.flushing || !this.target) return;
+    const wait = Math.max(0, this.nextAt - this.options.clock());
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flushing = true;
+      this.chain = this.chain
+        .then(() => this.flush())
+        .finally(() => {
+          this.flushing = false;
+          if (this.text !== this.shown) this.schedule();
+        });
+    }, wait);
+  }
+
+  private async flush(): Promise<void> {
+    const target = this.target;
+    const text = this.text;
+    if (this.closed || !target?.channel.showDraft || text.trim() === '' || text === this.shown) return;
+    const { channel, conversation } = target;
+    const interval = channel.draftIntervalMs?.(conversation) ?? DEFAULT_INTERVAL_MS;
+    try {
+      const ids = (await channel.showDraft?.(conversation, text, this.ids)) ?? this.ids;
+      this.edits++;
+      if (ids.join() !== this.ids.join()) {
+        this.ids = ids;
+        await this.options.journal.recordDraft(this.runId, { messageIds: ids }, this.options.clock());
+      }
+      this.shown = text;
+      this.failures = 0;
+      this.nextAt = this.options.clock() + interval;
+    } catch (error) {
+      this.failures++;
+      const retryAfter = error instanceof ChannelError ? error.retryAfterMs : undefined;
+      this.nextAt = this.options.clock() + (retryAfter ?? interval * 2 ** this.failures);
+      const permanent = error instanceof ChannelError && error.kind === 'permanent';
+      if (permanent || this.failures >= MAX_FAILURES) this.target = null;
+      this.options.logger.debug(
+        {
+          err: error instanceof Error ? error.message : String(error),
+          runId: this.runId,
+          failures: this.failures,
+        },
+        'reply draft not shown',
+      );
+    }
+  }
+}
