@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     ...(await optional('memory', './memory.js', 'benchMemory')),
     ...(await optional('replicas', './replicas.js', 'benchReplicas')),
     ...(await optional('approvals', './approvals.js', 'benchApprovals')),
+    ...(await optional('streaming', './streaming.js', 'benchStreaming')),
+    ...(await optional('mcp', './mcp.js', 'benchMcp')),
   ];
   for (const bench of benches) {
     if (only.length > 0 && !only.includes(bench.name)) continue;

@@ -161,9 +161,14 @@ export class McpServer {
     }
     const started = performance.now();
     this.stats.calls += 1;
+    // A signal of the call's own: the SDK never removes the listener it adds, and the run's
+    // signal lives as long as the run, across many calls.
+    const own = new AbortController();
+    const forward = () => own.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
     try {
       const result = await client.callTool({ name: tool, arguments: args }, undefined, {
-        signal,
+        signal: own.signal,
         timeout: this.config.timeout,
       });
       const mapped = toToolResult(result, this.config.max_output, origin);
@@ -187,6 +192,7 @@ export class McpServer {
       }
       return failure(`the MCP server answered with an error: ${messageOf(error)}`, origin);
     } finally {
+      signal.removeEventListener('abort', forward);
       this.stats.callMs += performance.now() - started;
     }
   }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import {
   EVERYTHING,
   FILESYSTEM,
   freePort,
+  GROWING,
   NEVER,
   NODE_MODULES,
   recordingLogger,
@@ -98,6 +100,14 @@ describe('MCP servers over stdio (server-everything, server-filesystem from npm)
     expect(servers.status()[0]).toMatchObject({ calls: 3, failedCalls: 0 });
   });
 
+  it("leaves no listener on the run's signal, however many calls the run makes", async () => {
+    const { servers } = await started({ every: { command: ['node', EVERYTHING, 'stdio'] } });
+    const run = new AbortController();
+    const echo = toolOf(servers, 'every__echo');
+    for (let i = 0; i < 25; i++) await echo.run({ message: `call ${i}` }, context(run.signal));
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+
   it('checks arguments against the server schema before anything runs', async () => {
     const { servers } = await started({ every: { command: ['node', EVERYTHING, 'stdio'] } });
     const echo = toolOf(servers, 'every__echo');
@@ -128,6 +138,16 @@ describe('MCP servers over stdio (server-everything, server-filesystem from npm)
     expect(seen.GH_TOKEN).toBe('ghp-for-the-server');
     expect(Object.values(seen)).not.toContain('xoxb-daemon-secret');
     expect(seen.SLACK_BOT_TOKEN).toBeUndefined();
+  });
+
+  it('follows the server tool list as it changes (notifications/tools/list_changed)', async () => {
+    const { servers } = await started({ grow: { command: ['node', GROWING] } });
+    expect(servers.tools().map((t) => t.name)).toEqual(['grow__grow']);
+    expect((await toolOf(servers, 'grow__grow').run({}, context())).output).toBe('added extra_1');
+    await expect
+      .poll(() => servers.tools().map((t) => t.name), poll)
+      .toEqual(['grow__grow', 'grow__extra_1']);
+    expect((await toolOf(servers, 'grow__extra_1').run({}, context())).output).toBe('extra_1 ran');
   });
 
   it('a server whose env_from variable is unset fails for good with the reason, and is not retried', async () => {

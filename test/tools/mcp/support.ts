@@ -13,6 +13,9 @@ export const EVERYTHING = join(NODE_MODULES, '@modelcontextprotocol/server-every
 /** `@modelcontextprotocol/server-filesystem`: reads and writes files under the folders it is given. */
 export const FILESYSTEM = join(NODE_MODULES, '@modelcontextprotocol/server-filesystem/dist/index.js');
 
+/** Our own small server whose tool list grows when its `grow` tool is called (list_changed). */
+export const GROWING = join(ROOT, 'test/fakes/mcp/growing-server.mjs');
+
 /** A silent logger that keeps what was logged, for assertions. */
 export function recordingLogger() {
   const lines: { level: string; obj: Record<string, unknown>; msg: string }[] = [];
