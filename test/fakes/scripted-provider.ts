@@ -4,7 +4,8 @@ import type { ModelProvider, ModelRequest, ModelResponse } from '../../src/provi
 export type ScriptedStep =
   /**
    * Answers `text`. It is streamed word by word over `streamMs` (default: one delta with all of
-   * it), or not streamed at all with `stream: false`, like a provider without streaming.
+   * it), or with `stream: false` not streamed at all (after `streamMs`), like a provider without
+   * streaming.
    */
   | { text: string; streamMs?: number; stream?: false }
   | { toolCalls: { name: string; args: Record<string, unknown> }[] }
@@ -55,9 +56,13 @@ export class ScriptedProvider implements ModelProvider {
       step && 'text' in step
         ? step.text
         : `You said: ${typeof last?.content === 'string' ? last.content : ''}`;
-    if (step && 'text' in step && step.streamMs !== undefined)
+    if (step && 'text' in step && step.stream === false) {
+      // Generated in the same time, but nothing is seen until it is complete.
+      const { streamMs } = step;
+      if (streamMs !== undefined) await new Promise((resolve) => setTimeout(resolve, streamMs));
+    } else if (step && 'text' in step && step.streamMs !== undefined) {
       await streamWords(text, step.streamMs, request);
-    else if (!(step && 'stream' in step)) request.onDelta?.(text);
+    } else request.onDelta?.(text);
     return { text, toolCalls: [], usage, finishReason: 'stop', model: this.model };
   }
 }
