@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     ...(await optional('replicas', './replicas.js', 'benchReplicas')),
     ...(await optional('approvals', './approvals.js', 'benchApprovals')),
     ...(await optional('streaming', './streaming.js', 'benchStreaming')),
+    ...(await optional('mcp', './mcp.js', 'benchMcp')),
   ];
   for (const bench of benches) {
     if (only.length > 0 && !only.includes(bench.name)) continue;
