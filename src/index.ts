@@ -17,6 +17,7 @@ export type {
   ConversationRef,
   DeliveryReceipt,
   InboundMessage,
+  OutboundFile,
   OutboundMessage,
   Principal,
 } from './core/types.js';

@@ -37,5 +37,8 @@ export const DISCORD_DRAFT_INTERVAL_MS = 1_000;
 /** Discord's typing indicator lasts about 10 s: it is shown again after this long. */
 export const DISCORD_TYPING_REFRESH_MS = 8_000;
 
+/** The largest file a bot may attach (10 MiB in a server without boosts). */
+export const DISCORD_FILE_LIMIT = 10 * 1024 * 1024;
+
 /** Discord's maximum length of a message nonce. */
 export const DISCORD_NONCE_LIMIT = 25;

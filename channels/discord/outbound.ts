@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { type APIMessage, Routes } from 'discord.js';
 import {
+  ChannelError,
   type ConversationRef,
   type DeliveryReceipt,
   type OutboundMessage,
   ShownTexts,
 } from '../../src/index.js';
-import { DISCORD_NONCE_LIMIT } from './config.js';
+import { DISCORD_FILE_LIMIT, DISCORD_MESSAGE_LIMIT, DISCORD_NONCE_LIMIT } from './config.js';
 import type { DiscordContext } from './context.js';
 import { toChannelError } from './errors.js';
 import { targetChannelOf, userIdOf } from './identity.js';
@@ -60,12 +61,44 @@ export class DiscordOutbound {
     if (privateTo !== undefined && message.conversation.workspace !== undefined) {
       channelId = await this.openDm(privateTo);
     }
+    if (message.file !== undefined) return { messageIds: [await this.postFile(channelId, message)] };
     const options: PostOptions = {};
     if (message.idempotencyKey !== undefined) options.idempotencyKey = message.idempotencyKey;
     if (message.delivered !== undefined) options.delivered = message.delivered;
     if (message.recordProgress !== undefined) options.recordProgress = message.recordProgress;
     if (message.drafts !== undefined && privateTo === undefined) options.drafts = message.drafts;
     return { messageIds: await this.postText(channelId, message.text, options) };
+  }
+
+  /** Posts `message.file` as an attachment with its caption; a nonce keeps a retry from posting it twice. */
+  private async postFile(channelId: string, message: OutboundMessage): Promise<string> {
+    const file = message.file;
+    if (!file) throw new ChannelError('permanent', 'no file to send');
+    if (file.data.length > DISCORD_FILE_LIMIT)
+      throw new ChannelError(
+        'permanent',
+        `${file.name} is larger than Discord's ${DISCORD_FILE_LIMIT} bytes`,
+      );
+    const body: Record<string, unknown> = {
+      content: renderDiscord(message.text)[0]?.slice(0, DISCORD_MESSAGE_LIMIT) ?? '',
+      allowed_mentions: { parse: [] },
+      attachments: [{ id: 0, filename: file.name }],
+    };
+    if (message.idempotencyKey !== undefined) {
+      body.nonce = nonceOf(`${message.idempotencyKey}:file`);
+      body.enforce_nonce = true;
+    }
+    try {
+      const posted = (await this.ctx.rest().post(Routes.channelMessages(channelId), {
+        body,
+        files: [
+          { name: file.name, data: file.data, ...(file.mimeType ? { contentType: file.mimeType } : {}) },
+        ],
+      })) as APIMessage;
+      return posted.id;
+    } catch (error) {
+      throw toChannelError(error, 'post a file');
+    }
   }
 
   /** Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as it grows. */

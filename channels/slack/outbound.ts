@@ -3,11 +3,12 @@ import {
   type ChannelLogger,
   type ConversationRef,
   type DeliveryReceipt,
+  type OutboundFile,
   type OutboundMessage,
   ShownTexts,
 } from '../../src/index.js';
 import { platformErrorCode, toChannelError } from './errors.js';
-import { type RenderedMessage, renderText } from './render.js';
+import { escapeMrkdwn, type RenderedMessage, renderText } from './render.js';
 import type { ThreadMembership } from './threads.js';
 
 /** The metadata event type of a posted reply part, carrying its outbox id and part number. */
@@ -38,6 +39,7 @@ export class SlackOutbound {
     const { conversation } = message;
     if (message.ephemeralTo) return this.sendEphemeral(message, message.ephemeralTo);
     await this.clearStatus(conversation);
+    if (message.file) return this.sendFile(conversation, message.file, message.text);
     const parts = renderText(message.text);
     const key = message.idempotencyKey;
     const posted = [...(message.delivered ?? [])];
@@ -60,6 +62,29 @@ export class SlackOutbound {
     await this.removeLeftOver(conversation, drafts.slice(parts.length));
     if (conversation.thread) this.threads.remember(conversation.channel, conversation.thread);
     return { messageIds: posted };
+  }
+
+  /** Uploads a file into the conversation (files upload v2), its caption as the comment; returns the file ids. */
+  private async sendFile(
+    conversation: ConversationRef,
+    file: OutboundFile,
+    caption: string,
+  ): Promise<DeliveryReceipt> {
+    try {
+      const upload = {
+        channel_id: conversation.channel,
+        file: file.data,
+        filename: file.name,
+        initial_comment: escapeMrkdwn(caption),
+      };
+      const result = conversation.thread
+        ? await this.client.files.uploadV2({ ...upload, thread_ts: conversation.thread })
+        : await this.client.files.uploadV2(upload);
+      const completed = (result as { files?: { files?: { id?: string }[] }[] }).files ?? [];
+      return { messageIds: completed.flatMap((c) => c.files ?? []).flatMap((f) => (f.id ? [f.id] : [])) };
+    } catch (error) {
+      throw toChannelError(error, `uploading ${file.name} to ${conversation.channel}`);
+    }
   }
 
   /** Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as it grows. */

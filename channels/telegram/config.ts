@@ -34,6 +34,13 @@ export const TELEGRAM_DRAFT_INTERVAL_MS = { private: 1_000, group: 3_000 } as co
 /** Telegram's "typing…" lasts about 5 s: it is shown again after this long. */
 export const TELEGRAM_TYPING_REFRESH_MS = 4_000;
 
+/** The largest file a bot may send (50 MB), and the largest picture sent as a photo (10 MB). */
+export const TELEGRAM_FILE_LIMIT = 50 * 1024 * 1024;
+export const TELEGRAM_PHOTO_LIMIT = 10 * 1024 * 1024;
+
+/** Telegram's limit on a file's caption, in characters. */
+export const TELEGRAM_CAPTION_LIMIT = 1024;
+
 /** Telegram's limit on one message's text, in characters after entity parsing. */
 export const TELEGRAM_MESSAGE_LIMIT = 4096;
 

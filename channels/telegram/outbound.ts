@@ -1,12 +1,15 @@
-import type { Api } from 'grammy';
+import { type Api, InputFile } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import {
+  ChannelError,
   type ChannelLogger,
   type ConversationRef,
   type DeliveryReceipt,
+  type OutboundFile,
   type OutboundMessage,
   ShownTexts,
 } from '../../src/index.js';
+import { TELEGRAM_CAPTION_LIMIT, TELEGRAM_FILE_LIMIT, TELEGRAM_PHOTO_LIMIT } from './config.js';
 import { describeError, isEntityParseError, isNotModifiedError, toChannelError } from './errors.js';
 import type { TelegramPlace } from './identity.js';
 import { renderTelegram, visibleText } from './render.js';
@@ -26,6 +29,9 @@ interface Post {
   plain: string;
   keyboard?: InlineKeyboardMarkup;
 }
+
+/** Pictures Telegram shows inline (sendPhoto); other files go as documents. */
+const PHOTO_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp']);
 
 /** The Telegram target of a conversation. */
 export function targetOf(conversation: ConversationRef): TelegramTarget {
@@ -66,7 +72,37 @@ export class TelegramSender {
   /** Delivers an outbox reply or notice; returns the ids of every message it consists of. */
   async send(message: OutboundMessage): Promise<DeliveryReceipt> {
     // Telegram has no ephemeral messages: `ephemeralTo` is posted to the conversation like any reply.
+    if (message.file)
+      return {
+        messageIds: [await this.sendFile(targetOf(message.conversation), message.file, message.text)],
+      };
     return this.sendText(targetOf(message.conversation), message.text, message);
+  }
+
+  /**
+   * Sends a file with its caption: a picture Telegram can show as sendPhoto, anything else as
+   * sendDocument. Returns the message id.
+   */
+  async sendFile(target: TelegramTarget, file: OutboundFile, caption: string): Promise<string> {
+    const photo = PHOTO_TYPES.has(file.mimeType ?? '') && file.data.length <= TELEGRAM_PHOTO_LIMIT;
+    if (file.data.length > TELEGRAM_FILE_LIMIT)
+      throw new ChannelError(
+        'permanent',
+        `${file.name} is larger than Telegram's ${TELEGRAM_FILE_LIMIT} bytes`,
+      );
+    const options = {
+      ...(target.topicId === undefined ? {} : { message_thread_id: target.topicId }),
+      ...(caption.trim() ? { caption: caption.slice(0, TELEGRAM_CAPTION_LIMIT) } : {}),
+    };
+    const input = new InputFile(file.data, file.name);
+    try {
+      const sent = photo
+        ? await this.api.sendPhoto(target.chatId, input, options)
+        : await this.api.sendDocument(target.chatId, input, options);
+      return String(sent.message_id);
+    } catch (error) {
+      throw toChannelError(error, `sending ${file.name}`);
+    }
   }
 
   /**

@@ -17,6 +17,7 @@ import { RunFeed } from '../runtime/run-feed.js';
 import { Scheduler } from '../runtime/scheduler.js';
 import { wakeLoops } from '../runtime/wake-loops.js';
 import { Wakeups } from '../runtime/wakeups.js';
+import { readSentFile } from '../tools/builtins/send-file.js';
 import type { ServerStatus } from '../tools/mcp/server.js';
 import type { ToolRegistry } from '../tools/registry.js';
 
@@ -113,6 +114,7 @@ export function assembleCore(parts: CoreParts): Core {
       ),
     ...(parts.onDelivered ? { onDelivered: parts.onDelivered } : {}),
     streams,
+    readFile: (file) => readSentFile(parts.workspaceDir, file),
   });
   const scheduler = new Scheduler({
     journal: parts.journal,

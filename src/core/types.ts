@@ -160,7 +160,8 @@ export type OutboxContent =
   | { kind: 'reply'; payload: TextPayload }
   | { kind: 'notice'; payload: TextPayload }
   | { kind: 'approval_card'; payload: ApprovalPayload }
-  | { kind: 'approval_update'; payload: ApprovalPayload };
+  | { kind: 'approval_update'; payload: ApprovalPayload }
+  | { kind: 'file'; payload: FilePayload };
 
 /** What the outbox delivers. */
 export type OutboxKind = OutboxContent['kind'];
@@ -189,6 +190,23 @@ export interface TextPayload {
   text: string;
 }
 
+/**
+ * Outbox payload of a file sent back to the chat (`send_file`): where it is in the run's
+ * workspace and what it was when the agent chose it. Read at delivery time; the bytes never go
+ * into the journal.
+ */
+export interface FilePayload {
+  /** Path relative to the workspace folder. */
+  path: string;
+  /** The file name the chat shows. */
+  name: string;
+  /** Size in bytes when it was chosen; a file that changed size since is not sent. */
+  size: number;
+  mimeType?: string;
+  /** A short text shown with the file. */
+  caption?: string;
+}
+
 /** Outbox payload of an approval card or its update. */
 export interface ApprovalPayload {
   approvalId: string;
@@ -199,6 +217,13 @@ export interface ApprovalPayload {
 export interface DeliveryReceipt {
   /** The platform message ids posted, in order (several when a reply was split). */
   messageIds: string[];
+}
+
+/** A file delivered to a chat, read from the workspace by the outbox. */
+export interface OutboundFile {
+  name: string;
+  data: Buffer;
+  mimeType?: string;
 }
 
 /** A reply or notice to post in a conversation. Adapters split it to the platform's limits. */
@@ -219,6 +244,8 @@ export interface OutboundMessage {
   delivered?: string[];
   /** Records durably the ids of the parts posted so far; an adapter calls it after each part. */
   recordProgress?: (messageIds: string[]) => Promise<void>;
+  /** A file to attach (the text is its caption); `Channel.send` posts it as a real attachment. */
+  file?: OutboundFile;
   /**
    * Messages that show this run's reply while it was streamed (`Channel.showDraft`), in order:
    * edit them into the final text instead of posting anew, and remove any left over.

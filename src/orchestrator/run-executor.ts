@@ -7,6 +7,7 @@ import type { ExecuteOutcome } from '../runtime/scheduler.js';
 import type { Wakeups } from '../runtime/wakeups.js';
 import { HISTORY_KINDS, HISTORY_MAX_RUNS, historyMessages, runMessages } from './context.js';
 import type { InputPreparer } from './input.js';
+import { filesChosenSinceLastModelCall } from './sent-files.js';
 import { TapeView } from './tape-view.js';
 import { ToolStep, type ToolStepDeps } from './tool-step.js';
 
@@ -127,8 +128,16 @@ export class RunExecutor {
       prepared?.notice !== undefined && !tape.some((e) => e.kind === 'provider_request')
         ? [this.outbox(run, 'notice', { text: prepared.notice })]
         : [];
+    // Files `send_file` chose go out with this commit, once, before the model is asked again.
+    const files: NewOutboxItem[] = filesChosenSinceLastModelCall(tape).map((payload) => ({
+      channel: run.channel,
+      conversation: run.conversation,
+      kind: 'file',
+      payload,
+    }));
+    const outbox = [...notice, ...files];
     await this.commit(run, {
-      ...(notice.length > 0 ? { outbox: notice } : {}),
+      ...(outbox.length > 0 ? { outbox } : {}),
       tape: [
         {
           kind: 'provider_request',

@@ -1,5 +1,5 @@
 import { approvalCard } from '../core/approval-card.js';
-import { type OutboxItem, TERMINAL_RUN_STATES } from '../core/types.js';
+import { type FilePayload, type OutboundFile, type OutboxItem, TERMINAL_RUN_STATES } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type Channel, ChannelError } from '../ports/channel.js';
@@ -23,6 +23,8 @@ export interface OutboxDispatcherOptions {
   onDelivered?: (item: OutboxItem) => void;
   /** Replies being streamed: settled before a run's final text replaces its draft. */
   streams?: { settle(runId: string): Promise<void> };
+  /** Reads a file `send_file` chose from the workspace, confined to it (`readSentFile`). */
+  readFile?: (file: FilePayload) => Promise<Buffer>;
 }
 
 /** How long a claimed delivery is this process's before another may retry it, by default. */
@@ -91,6 +93,20 @@ export class OutboxDispatcher {
     }
   }
 
+  /** The bytes of a file to send; a file that is gone, moved out or changed is never sent. */
+  private async readFile(file: FilePayload): Promise<OutboundFile> {
+    const read = this.options.readFile;
+    if (!read) throw new ChannelError('permanent', 'this daemon cannot send files');
+    try {
+      const data = await read(file);
+      return { name: file.name, data, ...(file.mimeType ? { mimeType: file.mimeType } : {}) };
+    } catch (error) {
+      throw new ChannelError('permanent', `the file cannot be sent: ${(error as Error).message}`, undefined, {
+        cause: error,
+      });
+    }
+  }
+
   /**
    * The draft messages a run's final text replaces: only once the run has ended (its reply, or
    * the notice that it failed or was cancelled), never for a notice sent while it still works.
@@ -122,6 +138,14 @@ export class OutboxDispatcher {
           attempt: item.attempts,
           ...(item.receipt ? { delivered: item.receipt.messageIds } : {}),
           recordProgress: (messageIds) => journal.recordOutboxProgress(item.id, { messageIds }, clock()),
+        });
+      } else if (item.kind === 'file') {
+        receipt = await channel.send({
+          conversation: item.conversation,
+          text: item.payload.caption ?? '',
+          file: await this.readFile(item.payload),
+          idempotencyKey: item.id,
+          attempt: item.attempts,
         });
       } else {
         const { approvalId, allowSessionScope } = item.payload;

@@ -1,5 +1,8 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Channel } from '../../src/ports/channel.js';
+import { createSendFileTool } from '../../src/tools/builtins/send-file.js';
 import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
 import type { ChannelDriver, PostedMessage } from './driver.js';
 
@@ -26,6 +29,9 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
           approvers: [p('approver')],
           members: [p('alice'), p('bob')],
         },
+        agentTools: ['test_action', 'current_time', 'send_file'],
+        // The run's context names the workspace; this is only the fallback.
+        addTools: (registry) => registry.register(createSendFileTool({ workspaceDir: '' })),
       });
       channel = await driver.start(core.gateway);
       core.channels.set(channel.name, channel);
@@ -212,6 +218,26 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       await expect.poll(() => showing('word0').map((m) => m.text), poll).toEqual([streamed]);
       await new Promise((r) => setTimeout(r, 300));
       expect(showing('word0')).toHaveLength(1);
+    });
+
+    it('a file the agent sends from its workspace arrives as a real attachment, once', async () => {
+      writeFileSync(join(core.workspaceDir, 'report.csv'), 'name,count\nalice,3\nbob,12\n');
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'send_file', args: { path: 'report.csv', caption: 'the weekly report' } }] },
+        { text: 'I sent you the report.', stream: false },
+      );
+      await driver.userSays({ user: 'alice', text: 'send me the report', where: 'dm' });
+      await expect
+        .poll(() => driver.posted().some((m) => m.text.includes('I sent you the report.')), poll)
+        .toBe(true);
+      const withFiles = driver.posted().filter((m) => (m.files ?? []).length > 0);
+      expect(withFiles).toHaveLength(1);
+      expect(withFiles[0]?.files).toEqual([{ name: 'report.csv', size: 26 }]);
+      expect(withFiles[0]?.text).toContain('the weekly report');
+      const [item] = await core.journal
+        .listOutbox({ state: 'delivered', limit: 10 })
+        .then((items) => items.filter((i) => i.kind === 'file'));
+      expect(item?.receipt?.messageIds).toHaveLength(1);
     });
 
     it('the same platform event delivered twice starts one run', async () => {

@@ -15,6 +15,8 @@ export interface PostedMessage {
   edits: number;
   /** When each edit happened (ms since the epoch), in order. */
   editedAt?: number[];
+  /** Files attached to it, as the chat shows them. */
+  files?: { name: string; size: number }[];
   /** Set when only this platform user can see it (ephemeral). */
   ephemeralTo?: string;
 }

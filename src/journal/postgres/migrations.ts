@@ -164,6 +164,15 @@ CREATE TABLE reply_drafts (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'file deliveries in the outbox',
+    sql: `
+ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
+  CHECK (kind IN ('reply', 'approval_card', 'approval_update', 'notice', 'file'));
+`,
+  },
 ];
 
 /**

@@ -150,6 +150,38 @@ CREATE TABLE reply_drafts (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'file deliveries in the outbox',
+    sql: `
+-- SQLite cannot change a CHECK constraint: the outbox is rebuilt with the new kind 'file'.
+CREATE TABLE outbox_v3 (
+  id                TEXT PRIMARY KEY,
+  run_id            TEXT REFERENCES runs (id),
+  channel           TEXT NOT NULL,
+  conversation      TEXT NOT NULL,
+  kind              TEXT NOT NULL
+                    CHECK (kind IN ('reply', 'approval_card', 'approval_update', 'notice', 'file')),
+  payload           TEXT NOT NULL,
+  approval_id       TEXT,
+  state             TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts          INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at   INTEGER NOT NULL,
+  created_at        INTEGER NOT NULL,
+  delivered_at      INTEGER,
+  last_error        TEXT,
+  receipt           TEXT,
+  lease_owner       TEXT,
+  lease_expires_at  INTEGER
+);
+INSERT INTO outbox_v3 SELECT * FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_v3 RENAME TO outbox;
+CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_approval ON outbox (approval_id, kind);
+CREATE INDEX outbox_run ON outbox (run_id, created_at);
+`,
+  },
 ];
 
 /**

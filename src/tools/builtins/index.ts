@@ -5,6 +5,7 @@ import { createCurrentTimeTool } from './current-time.js';
 import { createFileReadTool } from './file-read.js';
 import { createFileWriteTool } from './file-write.js';
 import { createHttpFetchTool } from './http-fetch.js';
+import { createSendFileTool } from './send-file.js';
 import { createShellExecTool } from './shell-exec.js';
 
 /** Settings of the built-in tools (the validated `tools:` config section, in milliseconds and bytes). */
@@ -77,6 +78,7 @@ export function createBuiltinTools(options: BuiltinToolsOptions): Tool[] {
         ]
       : []),
     createHttpFetchTool(options.httpFetch),
+    createSendFileTool({ workspaceDir: options.workspaceDir }),
   ];
   const { log } = options;
   return log === undefined ? tools : tools.map((t) => logged(t, log));

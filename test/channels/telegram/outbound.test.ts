@@ -125,6 +125,19 @@ describe('telegram outbound', () => {
     expect(receipt.messageIds).toEqual(h.fake.messages.map((m) => String(m.message_id)));
   });
 
+  it('sends a picture as a photo and anything else as a document, with the caption', async () => {
+    h = await startTelegram();
+    const png = { name: 'chart.png', data: Buffer.alloc(1000, 7), mimeType: 'image/png' };
+    const csv = { name: 'data.csv', data: Buffer.from('a,b\n1,2\n'), mimeType: 'text/csv' };
+    const photo = await h.channel.send({ conversation: DM, text: 'the chart', file: png });
+    await h.channel.send({ conversation: DM, text: '', file: csv });
+    expect(h.fake.messages.map((m) => [m.file?.kind, m.file?.filename, m.file?.size, m.text])).toEqual([
+      ['photo', 'chart.png', 1000, 'the chart'],
+      ['document', 'data.csv', 8, ''],
+    ]);
+    expect(photo.messageIds).toEqual([String(h.fake.messages[0]?.message_id)]);
+  });
+
   it('posts into a forum topic and shows typing there', async () => {
     h = await startTelegram();
     const conversation = { platform: 'telegram', channel: String(FAKE_GROUP.id), thread: '77' };

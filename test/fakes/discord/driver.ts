@@ -148,6 +148,9 @@ function toPosted(world: FakeWorld, message: FakeMessage): PostedMessage {
     buttons: buttonsOf(message),
     edits: message.edits,
     ...(message.editedAt ? { editedAt: [...message.editedAt] } : {}),
+    ...(message.attachments.length > 0
+      ? { files: message.attachments.map((file) => ({ name: file.filename, size: file.size })) }
+      : {}),
   };
   if (inThread) posted.thread = message.channelId;
   if (message.ephemeralTo !== undefined)

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type FormPart, parseMultipart } from '../multipart.js';
 import { type FakeInteraction, type FakeMessage, type FakeWorld, snowflake } from './world.js';
 
 /** One request the bot made, as the fake received it. */
@@ -8,6 +9,8 @@ export interface FakeRequest {
   path: string;
   query: URLSearchParams;
   body: unknown;
+  /** Files of a multipart request (attachments), with their bytes. */
+  files?: FormPart[];
   at: number;
 }
 
@@ -29,6 +32,9 @@ interface Reply {
   body?: unknown;
   headers?: Record<string, string>;
 }
+
+/** The largest attachment a bot may upload (Discord's 10 MiB for servers without boosts). */
+export const FAKE_UPLOAD_LIMIT = 10 * 1024 * 1024;
 
 /** Discord answers an interaction callback only within this long. */
 export const INTERACTION_DEADLINE_MS = 3_000;
@@ -108,17 +114,33 @@ export class FakeRest {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake.local');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v\d+/, ''));
-    const raw = await readBody(req);
+    const bytes = await readBody(req);
+    const raw = bytes.toString('utf8');
     let body: unknown = null;
-    if (raw.length > 0) {
-      try {
+    let files: FormPart[] | undefined;
+    const type = String(req.headers['content-type'] ?? '');
+    try {
+      if (type.startsWith('multipart/form-data')) {
+        // Attachments: the JSON body is the `payload_json` part, files are `files[n]`.
+        const parts = parseMultipart(bytes, type);
+        const json = parts.find((part) => part.name === 'payload_json');
+        body = json ? JSON.parse(json.data.toString('utf8')) : {};
+        files = parts.filter((part) => part.filename !== undefined);
+      } else if (raw.length > 0) {
         body = JSON.parse(raw);
-      } catch {
-        return write(res, bad(50109, 'The request body contains invalid JSON.'));
       }
+    } catch {
+      return write(res, bad(50109, 'The request body contains invalid JSON.'));
     }
     const method = req.method ?? 'GET';
-    const request: FakeRequest = { method, path, query: url.searchParams, body, at: Date.now() };
+    const request: FakeRequest = {
+      method,
+      path,
+      query: url.searchParams,
+      body,
+      ...(files ? { files } : {}),
+      at: Date.now(),
+    };
     this.requests.push(request);
     const needsAuth = !path.startsWith('/interactions/') && !path.startsWith('/webhooks/');
     if (needsAuth && req.headers.authorization !== `Bot ${this.options.token}`) {
@@ -165,7 +187,10 @@ export class FakeRest {
   private createMessage(channelId: string, request: FakeRequest): Reply {
     if (!this.world.channels.has(channelId)) return unknownChannel();
     const body = (request.body ?? {}) as MessageBody;
-    const invalid = validate(body);
+    const files = request.files ?? [];
+    if (files.some((file) => file.data.length > FAKE_UPLOAD_LIMIT))
+      return { status: 413, body: { message: 'Request entity too large', code: 40005 } };
+    const invalid = files.length > 0 ? undefined : validate(body);
     if (invalid) return invalid;
     if (body.enforce_nonce && body.nonce !== undefined) {
       const earlier = this.world.messages.find(
@@ -180,7 +205,11 @@ export class FakeRest {
       authorId: this.world.bot.id,
       content: body.content ?? '',
       components: body.components ?? [],
-      attachments: [],
+      attachments: files.map((file) => ({
+        filename: file.filename ?? 'file',
+        size: file.data.length,
+        ...(file.contentType ? { contentType: file.contentType } : {}),
+      })),
       edits: 0,
       deleted: false,
       createdAt: Date.now(),
@@ -404,8 +433,8 @@ function write(res: ServerResponse, reply: Reply): void {
   res.writeHead(reply.status, headers).end(JSON.stringify(reply.body));
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }

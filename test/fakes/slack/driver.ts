@@ -85,6 +85,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       buttons: buttons.map(({ label, verb }) => ({ label, verb })),
       edits: message.edits,
       ...(message.editedAt ? { editedAt: [...message.editedAt] } : {}),
+      ...(message.files ? { files: message.files.map(({ name, size }) => ({ name, size })) } : {}),
       ...(message.ephemeralTo ? { ephemeralTo: message.ephemeralTo } : {}),
     };
   };

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
+import { parseMultipart } from '../multipart.js';
 import { FakeFileHost, FILES_PATH } from './files.js';
 
 /** One Web API call the bot made, with its arguments decoded. */
@@ -29,6 +30,8 @@ export interface FakeMessage {
   deleted: boolean;
   /** Set for `chat.postEphemeral`: only this user sees it. */
   ephemeralTo?: string;
+  /** Files shared with it (files upload v2). */
+  files?: { id: string; name: string; size: number }[];
   /** Message metadata (`event_type`, `event_payload`), returned only with `include_all_metadata`. */
   metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
@@ -73,6 +76,8 @@ export class FakeSlackApi {
   /** What `apps.connections.open` returns as the Socket Mode URL. */
   socketUrl: string | undefined;
   private readonly faults = new Map<string, { fault: Fault; skip: number }[]>();
+  /** Files of upload v2 between getUploadURLExternal and completeUploadExternal. */
+  private readonly uploads = new Map<string, { name: string; length: number; size?: number }>();
   private server: Server | undefined;
   private base = '';
   private clock = 1_712_345_000;
@@ -166,6 +171,20 @@ export class FakeSlackApi {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path.startsWith('/upload/')) {
+      // The external upload URL of files upload v2: the bytes of one file.
+      const pending = this.uploads.get(path.slice('/upload/'.length));
+      if (!pending) return reply(res, 404, { ok: false, error: 'unknown_upload' });
+      // The Web API client posts it as form data (one file part) or as the raw bytes.
+      const bytes = Buffer.concat(chunks);
+      const type = String(req.headers['content-type'] ?? '');
+      const file = type.startsWith('multipart/form-data')
+        ? parseMultipart(bytes, type).find((part) => part.filename !== undefined)?.data
+        : bytes;
+      pending.size = file?.length ?? 0;
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK - 1');
+      return;
+    }
     if (path.startsWith(FILES_PATH)) return this.fileHost.serve(req, res, path);
     if (path.startsWith('/response/')) {
       this.responses.push({ id: path.slice('/response/'.length), body: JSON.parse(raw || '{}') });
@@ -245,6 +264,30 @@ export class FakeSlackApi {
       }
       case 'assistant.threads.setStatus':
         return { ok: true };
+      case 'files.getUploadURLExternal': {
+        this.counter += 1;
+        const id = `F0FAKE${this.counter}`;
+        this.uploads.set(id, { name: String(args.filename), length: Number(args.length) });
+        return { ok: true, upload_url: `${this.base}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const listed = (typeof args.files === 'string' ? JSON.parse(args.files) : args.files) as {
+          id: string;
+        }[];
+        const files = listed.map(({ id }) => {
+          const upload = this.uploads.get(id);
+          if (upload?.size === undefined || upload.size !== upload.length)
+            throw new Error(`file ${id} not uploaded`);
+          return { id, name: upload.name, size: upload.size };
+        });
+        const message = this.post({
+          channel: args.channel_id,
+          text: args.initial_comment ?? '',
+          ...(typeof args.thread_ts === 'string' ? { thread_ts: args.thread_ts } : {}),
+        });
+        message.files = files;
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.name })) };
+      }
       case 'conversations.replies': {
         const thread = String(args.ts);
         const replies = this.messages.filter(

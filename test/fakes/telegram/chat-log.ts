@@ -1,6 +1,6 @@
 import type { UserFromGetMe } from 'grammy/types';
 import { EntityParseError, parseTelegramHtml } from './html.js';
-import { fail, ok, type Result } from './wire.js';
+import { fail, ok, type Result, type UploadedFile } from './wire.js';
 
 /** An inline button as stored on a message. */
 export interface FakeButton {
@@ -27,6 +27,8 @@ export interface FakeMessage {
   editedAt?: number[];
   /** Deleted with deleteMessage: nobody sees it any more. */
   deleted?: boolean;
+  /** A document or photo the bot sent (its caption is `text`). */
+  file?: UploadedFile & { kind: 'document' | 'photo' };
 }
 
 /**
@@ -81,6 +83,29 @@ export class ChatLog {
       firstButtons: buttons,
       ...(replyParameters?.message_id === undefined ? {} : { replyTo: replyParameters.message_id }),
       edits: 0,
+    };
+    this.messages.push(message);
+    return ok(this.wireMessage(message));
+  }
+
+  /** sendDocument / sendPhoto: posts an uploaded file with its caption. */
+  sendFile(p: Record<string, unknown>, kind: 'document' | 'photo'): Result {
+    const file = p[kind] as UploadedFile | undefined;
+    if (typeof file !== 'object' || file === null || typeof file.size !== 'number')
+      return fail(400, `Bad Request: there is no ${kind} in the request`);
+    if (file.size > (kind === 'photo' ? 10 : 50) * 1024 * 1024) return fail(413, 'Request Entity Too Large');
+    const caption = typeof p.caption === 'string' ? p.caption : '';
+    if (caption.length > 1024) return fail(400, 'Bad Request: message caption is too long');
+    const message: FakeMessage = {
+      message_id: this.nextId(),
+      chat_id: Number(p.chat_id),
+      ...(typeof p.message_thread_id === 'number' ? { thread: p.message_thread_id } : {}),
+      text: caption,
+      raw: caption,
+      buttons: [],
+      firstButtons: [],
+      edits: 0,
+      file: { ...file, kind },
     };
     this.messages.push(message);
     return ok(this.wireMessage(message));

@@ -106,6 +106,7 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
     }),
     edits: message.edits,
     ...(message.editedAt ? { editedAt: [...message.editedAt] } : {}),
+    ...(message.file ? { files: [{ name: message.file.filename, size: message.file.size }] } : {}),
   });
 
   return {

@@ -351,6 +351,10 @@ export class FakeBotApi {
         return ok(this.bot);
       case 'sendMessage':
         return this.chats.sendMessage(p);
+      case 'sendDocument':
+        return this.chats.sendFile(p, 'document');
+      case 'sendPhoto':
+        return this.chats.sendFile(p, 'photo');
       case 'deleteMessage':
         return this.chats.delete(p);
       case 'editMessageText':

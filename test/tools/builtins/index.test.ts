@@ -16,7 +16,7 @@ const options = {
 };
 
 describe('createBuiltinTools', () => {
-  it('creates the five built-ins with the documented read-only flags when shell tools are on', () => {
+  it('creates the six built-ins with the documented read-only flags when shell tools are on', () => {
     const tools = createBuiltinTools(options);
     expect(Object.fromEntries(tools.map((t) => [t.name, t.readOnly]))).toEqual({
       current_time: true,
@@ -24,6 +24,7 @@ describe('createBuiltinTools', () => {
       file_write: false,
       shell_exec: false,
       http_fetch: false,
+      send_file: true,
     });
   });
 
@@ -33,7 +34,7 @@ describe('createBuiltinTools', () => {
       { allowUnisolated: false },
     );
     const names = createBuiltinTools({ ...options, sandbox }).map((t) => t.name);
-    expect(names).toEqual(['current_time', 'file_read', 'file_write', 'http_fetch']);
+    expect(names).toEqual(['current_time', 'file_read', 'file_write', 'http_fetch', 'send_file']);
   });
 
   it('registers without clashes and gives the model JSON schemas', () => {
