@@ -1,4 +1,5 @@
-import type { AgentConfig } from '../config/schema.js';
+import type { AgentDirectory } from '../agents/directory.js';
+import type { Binding } from '../config/routing-schema.js';
 import type { OutboxItem } from '../core/types.js';
 import { GatewayRuntimeState } from '../gateway/runtime.js';
 import { denyBySystem } from '../gateway/system-decision.js';
@@ -9,7 +10,6 @@ import type { InputPreparer } from '../orchestrator/input.js';
 import { RunExecutor } from '../orchestrator/run-executor.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { Channel } from '../ports/channel.js';
-import type { ModelProvider } from '../providers/provider.js';
 import { OutboxDispatcher } from '../runtime/outbox-dispatcher.js';
 import { Presence } from '../runtime/presence.js';
 import { ReplyStreams } from '../runtime/reply-streams.js';
@@ -25,12 +25,13 @@ import type { ToolRegistry } from '../tools/registry.js';
 export interface CoreParts {
   journal: JournalStore;
   policy: PolicyEngine;
-  provider: ModelProvider;
-  providerDescription: string;
+  /** The agents, each with its model; a run is answered by its session's. */
+  agents: AgentDirectory;
+  /** Which agent a new session gets (`bindings:`, first match wins). */
+  bindings?: readonly Binding[];
   /** One line on the tool sandbox for `/status` (`SandboxDecision.summary`). */
   sandboxSummary?: string;
   tools: ToolRegistry;
-  agent: AgentConfig;
   approvalTimeoutMs: number;
   workspaceDir: string;
   maxConcurrentRuns: number;
@@ -84,10 +85,9 @@ export function assembleCore(parts: CoreParts): Core {
   });
   const executor = new RunExecutor({
     journal: parts.journal,
-    provider: parts.provider,
+    agents: parts.agents,
     tools: parts.tools,
     policy: parts.policy,
-    agent: parts.agent,
     approvalTimeoutMs: parts.approvalTimeoutMs,
     workspaceDir: parts.workspaceDir,
     wakeups,
@@ -144,7 +144,8 @@ export function assembleCore(parts: CoreParts): Core {
     clock: parts.clock,
     logger: parts.logger,
     maxMessageChars: parts.maxMessageChars,
-    providerDescription: parts.providerDescription,
+    agents: parts.agents,
+    bindings: parts.bindings ?? [],
     ...(parts.sandboxSummary !== undefined ? { sandboxSummary: parts.sandboxSummary } : {}),
     ...(parts.memory ? { memory: parts.memory } : {}),
     tools: { tools: parts.tools, ...(parts.mcpServers ? { mcpServers: parts.mcpServers } : {}) },

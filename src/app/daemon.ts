@@ -1,5 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { buildAgents } from '../agents/directory.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -90,6 +91,21 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     ...(config.provider.base_url ? { baseURL: config.provider.base_url } : {}),
     ...(env.openai.apiKey ? { apiKey: env.openai.apiKey } : {}),
   });
+  const agents = buildAgents(config, {
+    env: processEnv,
+    base: {
+      ...selection,
+      ...(config.provider.model ? { model: config.provider.model } : {}),
+      ...(config.provider.base_url ? { baseURL: config.provider.base_url } : {}),
+      ...(env.openai.apiKey ? { apiKey: env.openai.apiKey } : {}),
+    },
+  });
+  if (agents.list().length > 1) {
+    logger.info(
+      { agents: agents.list().map((a) => ({ name: a.name, model: a.providerDescription })) },
+      `${agents.list().length} agents; bindings route new sessions`,
+    );
+  }
   if (selection.offline) {
     logger.warn(
       {},
@@ -132,16 +148,13 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     ...(shared ? { heldChannels: () => channels.keys() } : {}),
   });
   const owner = `sb-${newId()}`;
-  const agent = config.agents.default ?? Object.values(config.agents)[0];
-  if (!agent) throw new ConfigError('agents: define at least one agent (e.g. agents.default)');
   const { gateway, scheduler, dispatcher, feed, wakeups } = assembleCore({
     journal: coreJournal,
     policy,
-    provider: selection.provider,
-    providerDescription: selection.description,
+    agents,
+    bindings: config.bindings,
     sandboxSummary: sandbox.summary,
     tools,
-    agent,
     approvalTimeoutMs: config.approvals.timeout,
     workspaceDir,
     maxConcurrentRuns: config.limits.max_concurrent_runs,

@@ -21,7 +21,7 @@ interface TableCopy {
 export const JOURNAL_TABLES: readonly TableCopy[] = [
   {
     name: 'sessions',
-    columns: ['id', 'key', 'channel', 'device', 'conversation', 'created_at', 'closed_at'],
+    columns: ['id', 'key', 'channel', 'device', 'conversation', 'created_at', 'closed_at', 'agent'],
     json: ['conversation'],
   },
   {
@@ -41,6 +41,7 @@ export const JOURNAL_TABLES: readonly TableCopy[] = [
       'reason',
       'lease_owner',
       'lease_expires_at',
+      'agent',
     ],
     json: ['conversation'],
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { byteSize, duration } from './duration.js';
 import { mcpServersSchema } from './mcp-schema.js';
+import { bindingsSchema, schedulesSchema } from './routing-schema.js';
 
 /**
  * One web-console user: signs in with their own token and acts as `console:<name>`. The token is
@@ -48,6 +49,20 @@ const agentSchema = z.strictObject({
   /** Token budget of the history rebuilt from earlier turns of the session. */
   context_tokens: z.number().int().min(0).default(8_000),
   max_completion_tokens: z.number().int().min(1).default(2_048),
+  /**
+   * This agent's model; what is left out comes from `provider:` (and OPENAI_* / SWITCHBOARD_MODEL).
+   * The key is read from the environment variable `api_key_env`, never from this file.
+   */
+  model: z
+    .strictObject({
+      name: z.string().min(1).optional(),
+      base_url: z.string().url().optional(),
+      api_key_env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+        .optional(),
+    })
+    .optional(),
 });
 
 /** The validated configuration; every default is also written in `config/switchboard.yaml`. */
@@ -118,6 +133,10 @@ export const configSchema = z.strictObject({
       http_fetch: { allow_private: false, max_bytes: 1024 * 1024, timeout: 15_000 },
       sandbox: { allow_unisolated: false },
     }),
+  /** Which agent a new session gets: the first binding whose `match` fits (default: `default`). */
+  bindings: bindingsSchema,
+  /** Agents run on a cron expression into a conversation. */
+  schedules: schedulesSchema,
   /** Tool servers spoken to over MCP; their tools are `<server>__<tool>` (docs/mcp.md). */
   mcp_servers: mcpServersSchema,
   channels: z

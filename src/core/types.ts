@@ -75,6 +75,11 @@ export interface InboundMessage {
   text: string;
   attachments?: Attachment[];
   delivery?: DeliveryInfo;
+  /**
+   * The agent a new session gets; the gateway sets it from `bindings:` (adapters leave it out).
+   * A message to an existing session is answered by that session's agent.
+   */
+  agent?: string;
 }
 
 /** A durable conversation with the agent; runs belong to a session. */
@@ -87,6 +92,8 @@ export interface Session {
   createdAt: number;
   /** When set, the session was reset: the key now points at a newer session; this one stays readable. */
   closedAt: number | null;
+  /** The agent a binding chose when the session began; null for sessions from before (the default agent). */
+  agent: string | null;
 }
 
 /** One request → answer cycle inside a session. */
@@ -105,6 +112,8 @@ export interface Run {
   finishedAt: number | null;
   /** Why the run failed or was cancelled. */
   reason: string | null;
+  /** The agent answering: its session's; null for runs from before agents were routed (the default). */
+  agent: string | null;
 }
 
 /** One append-only event of a run. `seq` runs 0,1,2… with no gaps per run. */
@@ -297,6 +306,31 @@ export interface UsageRow {
   runs: number;
   toolExecutions: number;
   toolMs: number;
+}
+
+/** Usage of one agent over a window. */
+export interface AgentUsage {
+  /** Null for runs from before agents were routed (the default agent). */
+  agent: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  runs: number;
+  toolExecutions: number;
+  toolMs: number;
+}
+
+/** Tool executions and their time for one tool source (`builtin`, `mcp:<server>`). */
+export interface ToolSourceUsage {
+  source: string;
+  executions: number;
+  ms: number;
+}
+
+/** Usage over a window by agent and by tool source (MCP server). */
+export interface UsageBreakdown {
+  agents: AgentUsage[];
+  toolSources: ToolSourceUsage[];
 }
 
 /** A usage query: optional principal filter, half-open window [since, until), bucket size. */

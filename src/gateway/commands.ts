@@ -1,5 +1,6 @@
+import type { AgentDirectory } from '../agents/directory.js';
 import { SwitchboardError } from '../core/errors.js';
-import type { ConversationRef, Principal, Run, UsageRow } from '../core/types.js';
+import type { ConversationRef, Principal, Run, UsageBreakdown, UsageRow } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { type Access, NOT_LET_IN } from './access.js';
@@ -16,13 +17,14 @@ export interface CommandGateway {
     readonly journal: JournalStore;
     readonly clock: () => number;
     readonly activeRuns: () => number;
-    readonly providerDescription: string;
+    readonly agents: Pick<AgentDirectory, 'get'>;
     readonly sandboxSummary?: string;
   };
   readonly access: Access;
   readonly reads: GatewayReads;
   readonly toolCatalog: Pick<ToolCatalog, 'statusLine'>;
   mayChat(principal: Principal, conversation?: ConversationRef): boolean;
+  agentFor(conversation: ConversationRef, principal: Principal): string;
   cancelRun(runId: string, by: Principal, reason?: string): Promise<Run>;
 }
 
@@ -103,13 +105,37 @@ async function usage(gateway: CommandGateway, request: CommandRequest): Promise<
     else who = arg;
   }
   const now = gateway.deps.clock();
-  const rows = await gateway.reads.usageSummary(request.principal, {
+  const query = {
     ...(who ? { principal: who } : {}),
     since: now - days * 86_400_000,
     until: now + 1,
-    bucket: 'day',
-  });
-  return { ok: true, text: formatUsage(rows, who ?? 'everyone', days) };
+    bucket: 'day' as const,
+  };
+  const rows = await gateway.reads.usageSummary(request.principal, query);
+  const text = formatUsage(rows, who ?? 'everyone', days);
+  if (rows.length === 0) return { ok: true, text };
+  const defaultAgent = gateway.deps.agents.get(null).name;
+  const breakdown = await gateway.reads.usageBreakdown(request.principal, query, defaultAgent);
+  return { ok: true, text: [text, ...formatBreakdown(breakdown, defaultAgent)].join('\n') };
+}
+
+/** The per-agent and per-MCP-server lines under `/usage` (only when there is more than one agent or any MCP use). */
+export function formatBreakdown(breakdown: UsageBreakdown, defaultAgent: string): string[] {
+  const lines: string[] = [];
+  const agents = breakdown.agents.map((a) => ({ ...a, agent: a.agent ?? defaultAgent }));
+  const named = new Set(agents.map((a) => a.agent));
+  if (named.size > 1 || !named.has(defaultAgent)) {
+    lines.push(
+      `By agent: ${agents.map((a) => `${a.agent} ${a.totalTokens} tokens, ${a.runs} runs`).join('; ')}`,
+    );
+  }
+  const mcp = breakdown.toolSources.filter((s) => s.source.startsWith('mcp:'));
+  if (mcp.length > 0) {
+    lines.push(
+      `MCP servers: ${mcp.map((s) => `${s.source.slice(4)} ${s.executions} calls (${(s.ms / 1000).toFixed(1)} s)`).join('; ')}`,
+    );
+  }
+  return lines;
 }
 
 /** Renders usage rows as a short per-principal summary. */
@@ -142,20 +168,23 @@ async function status(
   request: CommandRequest,
   where: ConversationRef,
 ): Promise<CommandResponse> {
-  const { journal, activeRuns, providerDescription, sandboxSummary } = gateway.deps;
+  const { journal, activeRuns, agents, sandboxSummary } = gateway.deps;
   gateway.access.require(
     { actor: request.principal, action: 'read_status', resource: conversationResource(where) },
     'the status here',
   );
   const counts = await journal.counts();
+  const run = await currentRun(gateway, request);
+  const session = request.sessionKey ? await journal.getSessionByKey(request.sessionKey) : null;
+  const agent = agents.get(session ? session.agent : gateway.agentFor(where, request.principal));
   const lines = [
-    `Model: ${providerDescription}`,
+    `Agent: ${agent.name}`,
+    `Model: ${agent.providerDescription}`,
     ...(sandboxSummary ? [sandboxSummary] : []),
     ...[gateway.toolCatalog.statusLine()].filter((line) => line !== undefined),
     `Runs: ${counts.runs.running} running (${activeRuns()} working here), ${counts.runs.accepted} queued`,
     `Approvals pending: ${counts.approvals.pending}`,
   ];
-  const run = await currentRun(gateway, request);
   if (run) lines.push(`This conversation: run ${run.id} is ${run.state}`);
   return { ok: true, text: lines.join('\n') };
 }

@@ -13,6 +13,7 @@ import type {
   RunState,
   Session,
   TapeEvent,
+  UsageBreakdown,
   UsageQuery,
   UsageRow,
 } from '../core/types.js';
@@ -189,12 +190,40 @@ export class GatewayReads {
 
   /** Usage per principal per bucket (`read_usage` on that `User`, or on everyone). */
   async usageSummary(actor: Principal, query: UsageQuery): Promise<UsageRow[]> {
+    this.requireUsage(actor, query);
+    return this.journal.usageSummary(query);
+  }
+
+  /**
+   * The same usage by agent and by tool source (MCP server), behind the same door. Runs from
+   * before agents were routed count for `defaultAgent`.
+   */
+  async usageBreakdown(actor: Principal, query: UsageQuery, defaultAgent: string): Promise<UsageBreakdown> {
+    this.requireUsage(actor, query);
+    const { agents, toolSources } = await this.journal.usageBreakdown(query);
+    const merged = new Map<string, UsageBreakdown['agents'][number]>();
+    for (const row of agents) {
+      const agent = row.agent ?? defaultAgent;
+      const known = merged.get(agent);
+      if (!known) merged.set(agent, { ...row, agent });
+      else {
+        known.promptTokens += row.promptTokens;
+        known.completionTokens += row.completionTokens;
+        known.totalTokens += row.totalTokens;
+        known.runs += row.runs;
+        known.toolExecutions += row.toolExecutions;
+        known.toolMs += row.toolMs;
+      }
+    }
+    return { agents: [...merged.values()], toolSources };
+  }
+
+  private requireUsage(actor: Principal, query: UsageQuery): void {
     const resource = query.principal ? userResource(query.principal) : EVERYONE;
     this.access.require(
       { actor, action: 'read_usage', resource },
       `the usage of ${query.principal ?? 'everyone'}`,
     );
-    return this.journal.usageSummary(query);
   }
 
   /** Recent journal events, newest first (`read_events`; limit ≤ 500). */

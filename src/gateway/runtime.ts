@@ -1,3 +1,6 @@
+import { bindAgent } from '../agents/bindings.js';
+import type { AgentDirectory } from '../agents/directory.js';
+import type { Binding } from '../config/routing-schema.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -48,8 +51,10 @@ export interface GatewayDeps {
   clock: () => number;
   logger: Logger;
   maxMessageChars: number;
-  /** One-line description of the model provider, for `/status`. */
-  providerDescription: string;
+  /** The agents (their models, for `/status`). */
+  agents: AgentDirectory;
+  /** Which agent a new session gets: first match wins, else the default agent. */
+  bindings: readonly Binding[];
   /** One line on the tool sandbox (its isolation tier, or why shell tools are off), for `/status`. */
   sandboxSummary?: string;
   /** Memory items; the gateway's memory door (`memory`) exists when given. */
@@ -107,7 +112,7 @@ export class GatewayRuntimeState implements GatewayPort {
       );
     }
     const result = await journal.acceptInbound({
-      message,
+      message: { ...message, agent: this.agentFor(message.conversation, message.principal) },
       createSession: true,
       now: clock(),
       ...(sessionId !== undefined ? { sessionId } : {}),
@@ -155,8 +160,21 @@ export class GatewayRuntimeState implements GatewayPort {
    * microseconds and a reload takes effect at once.
    */
   mayChat(principal: Principal, conversation?: ConversationRef): boolean {
-    const resource = conversationResource(conversation ?? unplacedConversation(principal));
-    return this.access.allows({ actor: principal, action: 'chat', resource });
+    const where = conversation ?? unplacedConversation(principal);
+    return this.access.allows({
+      actor: principal,
+      action: 'chat',
+      resource: conversationResource(where),
+      context: { agent: this.agentFor(where, principal) },
+    });
+  }
+
+  /**
+   * The agent that answers `principal` in `conversation` when a new session begins there: the
+   * first binding that matches, else the default agent. An existing session keeps its own.
+   */
+  agentFor(conversation: ConversationRef, principal: Principal): string {
+    return bindAgent(this.deps.bindings, conversation, principal, this.deps.agents.defaultName);
   }
 
   /** Cancels a run now: provider call aborted, tool killed, approvals cancelled, cards updated. */

@@ -14,6 +14,7 @@ import type {
   TapeAppend,
   TapeEvent,
   TokenUsage,
+  UsageBreakdown,
   UsageQuery,
   UsageRow,
 } from '../core/types.js';
@@ -220,6 +221,9 @@ export interface JournalStore {
   /** Usage per principal per bucket, oldest bucket first. Runs are counted by creation time. */
   usageSummary(query: UsageQuery): Promise<UsageRow[]>;
 
+  /** Usage over the window by agent and by tool source (the bucket size is ignored). */
+  usageBreakdown(query: UsageQuery): Promise<UsageBreakdown>;
+
   /** Counts for `/metrics`: runs by state, approvals by state. */
   counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }>;
 
@@ -337,7 +341,7 @@ export interface StepCommit {
   /** Token usage to add for the run's principal. */
   usage?: TokenUsage;
   /** A finished tool execution to count for the run's principal. */
-  toolExecution?: { ms: number };
+  toolExecution?: { ms: number /** `mcp:<server>` for an MCP tool; builtin when absent. */; source?: string };
   approvals?: NewApproval[];
   event?: { type: string; data: Record<string, unknown> };
 }

@@ -2,7 +2,7 @@ import { ConflictError } from '../core/errors.js';
 import type { Run, TapeEvent } from '../core/types.js';
 import type { NewOutboxItem, StepCommit } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import { type ModelProvider, ProviderError } from '../providers/provider.js';
+import { ProviderError } from '../providers/provider.js';
 import type { ExecuteOutcome } from '../runtime/scheduler.js';
 import type { Wakeups } from '../runtime/wakeups.js';
 import { HISTORY_KINDS, HISTORY_MAX_RUNS, historyMessages, runMessages } from './context.js';
@@ -13,7 +13,6 @@ import { ToolStep, type ToolStepDeps } from './tool-step.js';
 
 /** What the executor needs; all injected so tests can use fakes and a fake clock. */
 export interface RunExecutorDeps extends ToolStepDeps {
-  provider: ModelProvider;
   /** Told of every commit and streamed delta (live views, outbox delivery). */
   wakeups: Wakeups;
   logger: Logger;
@@ -91,7 +90,7 @@ export class RunExecutor {
   }
 
   private overBudget(run: Run, view: TapeView, now: number): string | undefined {
-    const { agent } = this.deps;
+    const agent = this.deps.agents.get(run.agent).config;
     if (view.steps >= agent.max_steps) return `the step limit (${agent.max_steps}) was reached`;
     if (view.toolCallsRequested > agent.max_tool_calls)
       return `the tool call limit (${agent.max_tool_calls}) was reached`;
@@ -109,7 +108,8 @@ export class RunExecutor {
   ): Promise<
     'stopped' | 'failed' | { text: string; toolCalls: { id: string; name: string; arguments: string }[] }
   > {
-    const { journal, agent, provider, tools, clock } = this.deps;
+    const { journal, tools, clock } = this.deps;
+    const { config: agent, provider } = this.deps.agents.get(run.agent);
     const history = await journal.readSessionHistory(run.sessionId, {
       beforeRunId: run.id,
       maxRuns: HISTORY_MAX_RUNS,
@@ -142,6 +142,7 @@ export class RunExecutor {
         {
           kind: 'provider_request',
           body: {
+            agent: this.deps.agents.get(run.agent).name,
             provider: provider.name,
             model: provider.model,
             messages: messages.length,

@@ -1,4 +1,4 @@
-import type { AgentConfig } from '../config/schema.js';
+import type { AgentDirectory } from '../agents/directory.js';
 import { ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Run } from '../core/types.js';
@@ -17,7 +17,8 @@ export interface ToolStepDeps {
   journal: JournalStore;
   tools: ToolRegistry;
   policy: PolicyEngine;
-  agent: AgentConfig;
+  /** The agents; a run is answered by its own (`run.agent`). */
+  agents: AgentDirectory;
   approvalTimeoutMs: number;
   workspaceDir: string;
   clock: () => number;
@@ -44,8 +45,9 @@ export class ToolStep {
     call: ToolCallRequest,
     signal: AbortSignal,
   ): Promise<'done' | 'wait'> {
-    const { tools, agent } = this.deps;
-    const tool = ToolRegistry.allows(agent.tools, call.name) ? tools.get(call.name) : undefined;
+    const { tools } = this.deps;
+    const agent = this.deps.agents.get(run.agent);
+    const tool = ToolRegistry.allows(agent.config.tools, call.name) ? tools.get(call.name) : undefined;
     if (!tool) return this.output(run, call, false, `unknown tool "${call.name}"`);
     let args: unknown;
     try {
@@ -109,6 +111,7 @@ export class ToolStep {
       readOnly: tool.readOnly,
       ...(tool.source !== undefined ? { source: tool.source } : {}),
       ...(tool.hints !== undefined ? { hints: tool.hints } : {}),
+      agent: agent.name,
       argsHash,
       sessionId: run.sessionId,
       conversation: run.conversation,
@@ -245,7 +248,7 @@ export class ToolStep {
           },
         },
       ],
-      toolExecution: { ms: durationMs },
+      toolExecution: { ms: durationMs, ...(tool.source !== undefined ? { source: tool.source } : {}) },
     });
     return 'done';
   }

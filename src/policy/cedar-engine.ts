@@ -106,6 +106,7 @@ class CedarPolicySet implements PolicyEngine {
         args_hash: query.argsHash,
         session_id: query.sessionId,
         conversation: { __entity: conversation },
+        agent: { __entity: cedarUid('Agent', query.agent ?? 'default') },
       },
       preparsedSchemaName: this.#schemaName,
       validateRequest: true,

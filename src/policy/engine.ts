@@ -31,6 +31,8 @@ export interface ToolCallQuery {
   source?: string;
   /** The tool's other annotations; see `toolTraits` for the defaults of those left out. */
   hints?: Partial<ToolHints>;
+  /** The agent whose run asks (`context.agent`); `default` when left out. */
+  agent?: string;
   argsHash: string;
   sessionId: string;
   conversation: ConversationRef;

@@ -10,6 +10,7 @@ export const CEDAR_NAMESPACE = 'Switchboard';
 /** The Cedar entity types Switchboard builds requests from. */
 export type CedarEntityType =
   | 'User'
+  | 'Agent'
   | 'Group'
   | 'Tool'
   | 'Conversation'
@@ -160,7 +161,9 @@ export class EntityBuilder {
         break;
     }
     let context: Context = {};
-    if (query.action === 'read_sessions' || query.action === 'reset_session') {
+    if (query.action === 'chat') {
+      context = { agent: entityRef('Agent', stringAttr(query.context, 'agent') ?? 'default') };
+    } else if (query.action === 'read_sessions' || query.action === 'reset_session') {
       const tookPart = query.context?.tookPart ?? query.context?.took_part ?? false;
       if (typeof tookPart !== 'boolean') errors.push(`${query.action} needs context.tookPart (a boolean)`);
       context = { took_part: tookPart === true };

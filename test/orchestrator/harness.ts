@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
+import { AgentDirectory } from '../../src/agents/directory.js';
 import { assembleCore, type Core } from '../../src/app/core.js';
 import { type WiredMemory, wireMemory } from '../../src/app/memory.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -65,10 +66,13 @@ export async function startInputHarness(
   const core = assembleCore({
     journal,
     policy,
-    provider,
-    providerDescription: 'scripted',
+    agents: AgentDirectory.single({
+      config: parsed.agents.default!,
+      provider,
+      providerDescription: 'scripted',
+      offline: false,
+    }),
     tools,
-    agent: parsed.agents.default!,
     approvalTimeoutMs: 60_000,
     workspaceDir: dir,
     maxConcurrentRuns: 2,

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
+import { AgentDirectory } from '../../src/agents/directory.js';
 import { assembleCore, type Core } from '../../src/app/core.js';
 import { parseConfig } from '../../src/config/load.js';
 import { newId } from '../../src/core/ids.js';
@@ -24,6 +25,8 @@ const ROOT = [resolve(import.meta.dirname, '../..'), resolve(import.meta.dirname
 export interface CoreHarness extends Core {
   journal: JournalStore;
   provider: ScriptedProvider;
+  /** The scripted model of each agent (`default` is `provider`). */
+  providers: Record<string, ScriptedProvider>;
   channels: Map<string, Channel>;
   /** The run's workspace folder (file tools, MCP servers that write). */
   workspaceDir: string;
@@ -46,6 +49,10 @@ export interface CoreHarnessOptions {
   extraPolicies?: string;
   /** The MCP servers' states, for `/status` and `GET /v1/tools`. */
   mcpServers?: () => ServerStatus[];
+  /** More agents beside `default`, each with its own scripted model (see `CoreHarness.providers`). */
+  moreAgents?: Record<string, { tools?: string[]; system_prompt?: string }>;
+  /** The `bindings:` section. */
+  bindings?: unknown[];
 }
 
 /**
@@ -63,7 +70,11 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
   await journal.migrate();
   const config = parseConfig({
     groups: options.groups,
-    agents: { default: { tools: options.agentTools ?? ['test_action', 'current_time'] } },
+    agents: {
+      default: { tools: options.agentTools ?? ['test_action', 'current_time'] },
+      ...options.moreAgents,
+    },
+    ...(options.bindings ? { bindings: options.bindings } : {}),
   });
   let policyDir = join(ROOT, 'config/policies');
   if (options.extraPolicies !== undefined) {
@@ -93,14 +104,25 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
   tools.register(createCurrentTimeTool());
   options.addTools?.(tools);
   const provider = new ScriptedProvider();
+  const providers: Record<string, ScriptedProvider> = { default: provider };
+  for (const name of Object.keys(options.moreAgents ?? {})) providers[name] = new ScriptedProvider();
   const channels = new Map<string, Channel>();
+  const agents = new AgentDirectory(
+    Object.entries(config.agents).map(([name, agentConfig]) => ({
+      name,
+      config: agentConfig,
+      provider: providers[name]!,
+      providerDescription: `scripted (${name})`,
+      offline: false,
+    })),
+    'default',
+  );
   const core = assembleCore({
     journal,
     policy,
-    provider,
-    providerDescription: 'scripted',
+    agents,
+    bindings: config.bindings,
     tools,
-    agent: config.agents.default!,
     approvalTimeoutMs: options.approvalTimeoutMs ?? 60_000,
     workspaceDir,
     maxConcurrentRuns: 4,
@@ -119,6 +141,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     ...core,
     journal,
     provider,
+    providers,
     channels,
     workspaceDir,
     executions: () => executions,

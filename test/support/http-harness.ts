@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { AgentDirectory } from '../../src/agents/directory.js';
 import { assembleCore, type Core } from '../../src/app/core.js';
 import { parseConfig } from '../../src/config/load.js';
 import { newId } from '../../src/core/ids.js';
@@ -128,10 +129,13 @@ export async function startHttpHarness(options: HttpHarnessOptions): Promise<Htt
   const parts = {
     journal,
     policy,
-    provider: new TriggerProvider(),
-    providerDescription: 'trigger',
+    agents: AgentDirectory.single({
+      config: config.agents.default!,
+      provider: new TriggerProvider(),
+      providerDescription: 'trigger',
+      offline: false,
+    }),
     tools,
-    agent: config.agents.default!,
     approvalTimeoutMs: 10 * 60_000,
     workspaceDir: join(dir, 'workspace'),
     maxConcurrentRuns: 4,

@@ -32,6 +32,7 @@ function sessionJson(s: Session): Record<string, unknown> {
     conversation: s.conversation,
     created_at: s.createdAt,
     closed_at: s.closedAt,
+    agent: s.agent,
   };
 }
 
@@ -60,12 +61,18 @@ export function registerReadRoutes(app: FastifyInstance, deps: HttpDeps): void {
 
   app.get('/v1/usage', async (request) => {
     const q = parseInput(usageQuery, request.query, 'query');
-    const rows = await gateway.reads.usageSummary(request.principal, {
+    const query = {
       bucket: q.bucket,
       ...(q.principal ? { principal: q.principal } : {}),
       ...(q.since !== undefined ? { since: q.since } : {}),
       ...(q.until !== undefined ? { until: q.until } : {}),
-    });
+    };
+    const rows = await gateway.reads.usageSummary(request.principal, query);
+    const breakdown = await gateway.reads.usageBreakdown(
+      request.principal,
+      query,
+      gateway.deps.agents.defaultName,
+    );
     const totals = rows.reduce(
       (t, r) => ({
         prompt_tokens: t.prompt_tokens + r.promptTokens,
@@ -90,6 +97,20 @@ export function registerReadRoutes(app: FastifyInstance, deps: HttpDeps): void {
         tool_ms: r.toolMs,
       })),
       totals,
+      by_agent: breakdown.agents.map((a) => ({
+        agent: a.agent,
+        prompt_tokens: a.promptTokens,
+        completion_tokens: a.completionTokens,
+        total_tokens: a.totalTokens,
+        runs: a.runs,
+        tool_executions: a.toolExecutions,
+        tool_ms: a.toolMs,
+      })),
+      by_tool_source: breakdown.toolSources.map((s) => ({
+        source: s.source,
+        executions: s.executions,
+        ms: s.ms,
+      })),
     };
   });
 

@@ -27,6 +27,7 @@ export function runJson(run: Run): Record<string, unknown> {
     started_at: run.startedAt,
     finished_at: run.finishedAt,
     reason: run.reason,
+    agent: run.agent,
   };
 }
 

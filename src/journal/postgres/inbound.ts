@@ -58,11 +58,12 @@ export async function acceptInbound(ctx: PgContext, input: AcceptInput): Promise
       session.device,
       toJson(session.conversation),
       now,
+      session.agent,
     ]);
     await recordEvent(ctx, 'session.created', sessionCreatedData(session), now);
   }
 
-  const run = newRunRow<'parsed'>(runId, session.id, message, message.conversation, now);
+  const run = newRunRow<'parsed'>(runId, session, message, message.conversation, now);
   await ctx.run('insertRun', [
     run.id,
     run.session_id,
@@ -71,6 +72,7 @@ export async function acceptInbound(ctx: PgContext, input: AcceptInput): Promise
     toJson(run.conversation),
     run.text,
     now,
+    run.agent,
   ]);
   await appendTape(ctx, run.id, [{ kind: 'input', body: inputTapeBody(message) }], now);
   await recordEvent(ctx, 'run.accepted', runAcceptedData(run), now);

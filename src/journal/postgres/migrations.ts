@@ -173,6 +173,22 @@ ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check
   CHECK (kind IN ('reply', 'approval_card', 'approval_update', 'notice', 'file'));
 `,
   },
+  {
+    version: 4,
+    name: 'agents on sessions and runs, schedule ticks',
+    sql: `
+ALTER TABLE sessions ADD COLUMN agent text;
+ALTER TABLE runs ADD COLUMN agent text;
+ALTER TABLE usage_events ADD COLUMN agent text;
+ALTER TABLE usage_events ADD COLUMN tool_source text;
+CREATE TABLE schedule_ticks (
+  name        text PRIMARY KEY,
+  last_tick   bigint NOT NULL,
+  claimed_by  text NOT NULL,
+  claimed_at  bigint NOT NULL
+);
+`,
+  },
 ];
 
 /**

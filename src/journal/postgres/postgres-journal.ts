@@ -11,12 +11,22 @@ import type {
   RunState,
   Session,
   TapeEvent,
+  UsageBreakdown,
   UsageQuery,
   UsageRow,
 } from '../../core/types.js';
 import { expiredError } from '../shared/approval-rules.js';
 import { type RecoverOptions, type Recovery, tallyRecoveries } from '../shared/run-rules.js';
-import { countByState, toUsageRow, type UsageSummaryRow, usageSummaryParams } from '../shared/usage.js';
+import {
+  type AgentRunsRow,
+  type AgentUsageRow,
+  countByState,
+  type ToolSourceRow,
+  toUsageBreakdown,
+  toUsageRow,
+  type UsageSummaryRow,
+  usageSummaryParams,
+} from '../shared/usage.js';
 import type {
   AcceptInput,
   AcceptResult,
@@ -326,6 +336,17 @@ export class PostgresJournal implements JournalStore {
     const { size, since, until, principal } = usageSummaryParams(query);
     const summed = await rows<UsageSummaryRow>(this.pool, 'usageSummary', [size, since, until, principal]);
     return summed.map(toUsageRow);
+  }
+
+  async usageBreakdown(query: UsageQuery): Promise<UsageBreakdown> {
+    const { since, until, principal } = usageSummaryParams(query);
+    const window = [since, until, principal];
+    const [usage, runs, sources] = await Promise.all([
+      rows<AgentUsageRow>(this.pool, 'usageByAgent', window),
+      rows<AgentRunsRow>(this.pool, 'runsByAgent', window),
+      rows<ToolSourceRow>(this.pool, 'usageByToolSource', window),
+    ]);
+    return toUsageBreakdown(usage, runs, sources);
   }
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {

@@ -82,6 +82,8 @@ export async function commitStep(ctx: PgContext, runId: string, step: StepCommit
       usage.total,
       usage.tools,
       usage.toolMs,
+      usage.toolSource,
+      run.agent,
     ]);
   }
   if (step.event) await recordEvent(ctx, step.event.type, step.event.data, now);

@@ -12,8 +12,8 @@ export const SQL = {
   openSessionByKeyLocked: 'SELECT * FROM sessions WHERE key = $1 AND closed_at IS NULL FOR UPDATE',
   listSessions: `SELECT * FROM sessions WHERE ($1::text IS NULL OR key = $1)
     ORDER BY created_at DESC, id DESC LIMIT $2`,
-  insertSession: `INSERT INTO sessions (id, key, channel, device, conversation, created_at, closed_at)
-    VALUES ($1, $2, $3, $4, $5::jsonb, $6, NULL)`,
+  insertSession: `INSERT INTO sessions (id, key, channel, device, conversation, created_at, closed_at, agent)
+    VALUES ($1, $2, $3, $4, $5::jsonb, $6, NULL, $7)`,
   closeSession: 'UPDATE sessions SET closed_at = $1 WHERE id = $2',
 
   // ── inbox ─────────────────────────────────────────────────────────────────────────
@@ -31,8 +31,8 @@ export const SQL = {
       AND ($3::text IS NULL OR principal = $3)
     ORDER BY created_at DESC, id DESC LIMIT $4`,
   insertRun: `INSERT INTO runs (id, session_id, state, principal, channel, conversation, text, created_at,
-      updated_at, started_at, finished_at, reason, lease_owner, lease_expires_at)
-    VALUES ($1, $2, 'accepted', $3, $4, $5::jsonb, $6, $7, $7, NULL, NULL, NULL, NULL, NULL)`,
+      updated_at, started_at, finished_at, reason, lease_owner, lease_expires_at, agent)
+    VALUES ($1, $2, 'accepted', $3, $4, $5::jsonb, $6, $7, $7, NULL, NULL, NULL, NULL, NULL, $8)`,
   updateRun: `UPDATE runs SET state = $2, updated_at = $3, started_at = $4, finished_at = $5, reason = $6,
       lease_owner = $7, lease_expires_at = $8
     WHERE id = $1`,
@@ -142,8 +142,17 @@ export const SQL = {
   insertEvent: 'INSERT INTO journal_events (id, at, type, data) VALUES ($1, $2, $3, $4::jsonb)',
   recentEvents: 'SELECT * FROM journal_events ORDER BY at DESC, id DESC LIMIT $1',
   insertUsage: `INSERT INTO usage_events (at, principal, run_id, prompt_tokens, completion_tokens,
-      total_tokens, tool_count, tool_ms)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      total_tokens, tool_count, tool_ms, tool_source, agent)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  usageByAgent: `SELECT agent, SUM(prompt_tokens)::bigint AS prompt_tokens,
+      SUM(completion_tokens)::bigint AS completion_tokens, SUM(total_tokens)::bigint AS total_tokens,
+      SUM(tool_count)::bigint AS tool_executions, SUM(tool_ms)::bigint AS tool_ms
+    FROM usage_events WHERE at >= $1 AND at < $2 AND ($3::text IS NULL OR principal = $3) GROUP BY agent`,
+  runsByAgent: `SELECT agent, COUNT(*)::bigint AS runs FROM runs
+    WHERE created_at >= $1 AND created_at < $2 AND ($3::text IS NULL OR principal = $3) GROUP BY agent`,
+  usageByToolSource: `SELECT tool_source AS source, SUM(tool_count)::bigint AS executions, SUM(tool_ms)::bigint AS ms
+    FROM usage_events WHERE tool_source IS NOT NULL AND at >= $1 AND at < $2
+      AND ($3::text IS NULL OR principal = $3) GROUP BY tool_source`,
   usageSummary: `WITH parts AS (
       SELECT principal, (at / $1::bigint) * $1::bigint AS bucket_start, prompt_tokens, completion_tokens,
              total_tokens, 0::bigint AS runs, tool_count, tool_ms

@@ -67,20 +67,21 @@ export function newSessionRow<F extends JsonForm>(
     conversation,
     created_at: now,
     closed_at: null,
+    agent: message.agent ?? null,
   };
 }
 
 /** The row of the `accepted` run a message starts; `conversation` as the store's column holds it. */
 export function newRunRow<F extends JsonForm>(
   id: string,
-  sessionId: string,
+  session: Pick<SessionRowOf<F>, 'id' | 'agent'>,
   message: InboundMessage,
   conversation: JsonColumn<F, ConversationRef>,
   now: number,
 ): RunRowOf<F> {
   return {
     id,
-    session_id: sessionId,
+    session_id: session.id,
     state: 'accepted',
     principal: message.principal,
     channel: message.channel,
@@ -93,6 +94,7 @@ export function newRunRow<F extends JsonForm>(
     reason: null,
     lease_owner: null,
     lease_expires_at: null,
+    agent: session.agent,
   };
 }
 

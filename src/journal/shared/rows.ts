@@ -35,6 +35,7 @@ export interface SessionRowOf<F extends JsonForm> {
   conversation: JsonColumn<F, ConversationRef>;
   created_at: number;
   closed_at: number | null;
+  agent: string | null;
 }
 
 /** A `runs` row. */
@@ -53,6 +54,7 @@ export interface RunRowOf<F extends JsonForm> {
   reason: string | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  agent: string | null;
 }
 
 /** A `tape` row. */
@@ -144,6 +146,7 @@ export function rowMappers<F extends JsonForm>(decode: DecodeJson<F>): RowMapper
       conversation: decode<ConversationRef>(row.conversation),
       createdAt: row.created_at,
       closedAt: row.closed_at,
+      agent: row.agent ?? null,
     };
   }
 
@@ -162,6 +165,7 @@ export function rowMappers<F extends JsonForm>(decode: DecodeJson<F>): RowMapper
       startedAt: row.started_at,
       finishedAt: row.finished_at,
       reason: row.reason,
+      agent: row.agent ?? null,
     };
   }
 

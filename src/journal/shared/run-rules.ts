@@ -92,6 +92,7 @@ export function stepUsage(step: StepCommit): {
   total: number;
   tools: number;
   toolMs: number;
+  toolSource: string | null;
 } {
   return {
     prompt: step.usage?.promptTokens ?? 0,
@@ -99,6 +100,7 @@ export function stepUsage(step: StepCommit): {
     total: step.usage?.totalTokens ?? 0,
     tools: step.toolExecution ? 1 : 0,
     toolMs: Math.round(step.toolExecution?.ms ?? 0),
+    toolSource: step.toolExecution ? (step.toolExecution.source ?? 'builtin') : null,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { ApprovalState, RunState, UsageQuery, UsageRow } from '../../core/types.js';
+import type { ApprovalState, RunState, UsageBreakdown, UsageQuery, UsageRow } from '../../core/types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
@@ -41,6 +41,69 @@ export function toUsageRow(r: UsageSummaryRow): UsageRow {
     runs: r.runs,
     toolExecutions: r.tool_executions,
     toolMs: r.tool_ms,
+  };
+}
+
+/** A row of the per-agent usage query. */
+export interface AgentUsageRow {
+  agent: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  tool_executions: number;
+  tool_ms: number;
+}
+
+/** A row of the runs-per-agent query. */
+export interface AgentRunsRow {
+  agent: string | null;
+  runs: number;
+}
+
+/** A row of the per-tool-source query. */
+export interface ToolSourceRow {
+  source: string;
+  executions: number;
+  ms: number;
+}
+
+/** Joins the three breakdown queries (numbers as numbers: PostgreSQL returns bigints as strings). */
+export function toUsageBreakdown(
+  usage: readonly AgentUsageRow[],
+  runs: readonly AgentRunsRow[],
+  sources: readonly ToolSourceRow[],
+): UsageBreakdown {
+  const agents = new Map<string | null, UsageBreakdown['agents'][number]>();
+  const entry = (agent: string | null) => {
+    let found = agents.get(agent);
+    if (!found) {
+      found = {
+        agent,
+        promptTokens: 0,
+        completionTokens: 0,
+        totalTokens: 0,
+        runs: 0,
+        toolExecutions: 0,
+        toolMs: 0,
+      };
+      agents.set(agent, found);
+    }
+    return found;
+  };
+  for (const r of usage) {
+    const e = entry(r.agent);
+    e.promptTokens += Number(r.prompt_tokens);
+    e.completionTokens += Number(r.completion_tokens);
+    e.totalTokens += Number(r.total_tokens);
+    e.toolExecutions += Number(r.tool_executions);
+    e.toolMs += Number(r.tool_ms);
+  }
+  for (const r of runs) entry(r.agent).runs += Number(r.runs);
+  return {
+    agents: [...agents.values()].sort((a, b) => b.totalTokens - a.totalTokens || b.runs - a.runs),
+    toolSources: sources
+      .map((s) => ({ source: s.source, executions: Number(s.executions), ms: Number(s.ms) }))
+      .sort((a, b) => b.ms - a.ms),
   };
 }
 

@@ -39,7 +39,7 @@ export function acceptInbound(ctx: JournalContext, input: AcceptInput): AcceptRe
     recordEvent(ctx, 'session.created', sessionCreatedData(session), now);
   }
 
-  const run = newRunRow<'text'>(newId(now), session.id, message, toJson(message.conversation), now);
+  const run = newRunRow<'text'>(newId(now), session, message, toJson(message.conversation), now);
   ctx.st.insertRun.run(run);
   appendTape(ctx, run.id, [{ kind: 'input', body: inputTapeBody(message) }], now);
   ctx.st.inboxInsert.run(message.channel, message.eventId, run.id, now);

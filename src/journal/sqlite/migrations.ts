@@ -182,6 +182,27 @@ CREATE INDEX outbox_approval ON outbox (approval_id, kind);
 CREATE INDEX outbox_run ON outbox (run_id, created_at);
 `,
   },
+  {
+    version: 4,
+    name: 'agents on sessions and runs, schedule ticks',
+    sql: `
+-- The agent a binding chose when the session was created; its runs carry it too. NULL: rows
+-- from before agents were routed, which belong to the default agent.
+ALTER TABLE sessions ADD COLUMN agent TEXT;
+ALTER TABLE runs ADD COLUMN agent TEXT;
+-- Usage per agent, and tool time per tool source (builtin, mcp:<server>).
+ALTER TABLE usage_events ADD COLUMN agent TEXT;
+ALTER TABLE usage_events ADD COLUMN tool_source TEXT;
+-- The last tick of each schedule that was claimed (by any replica), so a tick runs once and the
+-- ticks missed while the daemon was down run once at start.
+CREATE TABLE schedule_ticks (
+  name        TEXT PRIMARY KEY,
+  last_tick   INTEGER NOT NULL,
+  claimed_by  TEXT NOT NULL,
+  claimed_at  INTEGER NOT NULL
+);
+`,
+  },
 ];
 
 /**

@@ -88,7 +88,13 @@ export function commitStep(ctx: JournalContext, runId: string, step: StepCommit)
   }
   for (const item of step.outbox ?? []) enqueueOutbox(ctx, runId, item, now);
   if (step.usage || step.toolExecution) {
-    ctx.st.insertUsage.run({ at: now, principal: run.principal, runId, ...stepUsage(step) });
+    ctx.st.insertUsage.run({
+      at: now,
+      principal: run.principal,
+      runId,
+      agent: run.agent,
+      ...stepUsage(step),
+    });
   }
   if (step.event) recordEvent(ctx, step.event.type, step.event.data, now);
   return { run: toRun(run), tape };

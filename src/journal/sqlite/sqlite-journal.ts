@@ -12,12 +12,13 @@ import type {
   RunState,
   Session,
   TapeEvent,
+  UsageBreakdown,
   UsageQuery,
   UsageRow,
 } from '../../core/types.js';
 import { expiredError } from '../shared/approval-rules.js';
 import { type RecoverOptions, tallyRecoveries } from '../shared/run-rules.js';
-import { countByState, toUsageRow, usageSummaryParams } from '../shared/usage.js';
+import { countByState, toUsageBreakdown, toUsageRow, usageSummaryParams } from '../shared/usage.js';
 import type {
   AcceptInput,
   AcceptResult,
@@ -322,6 +323,17 @@ export class SqliteJournal implements JournalStore {
 
   async usageSummary(query: UsageQuery): Promise<UsageRow[]> {
     return this.ctx.st.usageSummary.all(usageSummaryParams(query)).map(toUsageRow);
+  }
+
+  async usageBreakdown(query: UsageQuery): Promise<UsageBreakdown> {
+    const { since, until, principal } = usageSummaryParams(query);
+    const window = { since, until, principal };
+    const { st } = this.ctx;
+    return toUsageBreakdown(
+      st.usageByAgent.all(window),
+      st.runsByAgent.all(window),
+      st.usageByToolSource.all(window),
+    );
   }
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {

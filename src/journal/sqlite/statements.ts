@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ApprovalState, RunState } from '../../core/types.js';
-import type { UsageSummaryRow } from '../shared/usage.js';
+import type { AgentRunsRow, AgentUsageRow, ToolSourceRow, UsageSummaryRow } from '../shared/usage.js';
 import type { ApprovalRow, EventRow, OutboxRow, RunRow, SessionRow, TapeRow } from './rows.js';
 
 /** Named parameters of an optional filter: `null` means "any". */
@@ -22,8 +22,8 @@ export function prepareStatements(db: Database.Database) {
        ORDER BY created_at DESC, id DESC LIMIT @limit`,
     ),
     insertSession: db.prepare<SessionRow>(
-      `INSERT INTO sessions (id, key, channel, device, conversation, created_at, closed_at)
-       VALUES (@id, @key, @channel, @device, @conversation, @created_at, @closed_at)`,
+      `INSERT INTO sessions (id, key, channel, device, conversation, created_at, closed_at, agent)
+       VALUES (@id, @key, @channel, @device, @conversation, @created_at, @closed_at, @agent)`,
     ),
     closeSession: db.prepare<[number, string]>('UPDATE sessions SET closed_at = ? WHERE id = ?'),
 
@@ -54,9 +54,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     insertRun: db.prepare<RunRow>(
       `INSERT INTO runs (id, session_id, state, principal, channel, conversation, text, created_at,
-         updated_at, started_at, finished_at, reason, lease_owner, lease_expires_at)
+         updated_at, started_at, finished_at, reason, lease_owner, lease_expires_at, agent)
        VALUES (@id, @session_id, @state, @principal, @channel, @conversation, @text, @created_at,
-         @updated_at, @started_at, @finished_at, @reason, @lease_owner, @lease_expires_at)`,
+         @updated_at, @started_at, @finished_at, @reason, @lease_owner, @lease_expires_at, @agent)`,
     ),
     updateRun: db.prepare<RunRow>(
       `UPDATE runs SET state = @state, updated_at = @updated_at, started_at = @started_at,
@@ -244,10 +244,30 @@ export function prepareStatements(db: Database.Database) {
       total: number;
       tools: number;
       toolMs: number;
+      toolSource: string | null;
+      agent: string | null;
     }>(
       `INSERT INTO usage_events (at, principal, run_id, prompt_tokens, completion_tokens,
-         total_tokens, tool_count, tool_ms)
-       VALUES (@at, @principal, @runId, @prompt, @completion, @total, @tools, @toolMs)`,
+         total_tokens, tool_count, tool_ms, tool_source, agent)
+       VALUES (@at, @principal, @runId, @prompt, @completion, @total, @tools, @toolMs, @toolSource, @agent)`,
+    ),
+    usageByAgent: db.prepare<{ since: number; until: number; principal: Maybe<string> }, AgentUsageRow>(
+      `SELECT agent, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
+              SUM(total_tokens) AS total_tokens, SUM(tool_count) AS tool_executions, SUM(tool_ms) AS tool_ms
+       FROM usage_events
+       WHERE at >= @since AND at < @until AND (@principal IS NULL OR principal = @principal)
+       GROUP BY agent`,
+    ),
+    runsByAgent: db.prepare<{ since: number; until: number; principal: Maybe<string> }, AgentRunsRow>(
+      `SELECT agent, COUNT(*) AS runs FROM runs
+       WHERE created_at >= @since AND created_at < @until AND (@principal IS NULL OR principal = @principal)
+       GROUP BY agent`,
+    ),
+    usageByToolSource: db.prepare<{ since: number; until: number; principal: Maybe<string> }, ToolSourceRow>(
+      `SELECT tool_source AS source, SUM(tool_count) AS executions, SUM(tool_ms) AS ms FROM usage_events
+       WHERE tool_source IS NOT NULL AND at >= @since AND at < @until
+         AND (@principal IS NULL OR principal = @principal)
+       GROUP BY tool_source`,
     ),
     usageSummary: db.prepare<
       { size: number; since: number; until: number; principal: Maybe<string> },

@@ -29,6 +29,7 @@ export function inboundContract(open: OpenStore): void {
         conversation: msg.conversation,
         createdAt: T0,
         closedAt: null,
+        agent: null,
       });
       expect(result.run).toMatchObject({
         sessionId: result.session.id,
@@ -42,6 +43,7 @@ export function inboundContract(open: OpenStore): void {
         startedAt: null,
         finishedAt: null,
         reason: null,
+        agent: null,
       });
       const tape = await store().readTape(result.run.id);
       expect(tape).toHaveLength(1);
@@ -50,6 +52,28 @@ export function inboundContract(open: OpenStore): void {
       expect(await store().getRun(result.run.id)).toEqual(result.run);
       expect(await store().getSession(result.session.id)).toEqual(result.session);
       expect(await eventTypes(store())).toEqual(['session.created', 'run.accepted']);
+    });
+
+    it("records the agent on a new session and its runs; a later message keeps the session's agent", async () => {
+      const first = await store().acceptInbound({
+        message: message({ agent: 'coder' }),
+        createSession: true,
+        now: T0,
+      });
+      if (first.duplicate) throw new Error('unexpected duplicate');
+      expect(first.session.agent).toBe('coder');
+      expect(first.run.agent).toBe('coder');
+      // The binding changed meanwhile: the open session still belongs to its agent.
+      const second = await store().acceptInbound({
+        message: message({ agent: 'support', text: 'and now?' }),
+        createSession: true,
+        now: T0 + 1,
+      });
+      if (second.duplicate) throw new Error('unexpected duplicate');
+      expect(second.session.id).toBe(first.session.id);
+      expect(second.run.agent).toBe('coder');
+      expect((await store().getRun(second.run.id))?.agent).toBe('coder');
+      expect((await store().getSession(first.session.id))?.agent).toBe('coder');
     });
 
     it('a second message on the same key joins the open session', async () => {

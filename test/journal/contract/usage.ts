@@ -24,6 +24,56 @@ export function usageContract(open: OpenStore): void {
       expect(events[0]).toEqual(recorded);
     });
 
+    it('usage is broken down by agent and tool source over a window', async () => {
+      const coder = await startRun(
+        store(),
+        { sessionKey: 'c', principal: 'discord:ann', agent: 'coder' },
+        T0,
+      );
+      const plain = await startRun(store(), { sessionKey: 'd', principal: 'discord:bob' }, T0 + 1);
+      await store().commitStep(coder.id, {
+        now: T0 + 10,
+        usage: { promptTokens: 100, completionTokens: 20, totalTokens: 120 },
+      });
+      await store().commitStep(coder.id, { now: T0 + 20, toolExecution: { ms: 300, source: 'mcp:files' } });
+      await store().commitStep(coder.id, { now: T0 + 30, toolExecution: { ms: 100, source: 'mcp:files' } });
+      await store().commitStep(plain.id, { now: T0 + 40, toolExecution: { ms: 50 } });
+      await store().commitStep(plain.id, {
+        now: T0 + 50,
+        usage: { promptTokens: 5, completionTokens: 5, totalTokens: 10 },
+      });
+      const all = await store().usageBreakdown({ bucket: 'day' });
+      expect(all.agents).toEqual([
+        {
+          agent: 'coder',
+          promptTokens: 100,
+          completionTokens: 20,
+          totalTokens: 120,
+          runs: 1,
+          toolExecutions: 2,
+          toolMs: 400,
+        },
+        {
+          agent: null,
+          promptTokens: 5,
+          completionTokens: 5,
+          totalTokens: 10,
+          runs: 1,
+          toolExecutions: 1,
+          toolMs: 50,
+        },
+      ]);
+      expect(all.toolSources).toEqual([
+        { source: 'mcp:files', executions: 2, ms: 400 },
+        { source: 'builtin', executions: 1, ms: 50 },
+      ]);
+      const bobs = await store().usageBreakdown({ bucket: 'day', principal: 'discord:bob' });
+      expect(bobs.agents.map((a) => a.agent)).toEqual([null]);
+      expect(bobs.toolSources).toEqual([{ source: 'builtin', executions: 1, ms: 50 }]);
+      const later = await store().usageBreakdown({ bucket: 'day', since: T0 + 35 });
+      expect(later.toolSources).toEqual([{ source: 'builtin', executions: 1, ms: 50 }]);
+    });
+
     it('usage is summed per person per hour, in UTC buckets', async () => {
       const ann = await startRun(store(), { sessionKey: 'a', principal: 'discord:ann' }, T0 + 5 * 60_000);
       const bob = await startRun(store(), { sessionKey: 'b', principal: 'discord:bob' }, T0 + HOUR + 1);

@@ -147,6 +147,14 @@ describe('MCP tools behind the Cedar gate', () => {
     expect(servers.status()[0]?.calls).toBe(1);
     const usage = await core.journal.usageSummary({ principal: 'console:alice', bucket: 'day' });
     expect(usage.reduce((n, row) => n + row.toolExecutions, 0)).toBe(1);
+    // Usage counts the MCP executions and their time per server.
+    const answer = await core.gateway.command({
+      name: 'usage',
+      args: [],
+      principal: 'console:alice',
+      conversation: { platform: 'test', channel: 'c-usage' },
+    });
+    expect(answer.text).toMatch(/MCP servers: files 1 calls \(\d+\.\d s\)/);
   });
 
   it('denied: the server is never called — the file it would have written does not exist', async () => {
