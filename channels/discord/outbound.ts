@@ -13,6 +13,8 @@ import { toChannelError } from './errors.js';
 import { targetChannelOf, userIdOf } from './identity.js';
 import { renderDiscord } from './render.js';
 
+/** How a status line starts: small text with an hourglass. */
+const STATUS_LINE_PREFIX = '-# ⏳ ';
 /** After this long of activity in a conversation, a status line is shown and edited in place. */
 const STATUS_LINE_AFTER_MS = 3_000;
 /** Activity older than this is forgotten (a run that never replied). */
@@ -56,6 +58,10 @@ export class DiscordOutbound {
   /** Delivers a reply or notice; an `ephemeralTo` message in a guild goes to that person's DMs. */
   async send(message: OutboundMessage): Promise<DeliveryReceipt> {
     let channelId = targetChannelOf(message.conversation);
+    // A run's final text replacing its draft, with no activity known here: this process started
+    // after the one that showed the run working, whose status line may still be there.
+    if (message.drafts !== undefined && !this.activity.has(keyOf(message.conversation)))
+      await this.clearLeftOverStatusLines(channelId);
     await this.clearStatusLine(message.conversation);
     const privateTo = message.ephemeralTo === undefined ? undefined : userIdOf(message.ephemeralTo);
     if (privateTo !== undefined && message.conversation.workspace !== undefined) {
@@ -193,7 +199,7 @@ export class DiscordOutbound {
     const line = status.trim();
     if (line === '' || line === activity.status || now - activity.startedAt < STATUS_LINE_AFTER_MS) return;
     activity.status = line;
-    const body = { content: `-# ⏳ ${line.slice(0, 200)}`, allowed_mentions: { parse: [] } };
+    const body = { content: `${STATUS_LINE_PREFIX}${line.slice(0, 200)}`, allowed_mentions: { parse: [] } };
     try {
       if (activity.statusMessageId === undefined) {
         activity.statusMessageId = await this.createMessage(channelId, body, 'post a status line');
@@ -216,6 +222,27 @@ export class DiscordOutbound {
         .delete(Routes.channelMessage(targetChannelOf(conversation), activity.statusMessageId));
     } catch (error) {
       this.ctx.gateway.logger.debug({ err: error }, 'discord status line removal failed');
+    }
+  }
+
+  /** Deletes the bot's status lines among the channel's latest messages. Best effort. */
+  private async clearLeftOverStatusLines(channelId: string): Promise<void> {
+    const bot = this.ctx.botUserId();
+    try {
+      const latest = (await this.ctx
+        .rest()
+        .get(Routes.channelMessages(channelId), {
+          query: new URLSearchParams({ limit: '50' }),
+        })) as APIMessage[];
+      for (const left of latest) {
+        if (left.author.id === bot && left.content.startsWith(STATUS_LINE_PREFIX))
+          await this.ctx.rest().delete(Routes.channelMessage(channelId, left.id));
+      }
+    } catch (error) {
+      this.ctx.gateway.logger.debug(
+        { err: toChannelError(error, 'remove status lines') },
+        'status lines kept',
+      );
     }
   }
 

@@ -13,6 +13,8 @@ import type { ThreadMembership } from './threads.js';
 
 /** The metadata event type of a posted reply part, carrying its outbox id and part number. */
 export const REPLY_METADATA_TYPE = 'switchboard_reply';
+/** The metadata event type of a status message ("thinking…"), so a later process can remove it. */
+const STATUS_METADATA_TYPE = 'switchboard_status';
 /** How far back a retried delivery looks for parts an earlier attempt posted. */
 const LOOKUP_LIMIT = 100;
 
@@ -38,6 +40,10 @@ export class SlackOutbound {
   async send(message: OutboundMessage): Promise<DeliveryReceipt> {
     const { conversation } = message;
     if (message.ephemeralTo) return this.sendEphemeral(message, message.ephemeralTo);
+    // A run's final text replacing its draft, with no status known here: this process started after
+    // the one that showed the run working, whose status message may still be there.
+    if (message.drafts !== undefined && !this.statusMessages.has(conversationKey(conversation)))
+      await this.clearLeftOverStatus(conversation);
     await this.clearStatus(conversation);
     if (message.file) return this.sendFile(conversation, message.file, message.text);
     const parts = renderText(message.text);
@@ -207,8 +213,31 @@ export class SlackOutbound {
       channel: conversation.channel,
       text,
       ...(conversation.thread ? { thread_ts: conversation.thread } : {}),
+      metadata: { event_type: STATUS_METADATA_TYPE, event_payload: {} },
     });
     if (result.ts) this.statusMessages.set(key, result.ts);
+  }
+
+  /**
+   * Removes status messages an earlier process left in the conversation (it died while a run was
+   * working, so it never removed them), found by their metadata. Best effort.
+   */
+  private async clearLeftOverStatus(conversation: ConversationRef): Promise<void> {
+    try {
+      const query = { channel: conversation.channel, include_all_metadata: true, limit: LOOKUP_LIMIT };
+      const result = conversation.thread
+        ? await this.client.conversations.replies({ ...query, ts: conversation.thread })
+        : await this.client.conversations.history(query);
+      for (const left of result.messages ?? []) {
+        if (left.metadata?.event_type === STATUS_METADATA_TYPE && left.ts)
+          await this.client.chat.delete({ channel: conversation.channel, ts: left.ts });
+      }
+    } catch (error) {
+      this.logger.debug(
+        { channel: 'slack', err: toChannelError(error, 'removing status').message },
+        'status kept',
+      );
+    }
   }
 
   /** Removes the status message of a conversation, if one is shown. Best effort. */

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChannelError, type ConversationRef } from '../../../src/index.js';
+import { snowflake } from '../../fakes/discord/world.js';
 import { type Harness, startHarness } from './harness.js';
 
 /** A 5,000-character answer with prose around a long code block. */
@@ -110,6 +111,36 @@ describe('discord outbound', () => {
     const second = await h.channel.send(message);
     expect(second).toEqual(first);
     expect(h.fake.posted()).toHaveLength(1);
+  });
+
+  it("a run's final text edits its draft, and removes a status line a process that died left behind", async () => {
+    h = await startHarness();
+    const leftOver = (content: string) => {
+      const message = {
+        id: snowflake(),
+        channelId: h!.fake.world.general.id,
+        authorId: h!.fake.world.bot.id,
+        content,
+        components: [],
+        attachments: [],
+        edits: 0,
+        deleted: false,
+        createdAt: Date.now(),
+        mentionIds: [],
+        customIds: [],
+      };
+      h!.fake.world.messages.push(message);
+      return message.id;
+    };
+    leftOver('-# ⏳ running shell_exec…');
+    const draft = leftOver('Half of an');
+    const receipt = await h.channel.send({
+      conversation: general(),
+      text: 'The whole answer.',
+      drafts: [draft],
+    });
+    expect(receipt.messageIds).toEqual([draft]);
+    expect(h.fake.posted().map((m) => m.content)).toEqual(['The whole answer.']);
   });
 
   it('showActivity shows the typing indicator', async () => {

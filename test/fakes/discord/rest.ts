@@ -68,6 +68,7 @@ export class FakeRest {
       ['POST', /^\/channels\/(\d+)\/typing$/, (m) => this.typing(m[1] ?? '')],
       ['POST', /^\/channels\/(\d+)\/messages$/, (m, r) => this.createMessage(m[1] ?? '', r)],
       ['GET', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => this.getMessage(m[2] ?? '')],
+      ['GET', /^\/channels\/(\d+)\/messages$/, (m, r) => this.listMessages(m[1] ?? '', r)],
       ['PATCH', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m, r) => this.editMessage(m[2] ?? '', r.body)],
       ['DELETE', /^\/channels\/(\d+)\/messages\/(\d+)$/, (m) => this.deleteMessage(m[2] ?? '')],
       [
@@ -224,6 +225,17 @@ export class FakeRest {
     const payload = this.world.messagePayload(message);
     this.options.dispatch('MESSAGE_CREATE', payload);
     return ok(payload);
+  }
+
+  /** The channel's latest messages, newest first (`limit`, default 50), as Discord lists them. */
+  private listMessages(channelId: string, request: FakeRequest): Reply {
+    if (!this.world.channels.has(channelId)) return unknownChannel();
+    const limit = Number(request.query.get('limit') ?? 50);
+    const latest = this.world.messages
+      .filter((message) => message.channelId === channelId && !message.deleted && !message.ephemeralTo)
+      .reverse()
+      .slice(0, limit);
+    return ok(latest.map((message) => this.world.messagePayload(message)));
   }
 
   private getMessage(messageId: string): Reply {

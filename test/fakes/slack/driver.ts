@@ -104,8 +104,12 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       fake.failNext('chat.update', { status: 429, retryAfter: Math.ceil(retryAfterMs / 1000) });
     },
     loseNextPostAnswer() {
-      // A reply part (it carries metadata), not a status line posted while the run works.
-      fake.failNext('chat.postMessage', { lostAnswer: true, onlyIf: (args) => args.metadata !== undefined });
+      // A reply part (its metadata says so), not a status line posted while the run works.
+      fake.failNext('chat.postMessage', {
+        lostAnswer: true,
+        onlyIf: (args) =>
+          (args.metadata as { event_type?: string } | undefined)?.event_type === 'switchboard_reply',
+      });
     },
     async start(gateway) {
       await fake.start();
