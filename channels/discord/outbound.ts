@@ -229,11 +229,9 @@ export class DiscordOutbound {
   private async clearLeftOverStatusLines(channelId: string): Promise<void> {
     const bot = this.ctx.botUserId();
     try {
-      const latest = (await this.ctx
-        .rest()
-        .get(Routes.channelMessages(channelId), {
-          query: new URLSearchParams({ limit: '50' }),
-        })) as APIMessage[];
+      const latest = (await this.ctx.rest().get(Routes.channelMessages(channelId), {
+        query: new URLSearchParams({ limit: '50' }),
+      })) as APIMessage[];
       for (const left of latest) {
         if (left.author.id === bot && left.content.startsWith(STATUS_LINE_PREFIX))
           await this.ctx.rest().delete(Routes.channelMessage(channelId, left.id));
