@@ -40,6 +40,7 @@ export const SLASH_COMMANDS = [
   },
   { name: 'status', description: 'What the agent is doing in this conversation', options: [] },
   { name: 'approvals', description: 'Approvals waiting for a decision', options: [] },
+  { name: 'new', description: 'Start a fresh session here (the earlier one stays readable)', options: [] },
   { name: 'help', description: 'What Switchboard’s commands do', options: [] },
 ] as const;
 

@@ -11,6 +11,7 @@ export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
   { command: 'usage', description: 'Token usage: /usage [user|all] [days]' },
   { command: 'status', description: 'What the agent is doing in this chat' },
   { command: 'approvals', description: 'Pending approvals you can decide' },
+  { command: 'new', description: 'Start a fresh session in this chat' },
   { command: 'help', description: 'What the agent understands' },
 ];
 
@@ -20,6 +21,7 @@ export const COMMAND_NAMES: Record<string, CommandRequest['name']> = {
   usage: 'usage',
   status: 'status',
   approvals: 'approvals',
+  new: 'new',
   start: 'help',
   help: 'help',
 };

@@ -15,7 +15,7 @@ export async function chat(
   const sessionKey = options.session ?? `console:terminal:${name}`;
   const rl = createInterface({ input: process.stdin, terminal: false });
   process.stdout.write(
-    `Switchboard chat — session ${sessionKey}. /approve <id>, /deny <id>, /cancel, /quit\n`,
+    `Switchboard chat — session ${sessionKey}. /approve <id>, /deny <id>, /cancel, /new, /quit\n`,
   );
   let lastRun: string | undefined;
   // The line iterator buffers lines typed (or piped) while an answer is still streaming.
@@ -37,6 +37,10 @@ export async function chat(
         });
         process.stdout.write(`approval ${arg}: ${decided.state}\n`);
         if (lastRun) await follow(client, lastRun);
+        continue;
+      }
+      if (command === '/new') {
+        process.stdout.write(`${await startAfresh(client, sessionKey)}\n`);
         continue;
       }
       if (command === '/cancel') {
@@ -92,4 +96,16 @@ async function follow(client: ApiClient, runId: string): Promise<void> {
       return;
     }
   }
+}
+
+/** `/new`: resets the key's open session, so the next line starts a fresh one. */
+async function startAfresh(client: ApiClient, sessionKey: string): Promise<string> {
+  const { sessions } = await client.request<{ sessions: { id: string; closed_at: number | null }[] }>(
+    'GET',
+    `/v1/sessions?key=${encodeURIComponent(sessionKey)}`,
+  );
+  const open = sessions.find((s) => s.closed_at === null);
+  if (!open) return 'nothing to forget yet: your next line starts a session';
+  await client.request('POST', `/v1/sessions/${open.id}/reset`);
+  return `started afresh; the earlier session (${open.id}) stays readable`;
 }

@@ -1,6 +1,6 @@
 import type { AgentDirectory } from '../agents/directory.js';
 import { SwitchboardError } from '../core/errors.js';
-import type { ConversationRef, Principal, Run, UsageBreakdown, UsageRow } from '../core/types.js';
+import type { ConversationRef, Principal, Run, Session, UsageBreakdown, UsageRow } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { type Access, NOT_LET_IN } from './access.js';
@@ -26,6 +26,7 @@ export interface CommandGateway {
   mayChat(principal: Principal, conversation?: ConversationRef): boolean;
   agentFor(conversation: ConversationRef, principal: Principal): string;
   cancelRun(runId: string, by: Principal, reason?: string): Promise<Run>;
+  resetSession(sessionId: string, by: Principal): Promise<Session>;
 }
 
 const HELP = [
@@ -34,11 +35,12 @@ const HELP = [
   '  usage [user|all] [days]  tokens, runs and tool use (default: yours, 7 days)',
   '  status                   what the agent is doing',
   '  approvals                pending approvals',
+  '  new                      start a fresh session here (the earlier one stays readable)',
   '  help                     this text',
 ].join('\n');
 
 /**
- * The slash commands every platform shares (`/cancel`, `/usage`, `/status`, `/approvals`,
+ * The slash commands every platform shares (`/cancel`, `/usage`, `/status`, `/approvals`, `/new`,
  * `/help`), answered as text for the caller. A command event is deduplicated like a message; the
  * caller must first be let in (`chat` in the conversation), then each command asks its own Cedar
  * action before it reads anything (docs/authorization.md).
@@ -64,6 +66,8 @@ export async function runCommand(gateway: CommandGateway, request: CommandReques
         return await status(gateway, request, where);
       case 'approvals':
         return await approvals(gateway, request);
+      case 'new':
+        return await freshSession(gateway, request);
       case 'help':
         return { ok: true, text: HELP };
       default:
@@ -187,6 +191,21 @@ async function status(
   ];
   if (run) lines.push(`This conversation: run ${run.id} is ${run.state}`);
   return { ok: true, text: lines.join('\n') };
+}
+
+/**
+ * `/new`: the conversation's next message starts a fresh session, with no earlier turns; this
+ * one stays readable. Authorized as `reset_session` on the session (`context.took_part`).
+ */
+async function freshSession(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
+  if (!request.sessionKey) return { ok: false, text: 'There is no session to start afresh here.' };
+  const session = await gateway.deps.journal.getSessionByKey(request.sessionKey);
+  if (!session) return { ok: true, text: 'Nothing to forget yet: your next message starts a session.' };
+  await gateway.resetSession(session.id, request.principal);
+  return {
+    ok: true,
+    text: `Started afresh: your next message begins a new session. The earlier one (${session.id}) stays readable.`,
+  };
 }
 
 async function approvals(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {

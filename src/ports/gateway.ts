@@ -38,7 +38,7 @@ export type DecisionOutcome =
 
 /** A slash command, parsed by the adapter into a name and arguments. */
 export interface CommandRequest {
-  name: 'cancel' | 'usage' | 'status' | 'approvals' | 'help';
+  name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'help';
   args: string[];
   principal: Principal;
   /** The conversation it was typed in, to find "the current run". */

@@ -311,6 +311,33 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(answers).toEqual([first]);
     });
 
+    it('/new starts a fresh session: the next request carries no earlier turns', async () => {
+      core.provider.enqueue({ text: 'noted the pineapple' }, { text: 'you said pineapple' });
+      await driver.userSays({ user: 'alice', text: 'remember the word pineapple', where: 'dm' });
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
+      const before = await lastRun();
+      await driver.userSays({ user: 'alice', text: 'what was the word?', where: 'dm' });
+      await expect
+        .poll(async () => (await lastRun()).id !== before.id && (await lastRun()).state, poll)
+        .toBe('succeeded');
+      const sameSession = await lastRun();
+      expect(sameSession.sessionId).toBe(before.sessionId);
+      expect(JSON.stringify(core.provider.requests.at(-1)?.messages)).toContain('pineapple');
+
+      const answer = await driver.slash({ user: 'alice', name: 'new', where: 'dm' });
+      expect(answer).toMatch(/afresh/i);
+      core.provider.enqueue({ text: 'what word?' });
+      await driver.userSays({ user: 'alice', text: 'and now?', where: 'dm' });
+      await expect
+        .poll(async () => (await lastRun()).id !== sameSession.id && (await lastRun()).state, poll)
+        .toBe('succeeded');
+      const fresh = await lastRun();
+      expect(fresh.sessionId).not.toBe(before.sessionId);
+      expect(JSON.stringify(core.provider.requests.at(-1)?.messages)).not.toContain('pineapple');
+      // The earlier session stays readable.
+      expect((await core.journal.getSession(before.sessionId))?.closedAt).not.toBeNull();
+    });
+
     it('/usage answers the caller with the tokens spent', async () => {
       core.provider.enqueue({ text: 'spent some tokens' });
       await driver.userSays({ user: 'alice', text: 'count me', where: 'dm' });

@@ -51,7 +51,7 @@ export interface ChannelDriver {
    */
   slash(options: {
     user: string;
-    name: 'cancel' | 'usage' | 'status' | 'approvals' | 'help';
+    name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'help';
     args?: string[];
     where?: 'dm' | 'group';
   }): Promise<string>;

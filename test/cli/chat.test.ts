@@ -52,6 +52,16 @@ describe('switchboard chat, the terminal client', () => {
     child.stdin.write(`/approve ${approval[1]}\n`);
     await waitFor(/approval \w+: approved/);
     await waitFor(/agent> shell done/);
+    // /new: the next line starts a fresh session, with none of the turns above.
+    child.stdin.write('/new\n');
+    await waitFor(/started afresh; the earlier session \(\w+\) stays readable/);
+    fake.enqueue({ text: 'fresh start' });
+    const before = fake.chatRequests.length;
+    child.stdin.write('who am I talking to?\n');
+    await waitFor(/agent> fresh start/);
+    const request = JSON.stringify(fake.chatRequests[before]?.body);
+    expect(request).toContain('who am I talking to?');
+    expect(request).not.toContain('Hi from the terminal');
     child.stdin.write('/quit\n');
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(0);

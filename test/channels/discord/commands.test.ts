@@ -15,13 +15,14 @@ describe('discord slash commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status, /approvals and /help globally on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new and /help globally on start', async () => {
     h = await startHarness();
     const global = h.fake.world.commands.get('global') ?? [];
     expect(global.map((command) => command.name).sort()).toEqual([
       'approvals',
       'cancel',
       'help',
+      'new',
       'status',
       'usage',
     ]);
@@ -31,7 +32,7 @@ describe('discord slash commands', () => {
   it('registers per guild when guild ids are configured', async () => {
     const world = new FakeWorld();
     h = await startHarness({ guildIds: [world.guildId] }, { world });
-    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(5);
+    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(6);
     expect(h.fake.world.commands.has('global')).toBe(false);
   });
 

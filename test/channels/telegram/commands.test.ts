@@ -9,9 +9,16 @@ describe('telegram commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status and /approvals on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new and /help on start', async () => {
     h = await startTelegram();
-    expect(h.fake.commands.map((c) => c.command)).toEqual(['cancel', 'usage', 'status', 'approvals', 'help']);
+    expect(h.fake.commands.map((c) => c.command)).toEqual([
+      'cancel',
+      'usage',
+      'status',
+      'approvals',
+      'new',
+      'help',
+    ]);
   });
 
   it('answers /status in a private chat as a reply, with the gateway text', async () => {
