@@ -40,8 +40,9 @@ export class ReplyStreams {
   }
 
   /**
-   * Stops streaming `runId` and resolves once the edit in flight is done and its draft is
-   * recorded, so the final delivery sees every draft message.
+   * Stops streaming `runId` and resolves once the edit in flight is done, its draft is recorded
+   * and the channel's interval since the last edit has passed, so the final delivery sees every
+   * draft message and its edit keeps to the rate as well.
    */
   async settle(runId: string): Promise<void> {
     const stream = this.streams.get(runId);
@@ -95,6 +96,9 @@ class ReplyStream {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
+    // The final text edits the same messages: it keeps to the platform's rate too.
+    const wait = this.edits > 0 ? this.nextAt - this.options.clock() : 0;
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   private async resolve(): Promise<void> {
