@@ -114,9 +114,10 @@ export class OutboxDispatcher {
   private async draftsOf(runId: string | null): Promise<string[] | undefined> {
     if (runId === null) return undefined;
     const { journal } = this.options;
-    await this.options.streams?.settle(runId);
+    // A notice while the run works (refused attachments) leaves its stream streaming.
     const run = await journal.getRun(runId);
     if (!run || !TERMINAL_RUN_STATES.includes(run.state)) return undefined;
+    await this.options.streams?.settle(runId);
     const draft = await journal.getDraft(runId);
     return draft && draft.messageIds.length > 0 ? draft.messageIds : undefined;
   }
@@ -128,8 +129,10 @@ export class OutboxDispatcher {
     try {
       if (!channel) throw new ChannelError('transient', `channel ${item.channel} is not connected`);
       let receipt = { messageIds: [] as string[] };
+      let replacedDraft = false;
       if (item.kind === 'reply' || item.kind === 'notice') {
         const drafts = await this.draftsOf(item.runId);
+        replacedDraft = drafts !== undefined;
         receipt = await channel.send({
           ...(drafts ? { drafts } : {}),
           conversation: item.conversation,
@@ -156,9 +159,7 @@ export class OutboxDispatcher {
         else if (card.receipt) await channel.updateApproval(card);
       }
       await journal.completeOutbox(item.id, receipt, clock());
-      if ((item.kind === 'reply' || item.kind === 'notice') && item.runId !== null) {
-        if (await journal.getDraft(item.runId)) await journal.recordDraft(item.runId, null, clock());
-      }
+      if (replacedDraft && item.runId !== null) await journal.recordDraft(item.runId, null, clock());
       this.options.onDelivered?.(item);
       return true;
     } catch (error) {

@@ -49,8 +49,14 @@ describe('outbox delivery across a crash', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const dispatcher = (channel: Channel, now: () => number, owner: string) =>
+  const dispatcher = (
+    channel: Channel,
+    now: () => number,
+    owner: string,
+    streams?: { settle(runId: string): Promise<void> },
+  ) =>
     new OutboxDispatcher({
+      ...(streams ? { streams } : {}),
       journal,
       channels: new Map([[channel.name, channel]]),
       owner,
@@ -84,5 +90,39 @@ describe('outbox delivery across a crash', () => {
     expect(channel.seen[1]).toMatchObject({ attempt: 2, delivered: ['id-part-1'] });
     const [item] = await journal.listOutbox({ state: 'delivered', limit: 1 });
     expect(item?.receipt).toEqual({ messageIds: ['id-part-1', 'id-part-2'] });
+  });
+
+  it("a notice while the run works leaves its stream alone; the run's final reply settles it and takes its draft", async () => {
+    const run = await startRun(journal, { channel: 'chat' });
+    const notice = {
+      channel: 'chat',
+      conversation: run.conversation,
+      kind: 'notice' as const,
+      payload: { text: 'n' },
+    };
+    await journal.commitStep(run.id, { now: T0, outbox: [notice] });
+    await journal.recordDraft(run.id, { messageIds: ['draft-1'] }, T0);
+    const channel = new TwoPartChannel();
+    const settled: string[] = [];
+    const loop = dispatcher(channel, () => T0 + 10, 'replica-a', {
+      settle: async (runId) => {
+        settled.push(runId);
+      },
+    });
+    loop.start();
+    await expect.poll(() => channel.seen.length).toBe(1);
+    expect(settled).toEqual([]);
+    expect(channel.seen[0]?.drafts).toBeUndefined();
+    await journal.commitStep(run.id, {
+      now: T0 + 2,
+      outbox: [{ ...notice, kind: 'reply', payload: { text: 'final' } }],
+      transition: { to: 'succeeded' },
+    });
+    loop.kick();
+    await expect.poll(() => channel.seen.length).toBe(2);
+    await loop.stop();
+    expect(settled).toEqual([run.id]);
+    expect(channel.seen[1]?.drafts).toEqual(['draft-1']);
+    await expect.poll(() => journal.getDraft(run.id)).toBeNull();
   });
 });
