@@ -191,7 +191,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
     const showing = (start: string) => driver.posted().filter((m) => m.text.startsWith(start));
 
     it('a streamed answer shows at once, is edited in place at the platform rate, and ends as the model wrote it, once', async () => {
-      core.provider.enqueue({ text: streamed, streamMs: 3_000 });
+      core.provider.enqueue({ text: streamed, streamMs: 3_500 });
       await driver.userSays({ user: 'alice', text: 'stream please', where: 'dm' });
       await expect.poll(() => showing('word0').length, poll).toBe(1);
       const draft = showing('word0')[0]!;
@@ -200,7 +200,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
       await expect.poll(() => driver.posted().find((m) => m.id === draft.id)?.text, poll).toBe(streamed);
       const final = driver.posted().find((m) => m.id === draft.id)!;
-      expect(final.edits, 'edits while streaming, then the final text').toBeGreaterThanOrEqual(2);
+      expect(final.edits, 'two or more edits while streaming, then the final text').toBeGreaterThanOrEqual(3);
       expect(showing('word0'), 'one message, no second copy').toHaveLength(1);
       // Every edit keeps to the platform's rate, the outbox's final text included.
       const interval = channel.draftIntervalMs?.((await lastRun()).conversation) ?? 0;
