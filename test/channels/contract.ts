@@ -181,6 +181,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
         .poll(async () => (await core.journal.listOutbox({ state: 'pending', limit: 5 })).length, poll)
         .toBe(0);
       const [item] = await core.journal.listOutbox({ state: 'delivered', limit: 5 });
+      expect(driver.pendingFaults(), 'the answer was lost').toBe(0);
       expect(item?.attempts).toBe(2);
       // Telegram has no idempotency key and a bot cannot read the chat: at-least-once, documented.
       expect(copies()).toBe(driver.recognisesRepost ? 1 : 2);
@@ -216,6 +217,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       await driver.userSays({ user: 'alice', text: 'stream through a rate limit', where: 'dm' });
       await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
       await expect.poll(() => showing('word0').map((m) => m.text), poll).toEqual([streamed]);
+      expect(driver.pendingFaults(), 'the 429 was met').toBe(0);
       await new Promise((r) => setTimeout(r, 300));
       expect(showing('word0')).toHaveLength(1);
     });

@@ -75,6 +75,8 @@ export interface ChannelDriver {
   loseNextPostAnswer(): void;
   /** The platform answers the bot's next message edit with a 429 asking to wait `retryAfterMs`. */
   rateLimitNextEdit(retryAfterMs: number): void;
+  /** How many injected failures (`rateLimitNextEdit`, `loseNextPostAnswer`) were not met yet. */
+  pendingFaults(): number;
   /**
    * Whether the adapter recognises, on the retry, a message the platform already has (Slack
    * message metadata, Discord nonces), so it shows once; Telegram cannot look, and posts it again.

@@ -41,6 +41,7 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
     rateLimitNextEdit(retryAfterMs) {
       running().rest.injectFault({ status: 429, retryAfterMs, method: 'PATCH', pathIncludes: '/channels/' });
     },
+    pendingFaults: () => running().rest.pendingFaults,
     loseNextPostAnswer() {
       running().rest.injectFault({ status: 500, pathIncludes: '/messages', lostAnswer: true });
     },

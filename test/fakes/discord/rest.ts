@@ -106,6 +106,11 @@ export class FakeRest {
     this.faults.push(fault);
   }
 
+  /** How many injected faults no request has met yet. */
+  get pendingFaults(): number {
+    return this.faults.length;
+  }
+
   /** Requests matching a method and path pattern. */
   requestsTo(method: string, path: RegExp): FakeRequest[] {
     return this.requests.filter((request) => request.method === method && path.test(request.path));

@@ -103,6 +103,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
     rateLimitNextEdit(retryAfterMs) {
       fake.failNext('chat.update', { status: 429, retryAfter: Math.ceil(retryAfterMs / 1000) });
     },
+    pendingFaults: () => fake.pendingFaults,
     loseNextPostAnswer() {
       // A reply part (its metadata says so), not a status line posted while the run works.
       fake.failNext('chat.postMessage', {

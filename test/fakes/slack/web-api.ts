@@ -123,6 +123,11 @@ export class FakeSlackApi {
     this.faults.set(method, queue);
   }
 
+  /** How many injected faults no call has met yet. */
+  get pendingFaults(): number {
+    return [...this.faults.values()].reduce((sum, queue) => sum + queue.length, 0);
+  }
+
   /** The calls of one method, in order. */
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);

@@ -116,6 +116,7 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
     rateLimitNextEdit(retryAfterMs) {
       live().fake.rateLimitNext('editMessageText', Math.ceil(retryAfterMs / 1000));
     },
+    pendingFaults: () => live().fake.pendingFaults,
     loseNextPostAnswer() {
       live().fake.loseNextAnswer('sendMessage');
     },

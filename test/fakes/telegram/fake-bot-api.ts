@@ -112,6 +112,11 @@ export class FakeBotApi {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** How many injected faults no call has met yet. */
+  get pendingFaults(): number {
+    return this.faults.length;
+  }
+
   /** The recorded calls of one method. */
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
