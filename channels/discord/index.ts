@@ -65,7 +65,7 @@ export function createDiscordChannel(config: DiscordChannelConfig, gateway: Gate
     updateApproval: (card) => approvals.update(card),
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
     activityRefreshMs: DISCORD_TYPING_REFRESH_MS,
-    showDraft: (conversation, text, shown) => outbound.showDraft(conversation, text, shown),
+    showDraft: (conversation, text, shown, key) => outbound.showDraft(conversation, text, shown, key),
     draftIntervalMs: () => DISCORD_DRAFT_INTERVAL_MS,
   };
 }

@@ -108,8 +108,17 @@ export class DiscordOutbound {
   }
 
   /** Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as it grows. */
-  async showDraft(conversation: ConversationRef, text: string, shown: readonly string[]): Promise<string[]> {
-    return this.postText(targetChannelOf(conversation), text, { drafts: shown });
+  async showDraft(
+    conversation: ConversationRef,
+    text: string,
+    shown: readonly string[],
+    key?: string,
+  ): Promise<string[]> {
+    // The nonce of each new part comes from the stream's key: a post whose answer was lost is
+    // answered with the message Discord already has when the next edit posts it again.
+    const options: PostOptions = { drafts: shown };
+    if (key !== undefined) options.idempotencyKey = `draft:${key}`;
+    return this.postText(targetChannelOf(conversation), text, options);
   }
 
   /** Posts Markdown `text` in a channel or thread, rendered and split to Discord's limit; returns the message ids in order. */
@@ -142,7 +151,11 @@ export class DiscordOutbound {
       if (index === 0 && options.replyTo !== undefined) {
         body.message_reference = { message_id: options.replyTo, fail_if_not_exists: false };
       }
-      const id = await this.createMessage(channelId, body, 'post a message');
+      const posted = await this.postMessage(channelId, body, 'post a message');
+      const id = posted.id;
+      // A nonce Discord already knew is answered with that message, as it was: bring it up to date.
+      if (posted.content !== content)
+        await this.editMessage(channelId, id, { content, allowed_mentions: { parse: [] } }, 'edit a reply');
       this.contents.remember(id, content);
       ids.push(id);
       await options.recordProgress?.(ids);
@@ -160,9 +173,17 @@ export class DiscordOutbound {
 
   /** Creates one message from a raw API body; returns its id. */
   async createMessage(channelId: string, body: Record<string, unknown>, action: string): Promise<string> {
+    return (await this.postMessage(channelId, body, action)).id;
+  }
+
+  /** Creates one message from a raw API body; returns it as Discord answered. */
+  private async postMessage(
+    channelId: string,
+    body: Record<string, unknown>,
+    action: string,
+  ): Promise<APIMessage> {
     try {
-      const posted = (await this.ctx.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
-      return posted.id;
+      return (await this.ctx.rest().post(Routes.channelMessages(channelId), { body })) as APIMessage;
     } catch (error) {
       throw toChannelError(error, action);
     }

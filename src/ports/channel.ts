@@ -98,9 +98,16 @@ export interface Channel {
    * Shows the reply while the model writes it: `text` is the Markdown so far. Edits the messages
    * of `shown` (the ids this returned last time, in order) in place and posts more when the text
    * outgrows them; returns the ids now shown. The final text still comes through `send` with
-   * these ids as `drafts`. Throws `ChannelError`; the caller keeps to `draftIntervalMs`.
+   * these ids as `drafts`. Throws `ChannelError`; the caller keeps to `draftIntervalMs`. `key` is
+   * the same for every call of one streamed reply: where the platform dedupes (Discord nonces), a
+   * post retried after a lost answer is not posted twice.
    */
-  showDraft?(conversation: ConversationRef, text: string, shown: readonly string[]): Promise<string[]>;
+  showDraft?(
+    conversation: ConversationRef,
+    text: string,
+    shown: readonly string[],
+    key?: string,
+  ): Promise<string[]>;
   /** The least time between two draft edits in `conversation` that stays within the platform's rate limits. */
   draftIntervalMs?(conversation: ConversationRef): number;
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ConversationRef } from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
@@ -33,7 +34,8 @@ export class ReplyStreams {
   delta(runId: string, text: string, fresh: boolean): void {
     let stream = this.streams.get(runId);
     if (!stream || stream.closed) {
-      stream = new ReplyStream(runId, this.options);
+      // A run resumed after an approval streams anew, into new messages: each stream its own key.
+      stream = new ReplyStream(runId, `${runId}:${randomUUID().slice(0, 8)}`, this.options);
       this.streams.set(runId, stream);
     }
     stream.append(text, fresh);
@@ -80,6 +82,8 @@ class ReplyStream {
 
   constructor(
     private readonly runId: string,
+    /** Names this stream's posts to the platform, so a retried post is recognised. */
+    private readonly key: string,
     private readonly options: ReplyStreamsOptions,
   ) {
     this.chain = this.resolve();
@@ -136,7 +140,7 @@ class ReplyStream {
     const { channel, conversation } = target;
     const interval = channel.draftIntervalMs?.(conversation) ?? DEFAULT_INTERVAL_MS;
     try {
-      const ids = (await channel.showDraft?.(conversation, text, this.ids)) ?? this.ids;
+      const ids = (await channel.showDraft?.(conversation, text, this.ids, this.key)) ?? this.ids;
       this.edits++;
       if (ids.join() !== this.ids.join()) {
         this.ids = ids;

@@ -143,6 +143,23 @@ describe('discord outbound', () => {
     expect(h.fake.posted().map((m) => m.content)).toEqual(['The whole answer.']);
   });
 
+  it('a draft post whose answer was lost is not posted again: the nonce of its stream finds it', async () => {
+    h = await startHarness();
+    h.fake.rest.injectFault({ status: 500, pathIncludes: '/messages', lostAnswer: true });
+    let first: string[] = [];
+    try {
+      first = await h.channel.showDraft!(general(), 'Hello', [], 'run-1:abc');
+    } catch {
+      // The stream tries again at its next edit.
+    }
+    const again = await h.channel.showDraft!(general(), 'Hello there', first, 'run-1:abc');
+    expect(h.fake.rest.pendingFaults).toBe(0);
+    expect(h.fake.posted().map((m) => [m.id, m.content])).toEqual([[again[0], 'Hello there']]);
+    // Another stream (another key) posts a message of its own.
+    await h.channel.showDraft!(general(), 'Next reply', [], 'run-2:def');
+    expect(h.fake.posted()).toHaveLength(2);
+  });
+
   it('showActivity shows the typing indicator', async () => {
     h = await startHarness();
     await h.channel.showActivity?.(general(), 'thinking');
