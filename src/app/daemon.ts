@@ -25,6 +25,7 @@ import {
 import { channelSecretKeys } from './channel-registry.js';
 import { createPlatformChannels, parseChannelSettings, startChannels } from './channels.js';
 import { assembleCore } from './core.js';
+import { startHousekeeping } from './housekeeping.js';
 import { instrumentJournal } from './instrument-journal.js';
 import { runLeaseMs } from './lease.js';
 import { wireMemory } from './memory.js';
@@ -229,6 +230,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   for (const run of recovered.resumable) wakeups.announce({ type: 'run_resumable', runId: run.id });
   const stopTakeOver = shared ? startTakeOver({ journal, wakeups, owner, leaseMs, clock, logger }) : () => {};
   const unwatch = followOtherReplicas(journal, wakeups);
+  const stopHousekeeping = startHousekeeping({ journal, retention: config.retention, clock, logger });
   await journal.recordEvent(
     'daemon.started',
     { owner, provider: selection.description, channels: [...channels.keys()] },
@@ -252,6 +254,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
       stopWatching();
       unwatch();
       stopTakeOver();
+      await stopHousekeeping();
       for (const lease of singletons) await lease.stop();
       for (const channel of channels.values()) await channel.stop().catch(() => {});
       await http.close();

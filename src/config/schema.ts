@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { byteSize, duration } from './duration.js';
 import { mcpServersSchema } from './mcp-schema.js';
+import { retentionSchema } from './retention-schema.js';
 import { bindingsSchema, schedulesSchema } from './routing-schema.js';
 
 /**
@@ -189,6 +190,8 @@ export const configSchema = z.strictObject({
       recency_half_life: duration.default(30 * 86_400_000),
     })
     .prefault({}),
+  /** How long journal rows are kept before the housekeeping timer prunes them (README: Retention). */
+  retention: retentionSchema,
   /** Files attached to messages: what is downloaded and how it reaches the model (docs/memory.md). */
   attachments: z
     .strictObject({

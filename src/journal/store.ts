@@ -227,6 +227,22 @@ export interface JournalStore {
   /** Counts for `/metrics`: runs by state, approvals by state. */
   counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }>;
 
+  // ── housekeeping (optional) ──────────────────────────────────────────────────────────
+
+  /**
+   * Deletes, in one short transaction, at most `limit` rows of one kind older than `before`
+   * (`retention:`, DESIGN.md section 9) and returns how many (runs, for `tapes`), so a caller
+   * prunes in small batches until fewer than `limit` come back. Nothing a pending approval needs
+   * is ever pruned. Absent for a store that keeps everything.
+   */
+  prune?(request: PruneRequest): Promise<number>;
+
+  /**
+   * Gives space freed by pruning back in one bounded step (SQLite's incremental vacuum,
+   * PostgreSQL's VACUUM) and returns how much is left to give back (0 when done).
+   */
+  reclaimSpace?(): Promise<number>;
+
   // ── several processes on one journal (optional) ──────────────────────────────────────
 
   /**
@@ -245,6 +261,19 @@ export interface JournalStore {
 
   /** Gives up `owner`'s lease on a singleton so a standby can take it at once. */
   releaseSingleton?(name: string, owner: string): Promise<void>;
+}
+
+/** What `retention:` bounds: journal events, inbox keys, usage rows, finished runs' tapes. */
+export type RetentionKind = 'events' | 'inbox' | 'usage' | 'tapes';
+
+/** Input of `JournalStore.prune`: one batch of one kind. */
+export interface PruneRequest {
+  kind: RetentionKind;
+  /** Rows older than this (ms since the epoch; for tapes: runs finished before it) go. */
+  before: number;
+  /** At most this many rows (runs, for `tapes`) in this transaction. */
+  limit: number;
+  now: number;
 }
 
 /** A change another process made that this one may have to act on. */

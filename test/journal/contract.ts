@@ -4,6 +4,7 @@ import type { OpenStore } from './contract/fixtures.js';
 import { inboundContract } from './contract/inbound.js';
 import { inboxClaimsContract } from './contract/inbox-claims.js';
 import { outboxContract } from './contract/outbox.js';
+import { retentionContract } from './contract/retention.js';
 import { runsContract } from './contract/runs.js';
 import { usageContract } from './contract/usage.js';
 
@@ -19,5 +20,6 @@ export function journalContract(name: string, open: OpenStore): void {
     approvalsContract(open);
     outboxContract(open);
     usageContract(open);
+    retentionContract(open);
   });
 }

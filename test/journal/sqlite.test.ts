@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { openJournal } from '../../src/journal/open.js';
+import { pruneJournal } from '../../src/journal/retention.js';
 import { MIGRATIONS, openSqliteJournal } from '../../src/journal/sqlite/index.js';
 import { accept, startRun, T0 } from './contract/fixtures.js';
 import { journalContract } from './contract.js';
@@ -42,6 +43,40 @@ describe('SqliteJournal specifics', () => {
     expect(() => raw.prepare('DELETE FROM tape WHERE run_id = ?').run(run.id)).toThrow(/append-only/);
     raw.close();
     expect(await journal.readTape(run.id)).toHaveLength(2);
+    await journal.close();
+  });
+
+  it('gives the space retention freed back to the file system (incremental vacuum)', async () => {
+    const path = freshPath();
+    const journal = await openSqliteJournal({ path });
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('auto_vacuum', { simple: true })).toBe(2);
+    const pages = () => Number(raw.pragma('page_count', { simple: true }));
+    const filler = 'x'.repeat(2000);
+    for (let i = 0; i < 2000; i++) await journal.recordEvent('test.bulk', { i, filler }, T0 - 2 * 86_400_000);
+    const full = pages();
+    const counts = await pruneJournal(
+      journal,
+      { events: 86_400_000, inbox: null, usage: null, tapes: null, batch: 500 },
+      T0,
+    );
+    expect(counts.events).toBe(2000);
+    expect(pages()).toBeLessThan(full / 4);
+    expect(raw.pragma('freelist_count', { simple: true })).toBe(0);
+    raw.close();
+    await journal.close();
+  });
+
+  it('lets retention delete the tape of a finished run only', async () => {
+    const path = freshPath();
+    const journal = await openSqliteJournal({ path });
+    const live = await startRun(journal);
+    const done = await startRun(journal, { sessionKey: 'other' });
+    await journal.commitStep(done.id, { now: T0, expectState: 'running', transition: { to: 'failed' } });
+    const raw = new Database(path);
+    expect(() => raw.prepare('DELETE FROM tape WHERE run_id = ?').run(live.id)).toThrow(/append-only/);
+    expect(raw.prepare('DELETE FROM tape WHERE run_id = ?').run(done.id).changes).toBe(3);
+    raw.close();
     await journal.close();
   });
 

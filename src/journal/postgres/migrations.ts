@@ -189,6 +189,26 @@ CREATE TABLE schedule_ticks (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'retention',
+    sql: `
+-- Retention may delete the tape of a finished run; a live run's tape stays append-only.
+CREATE OR REPLACE FUNCTION tape_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM runs WHERE id = OLD.run_id
+                                   AND state IN ('succeeded', 'failed', 'cancelled')) THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION 'the tape is append-only: % is not allowed', TG_OP;
+END
+$fn$;
+-- When the run's tape was pruned (the run row stays), so a pass never looks at it again.
+ALTER TABLE runs ADD COLUMN tape_pruned_at bigint;
+CREATE INDEX runs_prunable ON runs (finished_at) WHERE finished_at IS NOT NULL AND tape_pruned_at IS NULL;
+CREATE INDEX inbox_received ON inbox (received_at);
+`,
+  },
 ];
 
 /**

@@ -38,6 +38,7 @@ import type {
   JournalSignal,
   JournalStore,
   OutboxClaim,
+  PruneRequest,
   RunQuery,
   StepCommit,
   StepResult,
@@ -49,6 +50,7 @@ import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { SignalListener } from './listener.js';
 import { applyPgMigrations } from './migrations.js';
 import { completeOutbox, failOutbox, recordOutboxProgress } from './outbox.js';
+import { prunePgBatch, reclaimPgSpace } from './prune.js';
 import {
   type PgApprovalRow,
   type PgEventRow,
@@ -347,6 +349,14 @@ export class PostgresJournal implements JournalStore {
       rows<ToolSourceRow>(this.pool, 'usageByToolSource', window),
     ]);
     return toUsageBreakdown(usage, runs, sources);
+  }
+
+  async prune(request: PruneRequest): Promise<number> {
+    return prunePgBatch(this.pool, `switchboard.retention:${this.schema ?? 'default'}`, request);
+  }
+
+  async reclaimSpace(): Promise<number> {
+    return reclaimPgSpace(this.pool);
   }
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {

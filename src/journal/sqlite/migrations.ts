@@ -203,6 +203,21 @@ CREATE TABLE schedule_ticks (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'retention',
+    sql: `
+-- Retention may delete the tape of a finished run; a live run's tape stays append-only.
+DROP TRIGGER tape_no_delete;
+CREATE TRIGGER tape_no_delete BEFORE DELETE ON tape
+WHEN (SELECT state FROM runs WHERE id = OLD.run_id) NOT IN ('succeeded', 'failed', 'cancelled')
+BEGIN SELECT RAISE(ABORT, 'the tape is append-only: DELETE is not allowed while its run is live'); END;
+-- When the run's tape was pruned (the run row stays), so a pass never looks at it again.
+ALTER TABLE runs ADD COLUMN tape_pruned_at INTEGER;
+CREATE INDEX runs_prunable ON runs (finished_at) WHERE finished_at IS NOT NULL AND tape_pruned_at IS NULL;
+CREATE INDEX inbox_received ON inbox (received_at);
+`,
+  },
 ];
 
 /**

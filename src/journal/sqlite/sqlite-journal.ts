@@ -28,6 +28,7 @@ import type {
   Claim,
   InboxClaim,
   JournalStore,
+  PruneRequest,
   RunQuery,
   StepCommit,
   StepResult,
@@ -36,6 +37,7 @@ import { decideApproval, expireApprovals } from './approvals.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
 import { claimOutbox, completeOutbox, failOutbox, recordDraft, recordOutboxProgress } from './outbox.js';
+import { preparePruning } from './prune.js';
 import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, toTapeEvent } from './rows.js';
 import {
   cancelRun,
@@ -119,6 +121,7 @@ export class SqliteJournal implements JournalStore {
   private readonly db: Database.Database;
   private readonly ctx: JournalContext;
   private readonly tx: Writers;
+  private readonly pruning: ReturnType<typeof preparePruning>;
 
   /** Opens `path`, sets the pragmas, applies migrations and prepares every statement. */
   constructor(options: SqliteJournalOptions) {
@@ -126,6 +129,9 @@ export class SqliteJournal implements JournalStore {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     const db = new Database(options.path, { timeout: 5000 });
     try {
+      // Only takes effect on a new file (before its first table): space freed by retention is then
+      // given back step by step. An older file keeps reusing its free pages (README: Retention).
+      db.pragma('auto_vacuum = INCREMENTAL');
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
       db.pragma('busy_timeout = 5000');
@@ -139,6 +145,7 @@ export class SqliteJournal implements JournalStore {
     const ctx: JournalContext = { db, st: prepareStatements(db) };
     this.ctx = ctx;
     this.tx = createWriters(db, ctx);
+    this.pruning = preparePruning(db);
   }
 
   async migrate(): Promise<void> {
@@ -334,6 +341,14 @@ export class SqliteJournal implements JournalStore {
       st.runsByAgent.all(window),
       st.usageByToolSource.all(window),
     );
+  }
+
+  async prune(request: PruneRequest): Promise<number> {
+    return this.pruning.prune(request);
+  }
+
+  async reclaimSpace(): Promise<number> {
+    return this.pruning.reclaimSpace();
   }
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {
