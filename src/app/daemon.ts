@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildAgents } from '../agents/directory.js';
+import { ScheduleRunner } from '../agents/schedules.js';
 import { loadConfig } from '../config/load.js';
 import { ConfigError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
@@ -231,6 +232,15 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const stopTakeOver = shared ? startTakeOver({ journal, wakeups, owner, leaseMs, clock, logger }) : () => {};
   const unwatch = followOtherReplicas(journal, wakeups);
   const stopHousekeeping = startHousekeeping({ journal, retention: config.retention, clock, logger });
+  const schedules = new ScheduleRunner({
+    schedules: config.schedules,
+    journal,
+    receive: (message) => gateway.receive(message),
+    owner,
+    clock,
+    logger,
+  });
+  await schedules.start();
   await journal.recordEvent(
     'daemon.started',
     { owner, provider: selection.description, channels: [...channels.keys()] },
@@ -252,6 +262,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const stop = () => {
     stopping ??= (async () => {
       stopWatching();
+      schedules.stop();
       unwatch();
       stopTakeOver();
       await stopHousekeeping();

@@ -112,7 +112,8 @@ export class GatewayRuntimeState implements GatewayPort {
       );
     }
     const result = await journal.acceptInbound({
-      message: { ...message, agent: this.agentFor(message.conversation, message.principal) },
+      // A schedule names its agent; a person's message gets the binding's.
+      message: { ...message, agent: message.agent ?? this.agentFor(message.conversation, message.principal) },
       createSession: true,
       now: clock(),
       ...(sessionId !== undefined ? { sessionId } : {}),

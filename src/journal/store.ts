@@ -224,6 +224,18 @@ export interface JournalStore {
   /** Usage over the window by agent and by tool source (the bucket size is ignored). */
   usageBreakdown(query: UsageQuery): Promise<UsageBreakdown>;
 
+  // ── schedules ───────────────────────────────────────────────────────────────────────
+
+  /** The last tick of schedule `name` that was claimed (ms since the epoch), or null for none yet. */
+  lastScheduleTick(name: string): Promise<number | null>;
+
+  /**
+   * Claims tick `tick` of schedule `name` for `owner`: true when it was later than the last
+   * claimed tick (the caller runs it), false when this tick or a later one was claimed already —
+   * by this process or another sharing the journal. Atomic, so a tick runs once.
+   */
+  claimScheduleTick(input: { name: string; tick: number; owner: string; now: number }): Promise<boolean>;
+
   /** Counts for `/metrics`: runs by state, approvals by state. */
   counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }>;
 

@@ -340,6 +340,26 @@ export class PostgresJournal implements JournalStore {
     return summed.map(toUsageRow);
   }
 
+  async lastScheduleTick(name: string): Promise<number | null> {
+    const [row] = await rows<{ last_tick: string | number }>(this.pool, 'lastScheduleTick', [name]);
+    return row ? Number(row.last_tick) : null;
+  }
+
+  async claimScheduleTick(input: {
+    name: string;
+    tick: number;
+    owner: string;
+    now: number;
+  }): Promise<boolean> {
+    const claimed = await rows<{ name: string }>(this.pool, 'claimScheduleTick', [
+      input.name,
+      input.tick,
+      input.owner,
+      input.now,
+    ]);
+    return claimed.length > 0;
+  }
+
   async usageBreakdown(query: UsageQuery): Promise<UsageBreakdown> {
     const { since, until, principal } = usageSummaryParams(query);
     const window = [since, until, principal];

@@ -144,6 +144,12 @@ export const SQL = {
   insertUsage: `INSERT INTO usage_events (at, principal, run_id, prompt_tokens, completion_tokens,
       total_tokens, tool_count, tool_ms, tool_source, agent)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+  lastScheduleTick: 'SELECT last_tick FROM schedule_ticks WHERE name = $1',
+  claimScheduleTick: `INSERT INTO schedule_ticks (name, last_tick, claimed_by, claimed_at) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (name) DO UPDATE SET last_tick = excluded.last_tick, claimed_by = excluded.claimed_by,
+      claimed_at = excluded.claimed_at
+    WHERE schedule_ticks.last_tick < excluded.last_tick
+    RETURNING name`,
   usageByAgent: `SELECT agent, SUM(prompt_tokens)::bigint AS prompt_tokens,
       SUM(completion_tokens)::bigint AS completion_tokens, SUM(total_tokens)::bigint AS total_tokens,
       SUM(tool_count)::bigint AS tool_executions, SUM(tool_ms)::bigint AS tool_ms

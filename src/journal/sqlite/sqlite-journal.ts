@@ -332,6 +332,19 @@ export class SqliteJournal implements JournalStore {
     return this.ctx.st.usageSummary.all(usageSummaryParams(query)).map(toUsageRow);
   }
 
+  async lastScheduleTick(name: string): Promise<number | null> {
+    return this.ctx.st.lastScheduleTick.get(name)?.last_tick ?? null;
+  }
+
+  async claimScheduleTick(input: {
+    name: string;
+    tick: number;
+    owner: string;
+    now: number;
+  }): Promise<boolean> {
+    return this.ctx.st.claimScheduleTick.run(input).changes > 0;
+  }
+
   async usageBreakdown(query: UsageQuery): Promise<UsageBreakdown> {
     const { since, until, principal } = usageSummaryParams(query);
     const window = { since, until, principal };

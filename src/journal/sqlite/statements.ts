@@ -251,6 +251,15 @@ export function prepareStatements(db: Database.Database) {
          total_tokens, tool_count, tool_ms, tool_source, agent)
        VALUES (@at, @principal, @runId, @prompt, @completion, @total, @tools, @toolMs, @toolSource, @agent)`,
     ),
+    lastScheduleTick: db.prepare<[string], { last_tick: number }>(
+      'SELECT last_tick FROM schedule_ticks WHERE name = ?',
+    ),
+    claimScheduleTick: db.prepare<{ name: string; tick: number; owner: string; now: number }>(
+      `INSERT INTO schedule_ticks (name, last_tick, claimed_by, claimed_at) VALUES (@name, @tick, @owner, @now)
+       ON CONFLICT (name) DO UPDATE SET last_tick = excluded.last_tick, claimed_by = excluded.claimed_by,
+         claimed_at = excluded.claimed_at
+       WHERE schedule_ticks.last_tick < excluded.last_tick`,
+    ),
     usageByAgent: db.prepare<{ since: number; until: number; principal: Maybe<string> }, AgentUsageRow>(
       `SELECT agent, SUM(prompt_tokens) AS prompt_tokens, SUM(completion_tokens) AS completion_tokens,
               SUM(total_tokens) AS total_tokens, SUM(tool_count) AS tool_executions, SUM(tool_ms) AS tool_ms

@@ -24,6 +24,23 @@ export function usageContract(open: OpenStore): void {
       expect(events[0]).toEqual(recorded);
     });
 
+    it('a schedule tick is claimed once: later ticks claim, the same or earlier ones do not', async () => {
+      expect(await store().lastScheduleTick('standup')).toBeNull();
+      expect(await store().claimScheduleTick({ name: 'standup', tick: T0, owner: 'a', now: T0 })).toBe(true);
+      expect(await store().claimScheduleTick({ name: 'standup', tick: T0, owner: 'b', now: T0 + 1 })).toBe(
+        false,
+      );
+      expect(
+        await store().claimScheduleTick({ name: 'standup', tick: T0 - HOUR, owner: 'b', now: T0 + 2 }),
+      ).toBe(false);
+      expect(await store().lastScheduleTick('standup')).toBe(T0);
+      expect(
+        await store().claimScheduleTick({ name: 'standup', tick: T0 + HOUR, owner: 'b', now: T0 + 3 }),
+      ).toBe(true);
+      expect(await store().lastScheduleTick('standup')).toBe(T0 + HOUR);
+      expect(await store().lastScheduleTick('other')).toBeNull();
+    });
+
     it('usage is broken down by agent and tool source over a window', async () => {
       const coder = await startRun(
         store(),
