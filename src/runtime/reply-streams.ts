@@ -42,9 +42,10 @@ export class ReplyStreams {
   }
 
   /**
-   * Stops streaming `runId` and resolves once the edit in flight is done, its draft is recorded
-   * and the channel's interval since the last edit has passed, so the final delivery sees every
-   * draft message and its edit keeps to the rate as well.
+   * Stops streaming `runId` and resolves once the edit in flight is done and its draft is
+   * recorded, so the final delivery sees every draft message. The final text follows at once,
+   * not an interval later: one edit beyond the cadence is within every platform's burst (Discord
+   * 5 per 5 s, Slack Tier 3, Telegram's short bursts), and the answer is complete a second sooner.
    */
   async settle(runId: string): Promise<void> {
     const stream = this.streams.get(runId);
@@ -100,9 +101,6 @@ class ReplyStream {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
-    // The final text edits the same messages: it keeps to the platform's rate too.
-    const wait = this.edits > 0 ? this.nextAt - this.options.clock() : 0;
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
 
   private async resolve(): Promise<void> {
