@@ -22,6 +22,8 @@ const USAGE = `usage: switchboard <command>
                                 token usage per principal per day
   mcp list                      the MCP servers, their state, calls and restarts
   mcp tools SERVER              the tools one MCP server offers
+  backup FILE                   a consistent copy of the SQLite journal and memory while the
+                                daemon runs (PostgreSQL: use pg_dump)
   journal migrate --to URL [--from FILE]
                                 copy the SQLite journal (SWITCHBOARD_DATA_DIR) into an
                                 empty PostgreSQL database, ids and tape as they are
@@ -48,6 +50,8 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     case 'policy':
       return policyCommand(rest);
+    case 'backup':
+      return (await import('./backup.js')).backupCommand(rest);
     case 'journal': {
       // Loaded on demand: only this command needs the PostgreSQL client.
       const { journalCommand } = await import('./journal-migrate.js');
