@@ -14,6 +14,8 @@ export interface ReplyStreamsOptions {
 
 /** Between two draft edits when the channel does not say (one a second stays inside every platform's limits). */
 const DEFAULT_INTERVAL_MS = 1_000;
+/** What a cancelled run's draft ends with. */
+const STOPPED_NOTE = '_(stopped: the run was cancelled)_';
 /** Failed draft edits in a row before a stream gives up (the final text still comes through the outbox). */
 const MAX_FAILURES = 5;
 
@@ -55,6 +57,20 @@ export class ReplyStreams {
     } finally {
       if (this.streams.get(runId) === stream) this.streams.delete(runId);
     }
+  }
+
+  /**
+   * The run was cancelled: its stream stops, and a draft already shown ends with a note that
+   * the answer was stopped, so nobody reads the half message as complete. Best effort.
+   */
+  cancelled(runId: string): void {
+    const stream = this.streams.get(runId);
+    if (!stream) return;
+    this.settle(runId)
+      .then(() => stream.markStopped())
+      .catch((error: unknown) =>
+        this.options.logger.debug({ err: error, runId }, 'stopped draft not marked'),
+      );
   }
 
   /** How many draft posts and edits `runId`'s stream made so far (bench, tests). */
@@ -101,6 +117,18 @@ class ReplyStream {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
+  }
+
+  /** Edits the shown draft once more, with a note that the answer stopped here. */
+  async markStopped(): Promise<void> {
+    const target = this.target;
+    if (!target?.channel.showDraft || this.ids.length === 0) return;
+    await target.channel.showDraft(
+      target.conversation,
+      `${this.shown}\n\n${STOPPED_NOTE}`,
+      this.ids,
+      this.key,
+    );
   }
 
   private async resolve(): Promise<void> {

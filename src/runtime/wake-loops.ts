@@ -11,7 +11,7 @@ export interface Loops {
   dispatcher: Pick<OutboxDispatcher, 'kick'>;
   feed: Pick<RunFeed, 'publish'>;
   /** Replies shown in the chat while they stream. */
-  streams?: Pick<ReplyStreams, 'delta'>;
+  streams?: Pick<ReplyStreams, 'delta' | 'cancelled'>;
   logger: Logger;
 }
 
@@ -31,6 +31,7 @@ export function wakeLoops(loops: Loops): ChangeListener {
         scheduler.abort(change.runId, change.reason ?? 'cancelled');
         dispatcher.kick();
         feed.publish(change.runId);
+        streams?.cancelled(change.runId);
         // A cancelled run frees its session's slot for the next queued message.
         scheduler.kick();
         return;

@@ -242,6 +242,18 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(item?.receipt?.messageIds).toHaveLength(1);
     });
 
+    it('a run cancelled mid-stream leaves its message saying it stopped, not half an answer', async () => {
+      core.provider.enqueue({ hang: true, streamFirst: 'Half of an answer that' });
+      await driver.userSays({ user: 'alice', text: 'think aloud', where: 'dm' });
+      await expect.poll(() => showing('Half of an answer').length, poll).toBe(1);
+      const draft = showing('Half of an answer')[0]!;
+      await driver.slash({ user: 'alice', name: 'cancel', args: [(await lastRun()).id] });
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('cancelled');
+      await expect
+        .poll(() => driver.posted().find((m) => m.id === draft.id)?.text, poll)
+        .toMatch(/^Half of an answer that\s+[_*]?\(stopped: the run was cancelled\)[_*]?$/);
+    });
+
     it('the same platform event delivered twice starts one run', async () => {
       core.provider.enqueue({ text: 'only once' });
       await driver.userSays({ user: 'alice', text: 'dedupe me', where: 'dm' });
