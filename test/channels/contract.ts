@@ -242,6 +242,32 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(item?.receipt?.messageIds).toHaveLength(1);
     });
 
+    it('a streamed answer that outgrows one message continues in the next, fences balanced, nothing twice', async () => {
+      const lines = Math.ceil((driver.messageLimit * 1.6) / 40);
+      const code = Array.from({ length: lines }, (_, i) => `row_${i} = ${i}  # ${'y'.repeat(20)}`).join('\n');
+      const answer = `Here it comes:\n\`\`\`python\n${code}\n\`\`\`\nAll done.`;
+      core.provider.enqueue({ text: answer, streamMs: 2_500 });
+      await driver.userSays({ user: 'alice', text: 'a lot of code please', where: 'dm' });
+      await expect.poll(() => showing('Here it comes').length, poll).toBe(1);
+      const first = showing('Here it comes')[0]!;
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
+      await expect.poll(() => driver.posted().some((m) => m.text.includes('All done.')), poll).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      const parts = driver
+        .posted()
+        .filter((m) => !m.ephemeralTo && /row_|Here it comes|All done/.test(m.text));
+      expect(parts.length).toBeGreaterThan(1);
+      expect(parts[0]?.id, 'the first message is the one first shown').toBe(first.id);
+      for (const part of parts) {
+        expect(part.text.length).toBeLessThanOrEqual(driver.messageLimit);
+        expect(part.text.split('\n').filter((l) => l.trim().startsWith('```')).length % 2).toBe(0);
+      }
+      const all = parts.map((m) => m.text).join('\n');
+      for (const i of [0, Math.floor(lines / 2), lines - 1]) {
+        expect(all.split(`row_${i} = ${i} `).length - 1, `row_${i} once`).toBe(1);
+      }
+    });
+
     it('a run cancelled mid-stream leaves its message saying it stopped, not half an answer', async () => {
       core.provider.enqueue({ hang: true, streamFirst: 'Half of an answer that' });
       await driver.userSays({ user: 'alice', text: 'think aloud', where: 'dm' });

@@ -20,6 +20,8 @@ export class ScriptedProvider implements ModelProvider {
   readonly name = 'scripted';
   readonly model = 'scripted-model';
   readonly requests: ModelRequest[] = [];
+  /** Answers a call the queue has nothing for (before the echo), when it returns a step. */
+  fallback: ((request: ModelRequest) => ScriptedStep | undefined) | undefined;
   private readonly queue: ScriptedStep[] = [];
   private calls = 0;
 
@@ -30,7 +32,7 @@ export class ScriptedProvider implements ModelProvider {
 
   async complete(request: ModelRequest): Promise<ModelResponse> {
     this.requests.push(request);
-    const step = this.queue.shift();
+    const step = this.queue.shift() ?? this.fallback?.(request);
     const usage = { promptTokens: 10, completionTokens: 5, totalTokens: 15 };
     if (step && 'hang' in step) {
       if (step.streamFirst !== undefined) request.onDelta?.(step.streamFirst);
@@ -67,12 +69,17 @@ export class ScriptedProvider implements ModelProvider {
   }
 }
 
-/** Sends `text` to `onDelta` word by word, evenly over `ms`; stops early when aborted. */
+/** At most this many deltas per answer: a long text is streamed a few words at a time. */
+const MAX_DELTAS = 200;
+
+/** Sends `text` to `onDelta` word by word (or a few at a time), evenly over `ms`; stops early when aborted. */
 async function streamWords(text: string, ms: number, request: ModelRequest): Promise<void> {
   const words = text.split(/(?<=\s)/);
-  for (const word of words) {
+  const per = Math.ceil(words.length / MAX_DELTAS);
+  const deltas = Math.ceil(words.length / per);
+  for (let i = 0; i < words.length; i += per) {
     if (request.signal.aborted) throw new Error('aborted');
-    request.onDelta?.(word);
-    await new Promise((resolve) => setTimeout(resolve, ms / words.length));
+    request.onDelta?.(words.slice(i, i + per).join(''));
+    await new Promise((resolve) => setTimeout(resolve, ms / deltas));
   }
 }
