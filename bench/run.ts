@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     ...(await optional('approvals', './approvals.js', 'benchApprovals')),
     ...(await optional('streaming', './streaming.js', 'benchStreaming')),
     ...(await optional('mcp', './mcp.js', 'benchMcp')),
+    ...(await optional('compaction', './compaction.js', 'benchCompaction')),
   ];
   for (const bench of benches) {
     if (only.length > 0 && !only.includes(bench.name)) continue;

@@ -49,6 +49,13 @@ const agentSchema = z.strictObject({
   max_wall_time: duration.default(600_000),
   /** Token budget of the history rebuilt from earlier turns of the session. */
   context_tokens: z.number().int().min(0).default(8_000),
+  /**
+   * Earlier turns that no longer fit `context_tokens` are summarised by the model into a
+   * `summary` tape event (off: they are left out, and the model is told so).
+   */
+  compaction: z.boolean().default(true),
+  /** Longest summary the model is asked for. */
+  summary_tokens: z.number().int().min(50).default(800),
   max_completion_tokens: z.number().int().min(1).default(2_048),
   /**
    * This agent's model; what is left out comes from `provider:` (and OPENAI_* / SWITCHBOARD_MODEL).

@@ -24,6 +24,8 @@ export const TAPE_KINDS = [
   'reply',
   'state',
   'error',
+  /** The model's summary of earlier turns that no longer fit the context (compaction). */
+  'summary',
 ] as const;
 
 /** One kind of tape event. */

@@ -2,10 +2,11 @@ import { ConflictError } from '../core/errors.js';
 import type { Run, TapeEvent } from '../core/types.js';
 import type { NewOutboxItem, StepCommit } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
-import { ProviderError } from '../providers/provider.js';
+import { type ChatMessage, ProviderError } from '../providers/provider.js';
 import type { ExecuteOutcome } from '../runtime/scheduler.js';
 import type { Wakeups } from '../runtime/wakeups.js';
-import { HISTORY_KINDS, HISTORY_MAX_RUNS, historyMessages, runMessages } from './context.js';
+import { DROPPED_NOTE, planContext, type SummaryBody, summarize, summaryMessage } from './compaction.js';
+import { HISTORY_KINDS, HISTORY_MAX_RUNS, runMessages } from './context.js';
 import type { InputPreparer } from './input.js';
 import { filesChosenSinceLastModelCall } from './sent-files.js';
 import { TapeView } from './tape-view.js';
@@ -108,14 +109,10 @@ export class RunExecutor {
   ): Promise<
     'stopped' | 'failed' | { text: string; toolCalls: { id: string; name: string; arguments: string }[] }
   > {
-    const { journal, tools, clock } = this.deps;
+    const { tools, clock } = this.deps;
     const { config: agent, provider } = this.deps.agents.get(run.agent);
-    const history = await journal.readSessionHistory(run.sessionId, {
-      beforeRunId: run.id,
-      maxRuns: HISTORY_MAX_RUNS,
-      kinds: HISTORY_KINDS,
-    });
-    const earlier = historyMessages(history, agent.context_tokens);
+    const earlier = await this.earlierTurns(run, tape, signal);
+    if (earlier === 'stopped') return 'stopped';
     const prepared = await this.deps.input?.prepare(run, tape, signal);
     const messages = [
       { role: 'system' as const, content: agent.system_prompt },
@@ -204,6 +201,59 @@ export class RunExecutor {
       await this.fail(run, reason, `Sorry, I could not answer: ${reason}. Please try again.`);
       return 'failed';
     }
+  }
+
+  /**
+   * The session's earlier turns for this run's request: the latest summary and the recent turns
+   * that fit the agent's budget. Turns that no longer fit are summarised first (a `summary` on
+   * this run's tape, its tokens counted); when that fails, or compaction is off, they are left out
+   * and the model is told so — never silently.
+   */
+  private async earlierTurns(
+    run: Run,
+    tape: TapeEvent[],
+    signal: AbortSignal,
+  ): Promise<ChatMessage[] | 'stopped'> {
+    const { config: agent, provider } = this.deps.agents.get(run.agent);
+    const history = await this.deps.journal.readSessionHistory(run.sessionId, {
+      beforeRunId: run.id,
+      maxRuns: HISTORY_MAX_RUNS,
+      kinds: [...HISTORY_KINDS, 'summary'],
+    });
+    const pending = tape.findLast((e) => e.kind === 'summary')?.body as SummaryBody | undefined;
+    const plan = planContext(history, agent.context_tokens, pending);
+    let summary = plan.summary;
+    let dropped = false;
+    if (plan.overflow.length > 0) {
+      const failedBefore = tape.some(
+        (e) => e.kind === 'error' && (e.body as { source?: string }).source === 'summary',
+      );
+      if (!agent.compaction || failedBefore) dropped = true;
+      else {
+        try {
+          summary = await summarize(provider, plan.summary, plan.overflow, {
+            maxTokens: agent.summary_tokens,
+            signal,
+          });
+          if (summary.text === '') throw new Error('the model returned an empty summary');
+          await this.commit(run, { tape: [{ kind: 'summary', body: summary }], usage: summary.usage });
+        } catch (error) {
+          if (signal.aborted) return 'stopped';
+          if (error instanceof ConflictError) throw error;
+          this.deps.logger.warn({ runId: run.id, err: error }, 'summarising earlier turns failed');
+          await this.commit(run, {
+            tape: [{ kind: 'error', body: { source: 'summary', message: (error as Error).message } }],
+          });
+          summary = plan.summary;
+          dropped = true;
+        }
+      }
+    }
+    return [
+      ...(summary ? [summaryMessage(summary)] : []),
+      ...(dropped ? [DROPPED_NOTE] : []),
+      ...plan.recent,
+    ];
   }
 
   private async fail(run: Run, reason: string, userText: string): Promise<void> {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { TapeEvent } from '../../src/core/types.js';
-import { historyMessages, runMessages } from '../../src/orchestrator/context.js';
+import { MAX_RECENT_TURNS, planContext, type SummaryBody } from '../../src/orchestrator/compaction.js';
+import { runMessages } from '../../src/orchestrator/context.js';
+
+/** The messages carried as they are (the old history rebuild). */
+const historyMessages = (events: TapeEvent[], budget: number) => planContext(events, budget).recent;
 
 const turn = (runId: string, input: string, reply: string | null): TapeEvent[] => [
   { runId, seq: 0, kind: 'input', at: 0, body: { text: input } },
@@ -30,6 +34,53 @@ describe('rebuilding context from the tape', () => {
 
   it('a zero budget sends no history', () => {
     expect(historyMessages(turn('a', 'q', 'a'), 0)).toEqual([]);
+  });
+
+  it('what does not fit is planned for a summary, never dropped silently', () => {
+    const events = Array.from({ length: 10 }, (_, i) =>
+      turn(`r${i}`, `question ${i} ${'x'.repeat(200)}`, `answer ${i}`),
+    ).flat();
+    const plan = planContext(events, 200);
+    const kept = plan.recent.length / 2;
+    expect(plan.overflow.map((t) => t.runId)).toEqual(Array.from({ length: 10 - kept }, (_, i) => `r${i}`));
+  });
+
+  it('keeps at most MAX_RECENT_TURNS turns; once over, it summarises down to half of them', () => {
+    const history = (n: number) =>
+      Array.from({ length: n }, (_, i) => turn(`r${String(i).padStart(2, '0')}`, 'q', 'a')).flat();
+    const full = planContext(history(MAX_RECENT_TURNS), 1_000_000);
+    expect(full.recent).toHaveLength(MAX_RECENT_TURNS * 2);
+    expect(full.overflow).toEqual([]);
+    const over = planContext(history(MAX_RECENT_TURNS + 3), 1_000_000);
+    expect(over.recent).toHaveLength(MAX_RECENT_TURNS);
+    expect(over.overflow).toHaveLength(MAX_RECENT_TURNS / 2 + 3);
+  });
+
+  it('turns a summary covers are not carried again; the latest summary wins', () => {
+    const older: SummaryBody = {
+      text: 'old',
+      throughRunId: 'r1',
+      turns: 2,
+      model: 'm',
+      usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+    };
+    const newer: SummaryBody = { ...older, text: 'new', throughRunId: 'r3' };
+    const events: TapeEvent[] = [
+      ...turn('r1', 'q1', 'a1'),
+      ...turn('r2', 'q2', 'a2'),
+      { runId: 'r2', seq: 2, kind: 'summary', at: 0, body: older },
+      ...turn('r3', 'q3', 'a3'),
+      { runId: 'r4', seq: 2, kind: 'summary', at: 0, body: newer },
+      ...turn('r4', 'q4', 'a4'),
+    ];
+    const plan = planContext(events, 10_000);
+    expect(plan.summary?.text).toBe('new');
+    expect(plan.recent.map((m) => m.content)).toEqual(['q4', 'a4']);
+    expect(plan.overflow).toEqual([]);
+    // A summary made by this run itself (a resumed run) counts too.
+    const resumed = planContext(events, 10_000, { ...newer, text: 'this run', throughRunId: 'r4' });
+    expect(resumed.summary?.text).toBe('this run');
+    expect(resumed.recent).toEqual([]);
   });
 
   it('replays the current run: input, tool calls and their outputs', () => {

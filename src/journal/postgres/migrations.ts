@@ -209,6 +209,16 @@ CREATE INDEX runs_prunable ON runs (finished_at) WHERE finished_at IS NOT NULL A
 CREATE INDEX inbox_received ON inbox (received_at);
 `,
   },
+  {
+    version: 6,
+    name: 'summary tape events',
+    sql: `
+ALTER TABLE tape DROP CONSTRAINT tape_kind_check;
+ALTER TABLE tape ADD CONSTRAINT tape_kind_check CHECK (kind IN ('input', 'provider_request',
+  'provider_response', 'tool_call', 'tool_output', 'approval_request', 'approval_decision', 'reply',
+  'state', 'error', 'summary'));
+`,
+  },
 ];
 
 /**

@@ -218,6 +218,31 @@ CREATE INDEX runs_prunable ON runs (finished_at) WHERE finished_at IS NOT NULL A
 CREATE INDEX inbox_received ON inbox (received_at);
 `,
   },
+  {
+    version: 6,
+    name: 'summary tape events',
+    sql: `
+-- SQLite cannot change a CHECK constraint: the tape is rebuilt with the new kind 'summary', and
+-- its append-only triggers (as migration 5 left them) are made again.
+CREATE TABLE tape_v6 (
+  run_id  TEXT NOT NULL REFERENCES runs (id),
+  seq     INTEGER NOT NULL CHECK (seq >= 0),
+  kind    TEXT NOT NULL CHECK (kind IN ('input', 'provider_request', 'provider_response', 'tool_call',
+            'tool_output', 'approval_request', 'approval_decision', 'reply', 'state', 'error', 'summary')),
+  at      INTEGER NOT NULL,
+  body    TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+INSERT INTO tape_v6 (run_id, seq, kind, at, body) SELECT run_id, seq, kind, at, body FROM tape;
+DROP TABLE tape;
+ALTER TABLE tape_v6 RENAME TO tape;
+CREATE TRIGGER tape_no_update BEFORE UPDATE ON tape
+BEGIN SELECT RAISE(ABORT, 'the tape is append-only: UPDATE is not allowed'); END;
+CREATE TRIGGER tape_no_delete BEFORE DELETE ON tape
+WHEN (SELECT state FROM runs WHERE id = OLD.run_id) NOT IN ('succeeded', 'failed', 'cancelled')
+BEGIN SELECT RAISE(ABORT, 'the tape is append-only: DELETE is not allowed while its run is live'); END;
+`,
+  },
 ];
 
 /**
