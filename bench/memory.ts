@@ -223,7 +223,7 @@ export async function benchMemory(): Promise<Record<string, unknown>[]> {
     figures.push(await quality(service, asker, keyOf, 'labelled_in_100k'));
     return figures;
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -133,6 +133,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     channels,
     config,
     dataDir: env.dataDir,
+    ...(env.databaseUrl ? { databaseUrl: env.databaseUrl } : {}),
     policy,
     journal,
     tools,
@@ -274,7 +275,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
       await mcp.stop();
       await journal.recordEvent('daemon.stopped', { owner }, clock()).catch(() => {});
       await journal.close();
-      memory.close();
+      await memory.close();
     })();
     return stopping;
   };

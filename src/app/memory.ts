@@ -30,7 +30,7 @@ export interface WireMemoryOptions extends OpenMemoryOptions {
 export interface WiredMemory {
   input: InputPreparer;
   service: MemoryService;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -59,7 +59,7 @@ export async function wireMemory(options: WireMemoryOptions): Promise<WiredMemor
       : {}),
     logger,
   });
-  logger.info({ items: memory.store.count() }, `memory: ${memory.description}`);
+  logger.info({ items: await memory.store.count() }, `memory: ${memory.description}`);
   void memory.service
     .reembed()
     .then((n) => {

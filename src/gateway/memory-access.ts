@@ -61,12 +61,12 @@ export class GatewayMemory {
       this.require(actor, 'read_memory', scope, target);
       return this.service.store.list(page);
     }
-    return this.service.store.list(page).filter((item) => this.mayRead(actor, item));
+    return (await this.service.store.list(page)).filter((item) => this.mayRead(actor, item));
   }
 
   /** One item (`read_memory` on its scope); 404 when there is none. */
-  get(actor: Principal, id: string): MemoryItem {
-    const item = this.service.store.get(id);
+  async get(actor: Principal, id: string): Promise<MemoryItem> {
+    const item = await this.service.store.get(id);
     if (!item) throw new NotFoundError('memory item', id);
     this.require(actor, 'read_memory', item.scope, item);
     return item;
@@ -91,11 +91,11 @@ export class GatewayMemory {
   }
 
   /** Deletes one item (`write_memory` on its scope); 404 when there is none. */
-  delete(actor: Principal, id: string): void {
-    const item = this.service.store.get(id);
+  async delete(actor: Principal, id: string): Promise<void> {
+    const item = await this.service.store.get(id);
     if (!item) throw new NotFoundError('memory item', id);
     this.require(actor, 'write_memory', item.scope, item);
-    this.service.store.delete(id);
+    await this.service.store.delete(id);
   }
 
   /** Deletes every item of one scope (`write_memory` on it); returns how many. */
@@ -152,7 +152,7 @@ export class GatewayMemory {
     const session = await this.journal.getSession(sessionId);
     if (session) return { owner: sessionId, conversation: conversationId(session.conversation) };
     if (mustExist) throw new NotFoundError('session', sessionId);
-    const [item] = this.service.store.list({ scope: 'session', owner: sessionId, limit: 1 });
+    const [item] = await this.service.store.list({ scope: 'session', owner: sessionId, limit: 1 });
     return { owner: sessionId, conversation: item?.conversation ?? '' };
   }
 }

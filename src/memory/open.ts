@@ -1,5 +1,6 @@
 /**
- * Opens memory from the configuration: the store beside the journal, the embedder and the service
+ * Opens memory from the configuration: the store beside the journal (the data folder's SQLite file,
+ * or the journal's PostgreSQL database), the embedder and the service
  * (src/app/memory.ts wires it into the daemon).
  */
 import { join } from 'node:path';
@@ -7,14 +8,21 @@ import type { Config } from '../config/schema.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { createOfflineEmbedder, type Embedder, OFFLINE_DIMENSION } from './embedding.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
+import { openPostgresMemoryStore } from './postgres-memory-store.js';
 import { MemoryService } from './service.js';
-import { MEMORY_FILE, openSqliteMemoryStore, type SqliteMemoryStore } from './sqlite-memory-store.js';
+import { MEMORY_FILE, openSqliteMemoryStore } from './sqlite-memory-store.js';
+import type { MemoryStore } from './types.js';
 
 /** What {@link openMemory} needs besides the config. */
 export interface OpenMemoryOptions {
   config: Config;
   /** The data folder; the store is `<dataDir>/memory.sqlite3`. */
   dataDir: string;
+  /**
+   * The journal's PostgreSQL URL (`SWITCHBOARD_DATABASE_URL`): memory then lives in that
+   * database too, shared by every replica, instead of in the data folder.
+   */
+  databaseUrl?: string;
   policy: PolicyEngine;
   /** `OPENAI_API_KEY`, for the embeddings endpoint. */
   apiKey?: string;
@@ -23,7 +31,7 @@ export interface OpenMemoryOptions {
 /** The opened memory: service, store (close it on stop) and a secret-free description. */
 export interface OpenedMemory {
   service: MemoryService;
-  store: SqliteMemoryStore;
+  store: MemoryStore;
   description: string;
 }
 
@@ -62,11 +70,12 @@ export async function openMemory(options: OpenMemoryOptions): Promise<OpenedMemo
       );
     }
   }
-  const store = openSqliteMemoryStore({
-    path: join(options.dataDir, MEMORY_FILE),
-    embedder: embedder.id,
-    dimension,
-  });
+  const shared = options.databaseUrl
+    ? await openPostgresMemoryStore({ url: options.databaseUrl, embedder: embedder.id })
+    : undefined;
+  const store =
+    shared ??
+    openSqliteMemoryStore({ path: join(options.dataDir, MEMORY_FILE), embedder: embedder.id, dimension });
   const service = new MemoryService({
     store,
     embedder,
@@ -81,8 +90,11 @@ export async function openMemory(options: OpenMemoryOptions): Promise<OpenedMemo
       recencyHalfLifeMs: memory.recency_half_life,
     },
   });
-  const description = model
+  const embeddings = model
     ? `embeddings from model "${model}" (${dimension} dimensions)`
     : 'offline embeddings';
+  const description = shared
+    ? `${embeddings}, in PostgreSQL (${shared.vectorMode === 'plain' ? 'plain vectors' : 'pgvector'})`
+    : embeddings;
   return { service, store, description };
 }

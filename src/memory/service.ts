@@ -110,7 +110,7 @@ export class MemoryService {
     }
     const [vector] = await this.embedder.embed([text], signal);
     if (!vector) throw new Error('the embedder returned no vector');
-    const item = this.store.insert(
+    const item = await this.store.insert(
       {
         scope: input.scope,
         owner: input.owner,
@@ -127,14 +127,14 @@ export class MemoryService {
   }
 
   /** The scope keys `asker` may read, by asking the policy once per scope. */
-  readableScopes(asker: MemoryAsker): Set<string> {
+  async readableScopes(asker: MemoryAsker): Promise<Set<string>> {
     const keys = new Set<string>();
     const may = (resource: AuthzQuery['resource']): boolean =>
       this.options.policy.authorize({ principal: asker.principal, action: 'read_memory', resource }).allowed;
     if (may(EVERYONE)) keys.add('workspace');
     if (may(memoryResource('session', asker.sessionId, conversationId(asker.conversation))))
       keys.add(scopeKey('session', asker.sessionId));
-    for (const key of this.principalScopeKeys()) {
+    for (const key of await this.principalScopeKeys()) {
       if (may({ type: 'User', id: key.slice('principal:'.length) })) keys.add(key);
     }
     return keys;
@@ -149,7 +149,7 @@ export class MemoryService {
     asker: MemoryAsker,
     options: { limit?: number; minScore?: number; signal?: AbortSignal } = {},
   ): Promise<RankedItem[]> {
-    const scopes = this.readableScopes(asker);
+    const scopes = await this.readableScopes(asker);
     return this.rank(query, scopes, options);
   }
 
@@ -163,7 +163,7 @@ export class MemoryService {
     if ((scopes !== 'all' && scopes.size === 0) || terms.length === 0) return [];
     const [vector] = await this.embedder.embed([query], options.signal);
     if (!vector) return [];
-    const candidates = this.store.candidates({
+    const candidates = await this.store.candidates({
       text: query,
       vector,
       scopeKeys: scopes,
@@ -175,10 +175,10 @@ export class MemoryService {
       .slice(0, options.limit ?? this.options.maxItems);
   }
 
-  private principalScopeKeys(): string[] {
+  private async principalScopeKeys(): Promise<string[]> {
     const now = this.clock();
     if (!this.principalKeys || now - this.principalKeys.at > PRINCIPAL_KEYS_TTL_MS) {
-      this.principalKeys = { keys: this.store.principalScopeKeys(), at: now };
+      this.principalKeys = { keys: await this.store.principalScopeKeys(), at: now };
     }
     return this.principalKeys.keys;
   }
@@ -188,10 +188,10 @@ export class MemoryService {
     const { store } = this;
     let done = 0;
     for (;;) {
-      const stale = store.staleItems(batch);
+      const stale = await store.staleItems(batch);
       if (stale.length === 0) return done;
       const vectors = await this.embedder.embed(stale.map((s) => s.text));
-      for (const [i, s] of stale.entries()) store.updateVector(s.id, vectors[i]!);
+      for (const [i, s] of stale.entries()) await store.updateVector(s.id, vectors[i]!);
       done += stale.length;
     }
   }

@@ -200,23 +200,23 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
 
   return {
     db,
-    insert: (item, vector) => insertOne(item, vector),
+    insert: async (item, vector) => insertOne(item, vector),
     insertMany: (items) => insertMany.immediate(items),
-    get: (id) => {
+    get: async (id) => {
       const row = st.get.get(id);
       return row ? toItem(row) : undefined;
     },
-    delete: (id) => {
+    delete: async (id) => {
       const row = st.delete.get(id);
       if (row) index.remove(row.n);
       return row !== undefined;
     },
-    deleteScope: (scope, owner) => {
+    deleteScope: async (scope, owner) => {
       const rows = st.deleteScope.all(scopeKey(scope, owner));
       for (const row of rows) index.remove(row.n);
       return rows.length;
     },
-    list: (query) => {
+    list: async (query) => {
       const where: string[] = [];
       const params: (string | number)[] = [];
       if (query.scope) {
@@ -237,8 +237,8 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
         .all(...params, query.limit)
         .map(toItem);
     },
-    principalScopeKeys: () => st.principals.all().map((r) => r.scope_key),
-    candidates: (query: MemorySearchQuery): MemoryCandidate[] => {
+    principalScopeKeys: async () => st.principals.all().map((r) => r.scope_key),
+    candidates: async (query: MemorySearchQuery): Promise<MemoryCandidate[]> => {
       refresh();
       const found = new Map<number, MemoryCandidate>();
       const match = ftsQuery(contentTerms(query.text));
@@ -263,12 +263,14 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
       }
       return [...found.values()];
     },
-    count: () => st.count.get()?.c ?? 0,
-    staleItems: (limit) => st.stale.all(options.embedder, limit),
-    updateVector: (id, vector) => {
+    count: async () => st.count.get()?.c ?? 0,
+    staleItems: async (limit) => st.stale.all(options.embedder, limit),
+    updateVector: async (id, vector) => {
       const row = st.updateVector.get(options.embedder, vectorToBlob(vector), id);
       if (row) index.add(row.n, row.scope_key, vector);
     },
-    close: () => db.close(),
+    close: async () => {
+      db.close();
+    },
   };
 }

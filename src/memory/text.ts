@@ -79,3 +79,17 @@ export function termCoverage(terms: readonly string[], text: string): number {
   }
   return hit / terms.length;
 }
+
+/**
+ * A PostgreSQL `to_tsquery('simple', …)` expression with the same meaning as {@link ftsQuery}:
+ * any of the terms, long ones as prefixes. Terms are letters and digits only, so nothing in the
+ * user's text is read as tsquery syntax. Empty for no terms.
+ */
+export function tsQuery(terms: readonly string[]): string {
+  return terms
+    .map((t) => {
+      const s = stem(t);
+      return s.length >= PREFIX_MIN ? `${s}:*` : s;
+    })
+    .join(' | ');
+}

@@ -69,27 +69,29 @@ export interface MemoryListQuery {
 
 /**
  * Where memory items live. Embeddings are computed by the caller (`MemoryService`), so a store
- * only keeps text, scope and vector; the SQLite implementation adds FTS5 and a vector scan.
+ * only keeps text, scope and vector: the SQLite implementation adds FTS5 and an in-process
+ * vector scan, the PostgreSQL one (shared by replicas) full-text search and pgvector. Every
+ * method returns a promise, since PostgreSQL is not synchronous.
  */
 export interface MemoryStore {
   /** Stores an item with its vector; returns the stored item. */
-  insert(item: NewMemoryItem, vector: Float32Array): MemoryItem;
-  get(id: string): MemoryItem | undefined;
+  insert(item: NewMemoryItem, vector: Float32Array): Promise<MemoryItem>;
+  get(id: string): Promise<MemoryItem | undefined>;
   /** Deletes one item; false when there was none. */
-  delete(id: string): boolean;
+  delete(id: string): Promise<boolean>;
   /** Deletes every item of one scope and owner; returns how many. */
-  deleteScope(scope: MemoryScope, owner: string): number;
+  deleteScope(scope: MemoryScope, owner: string): Promise<number>;
   /** Items newest first. */
-  list(query: MemoryListQuery): MemoryItem[];
+  list(query: MemoryListQuery): Promise<MemoryItem[]>;
   /** Every distinct `principal:<id>` scope key that has items (bounded by the number of people). */
-  principalScopeKeys(): string[];
+  principalScopeKeys(): Promise<string[]>;
   /** Keyword and vector candidates of the readable scopes, unranked. */
-  candidates(query: MemorySearchQuery): MemoryCandidate[];
+  candidates(query: MemorySearchQuery): Promise<MemoryCandidate[]>;
   /** How many items there are. */
-  count(): number;
+  count(): Promise<number>;
   /** Up to `limit` items whose vector came from another embedder, for re-embedding. */
-  staleItems(limit: number): { id: string; text: string }[];
+  staleItems(limit: number): Promise<{ id: string; text: string }[]>;
   /** Replaces an item's vector with one of the current embedder. */
-  updateVector(id: string, vector: Float32Array): void;
-  close(): void;
+  updateVector(id: string, vector: Float32Array): Promise<void>;
+  close(): Promise<void>;
 }

@@ -34,7 +34,7 @@ describe('switchboard backup', () => {
     copy.close();
     expect(existsSync(memoryBackupPath(target))).toBe(true);
     expect(await backupCommand([target], env, () => {})).toBe(1);
-    memory.close();
+    await memory.close();
     await journal.close();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LABELLED_ITEMS, LABELLED_QUERIES, UNRELATED_QUERIES } from '../../bench/memory-labelled.js';
 import { dot, offlineEmbedding } from '../../src/memory/embedding.js';
-import { asker, memoryService } from './support.js';
+import { memoryContract } from './contract.js';
+import { memoryService } from './support.js';
 
 describe('offline embeddings', () => {
   it('work with no model: deterministic unit vectors, related texts closer than unrelated ones', () => {
@@ -16,99 +16,4 @@ describe('offline embeddings', () => {
   });
 });
 
-describe('retrieval on the labelled set', () => {
-  async function seeded() {
-    const { service, store } = memoryService();
-    const keyOf = new Map<string, string>();
-    for (const item of LABELLED_ITEMS) {
-      const saved = await service.save(
-        { text: item.text, scope: 'workspace', source: 'test' },
-        asker('console:root'),
-      );
-      keyOf.set(saved.id, item.key);
-    }
-    return { service, store, keyOf };
-  }
-
-  it('puts a relevant item first for every question and leaves unrelated items out', async () => {
-    const { service, keyOf } = await seeded();
-    for (const q of LABELLED_QUERIES) {
-      const ranked = await service.retrieve(q.query, asker('console:alice'));
-      const keys = ranked.map((r) => keyOf.get(r.item.id)!);
-      expect(keys.length, q.query).toBeGreaterThan(0);
-      expect(q.relevant[keys[0]!], `${q.query} → ${keys.join(',')}`).toBeGreaterThan(0);
-      for (const key of keys) expect(q.relevant[key], `${q.query} injected ${key}`).toBeGreaterThan(0);
-    }
-  });
-
-  it('injects nothing for questions the set does not answer', async () => {
-    const { service } = await seeded();
-    for (const query of UNRELATED_QUERIES) {
-      expect(await service.retrieve(query, asker('console:alice')), query).toEqual([]);
-    }
-  });
-
-  it('ranks a newer item above an older one of the same relevance', async () => {
-    let now = Date.parse('2025-01-01T00:00:00Z');
-    const { service } = memoryService({ clock: () => now });
-    const old = await service.save(
-      { text: 'The VPN profile is corp-wg.', scope: 'principal', source: 't' },
-      asker('console:alice'),
-    );
-    now += 90 * 86_400_000;
-    const fresh = await service.save(
-      { text: 'The VPN profile is corp-wg.', scope: 'principal', source: 't' },
-      asker('console:alice'),
-    );
-    const ranked = await service.retrieve('which VPN profile', asker('console:alice'));
-    expect(ranked.map((r) => r.item.id)).toEqual([fresh.id, old.id]);
-    expect(ranked[0]!.score).toBeGreaterThan(ranked[1]!.score);
-  });
-});
-
-describe('the memory store', () => {
-  it('deletes items from the index and the full-text search', async () => {
-    const { service, store } = memoryService();
-    const item = await service.save(
-      { text: 'The wifi password rotates monthly.', scope: 'principal', source: 't' },
-      asker('console:alice'),
-    );
-    expect(await service.retrieve('wifi password', asker('console:alice'))).toHaveLength(1);
-    expect(store.delete(item.id)).toBe(true);
-    expect(store.delete(item.id)).toBe(false);
-    expect(await service.retrieve('wifi password', asker('console:alice'))).toEqual([]);
-    expect(store.count()).toBe(0);
-  });
-
-  it('lists newest first, filters by scope and owner, and deletes a whole scope', async () => {
-    const { service, store } = memoryService();
-    await service.save({ text: 'one', scope: 'principal', source: 't' }, asker('console:alice'));
-    await service.save({ text: 'two', scope: 'principal', source: 't' }, asker('console:bob'));
-    await service.save({ text: 'three', scope: 'session', source: 't' }, asker('console:alice', 's9'));
-    expect(store.list({ limit: 10 }).map((i) => i.text)).toEqual(['three', 'two', 'one']);
-    expect(store.list({ limit: 10, scope: 'principal', owner: 'console:bob' }).map((i) => i.text)).toEqual([
-      'two',
-    ]);
-    expect(store.list({ limit: 10, scope: 'session' })[0]).toMatchObject({
-      owner: 's9',
-      conversation: 'console:chan-s9',
-    });
-    expect(store.deleteScope('principal', 'console:alice')).toBe(1);
-    expect(store.count()).toBe(2);
-  });
-
-  it('refuses empty and too long texts and strips control characters', async () => {
-    const { service } = memoryService();
-    await expect(
-      service.save({ text: ' \u0007 ', scope: 'principal', source: 't' }, asker('console:alice')),
-    ).rejects.toThrow(/empty/);
-    await expect(
-      service.save({ text: 'x'.repeat(2001), scope: 'principal', source: 't' }, asker('console:alice')),
-    ).rejects.toThrow(/2000/);
-    const item = await service.save(
-      { text: ' a\u0000b\tc ', scope: 'principal', source: 't' },
-      asker('console:alice'),
-    );
-    expect(item.text).toBe('ab\tc');
-  });
-});
+memoryContract('sqlite', async (options) => memoryService(options));

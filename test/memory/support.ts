@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { createOfflineEmbedder, type Embedder, OFFLINE_DIMENSION } from '../../src/memory/embedding.js';
 import { type MemoryAsker, MemoryService } from '../../src/memory/service.js';
 import { openSqliteMemoryStore, type SqliteMemoryStore } from '../../src/memory/sqlite-memory-store.js';
+import type { MemoryStore } from '../../src/memory/types.js';
 import { loadPolicyEngine } from '../../src/policy/cedar-engine.js';
 import type { PolicyEngine } from '../../src/policy/engine.js';
 
@@ -34,7 +35,16 @@ export function memoryService(
     embedder: embedder.id,
     dimension: OFFLINE_DIMENSION,
   });
-  const service = new MemoryService({
+  return { service: serviceOn(store, { ...options, embedder }), store };
+}
+
+/** A memory service on `store` with the offline embedder (or the one given) and the test policy. */
+export function serviceOn(
+  store: MemoryStore,
+  options: { policy?: PolicyEngine; embedder?: Embedder; clock?: () => number } = {},
+): MemoryService {
+  const embedder = options.embedder ?? createOfflineEmbedder();
+  return new MemoryService({
     store,
     embedder,
     policy: options.policy ?? testPolicy(),
@@ -43,5 +53,4 @@ export function memoryService(
     maxItemChars: 2000,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  return { service, store };
 }

@@ -48,7 +48,7 @@ describe('memory tools', () => {
     );
     expect(result.ok).toBe(false);
     expect(result.output).toMatch(/^denied: the policy does not let console:alice save workspace memory/);
-    expect(store.count()).toBe(0);
+    expect(await store.count()).toBe(0);
   });
 
   it('rejects bad arguments so the model can correct its call', async () => {
@@ -80,7 +80,7 @@ describe('model embeddings', () => {
 
   it('re-embeds items saved under another embedder', async () => {
     const { store } = memoryService();
-    store.insert(
+    await store.insert(
       {
         scope: 'workspace',
         owner: '',
@@ -92,7 +92,7 @@ describe('model embeddings', () => {
       offlineEmbedding('VPN profile corp-wg'),
     );
     store.db.prepare("UPDATE memory_items SET embedder = 'old'").run();
-    expect(store.staleItems(10)).toHaveLength(1);
+    expect(await store.staleItems(10)).toHaveLength(1);
     const reembedding = new MemoryService({
       store,
       embedder: createOfflineEmbedder(),
@@ -102,6 +102,6 @@ describe('model embeddings', () => {
       maxItemChars: 2000,
     });
     expect(await reembedding.reembed()).toBe(1);
-    expect(store.staleItems(10)).toEqual([]);
+    expect(await store.staleItems(10)).toEqual([]);
   });
 });

@@ -210,6 +210,10 @@ describe.skipIf(CHROMIUM_MISSING)(`the web console in headless Chromium (${CHROM
     const rows = page.locator('tbody tr');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('this one will hang');
+    // Each run names the agent that answers it.
+    const agentColumn = await page.locator('thead th').allTextContents();
+    expect(agentColumn).toContain('Agent');
+    expect(await rows.first().locator('td').nth(agentColumn.indexOf('Agent')).textContent()).toBe('default');
     await page.getByLabel('State').selectOption('');
     await page.getByLabel('Principal').fill('console:bob');
     await page.getByRole('button', { name: 'Filter' }).click();

@@ -31,6 +31,8 @@ export interface Run {
   started_at: number | null;
   finished_at: number | null;
   reason: string | null;
+  /** The agent that answers (null: from before agents were routed, the default one). */
+  agent: string | null;
 }
 
 /** A session (`GET /v1/sessions`). */

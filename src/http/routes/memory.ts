@@ -63,7 +63,7 @@ export function registerMemoryRoutes(app: FastifyInstance, memory: GatewayMemory
   });
 
   app.get<{ Params: { id: string } }>('/v1/memory/:id', async (request) =>
-    memoryItemJson(memory.get(request.principal, request.params.id)),
+    memoryItemJson(await memory.get(request.principal, request.params.id)),
   );
 
   app.post('/v1/memory', async (request, reply) => {
@@ -77,7 +77,7 @@ export function registerMemoryRoutes(app: FastifyInstance, memory: GatewayMemory
   });
 
   app.delete<{ Params: { id: string } }>('/v1/memory/:id', async (request, reply) => {
-    memory.delete(request.principal, request.params.id);
+    await memory.delete(request.principal, request.params.id);
     return reply.status(204).send();
   });
 

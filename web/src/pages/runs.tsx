@@ -83,6 +83,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
                 <th scope="col">Run</th>
                 <th scope="col">State</th>
                 <th scope="col">Principal</th>
+                <th scope="col">Agent</th>
                 <th scope="col">Message</th>
                 <th scope="col">Started</th>
               </tr>
@@ -99,6 +100,7 @@ export function RunsPage(props: { query: URLSearchParams }) {
                     <StateBadge state={run.state} />
                   </td>
                   <td>{run.principal}</td>
+                  <td>{run.agent ?? 'default'}</td>
                   <td class="excerpt">{run.text.length > 80 ? `${run.text.slice(0, 80)}…` : run.text}</td>
                   <td>{formatTime(run.created_at)}</td>
                 </tr>

@@ -34,6 +34,8 @@ export function TapePage(props: { runId: string }) {
           </dd>
           <dt>Principal</dt>
           <dd>{run.principal}</dd>
+          <dt>Agent</dt>
+          <dd>{run.agent ?? 'default'}</dd>
           <dt>Session</dt>
           <dd>
             <a href={href('chat', run.session_id)}>{run.session_id}</a>
