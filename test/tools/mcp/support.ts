@@ -1,4 +1,5 @@
 /** Real MCP servers from npm (dev dependencies), started the way an operator configures them. */
+import { realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
@@ -6,8 +7,11 @@ import { mcpServersSchema } from '../../../src/config/mcp-schema.js';
 import { McpServers } from '../../../src/tools/mcp/servers.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
-/** The project's node_modules, which a sandboxed server needs to read its own code. */
-export const NODE_MODULES = join(ROOT, 'node_modules');
+/**
+ * The project's node_modules, which a sandboxed server needs to read its own code: its real
+ * path, so a checkout whose node_modules is a link still names what the sandbox mounts.
+ */
+export const NODE_MODULES = realpathSync(join(ROOT, 'node_modules'));
 /** `@modelcontextprotocol/server-everything`: echo, sums, images, a long-running operation, its env. */
 export const EVERYTHING = join(NODE_MODULES, '@modelcontextprotocol/server-everything/dist/index.js');
 /** `@modelcontextprotocol/server-filesystem`: reads and writes files under the folders it is given. */
