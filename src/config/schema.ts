@@ -42,6 +42,7 @@ const agentSchema = z.strictObject({
       'http_fetch',
       'memory_save',
       'memory_search',
+      'send_file',
     ]),
   max_steps: z.number().int().min(1).max(100).default(8),
   max_tool_calls: z.number().int().min(0).max(200).default(16),
