@@ -168,8 +168,11 @@ export interface JournalStore {
   /** Marks every pending approval with `expiresAt <= now` as `expired`, like a decision. */
   expireApprovals(now: number): Promise<Approval[]>;
 
-  /** An `approved` approval with scope `session` for this tool in this session, if any. */
-  findSessionGrant(sessionId: string, tool: string): Promise<Approval | null>;
+  /**
+   * The `approved` approvals with scope `session` for this tool in this session, newest first
+   * (at most 50): each covers the calls its arguments' pattern covers (`policy/arg-pattern.ts`).
+   */
+  listSessionGrants(sessionId: string, tool: string): Promise<Approval[]>;
 
   /** The soonest `expiresAt` of a pending approval, to schedule the next expiry check. */
   nextApprovalExpiry(): Promise<number | null>;

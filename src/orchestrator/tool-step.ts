@@ -3,6 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Run } from '../core/types.js';
 import type { JournalStore, StepCommit } from '../journal/store.js';
+import { defaultPattern, patternCovers } from '../policy/arg-pattern.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ToolCallRequest } from '../providers/provider.js';
 import { ToolRegistry } from '../tools/registry.js';
@@ -128,7 +129,11 @@ export class ToolStep {
       );
     }
     if (decision.decision === 'ask') {
-      const grant = await this.deps.journal.findSessionGrant(run.sessionId, tool.name);
+      // Approved for the session: only calls the grant's arguments pattern covers run unasked.
+      const grants = await this.deps.journal.listSessionGrants(run.sessionId, tool.name);
+      const grant = grants.find((g) =>
+        patternCovers(defaultPattern(g.tool, g.args, g.argsHash), tool.name, args, argsHash),
+      );
       if (grant) {
         return this.execute(
           run,

@@ -156,7 +156,7 @@ describe('the run loop', () => {
     expect(core.executions()).toBe(0);
   });
 
-  it('approve for the session lets later calls of the same tool run without asking', async () => {
+  it('approve for the session lets later calls with the same arguments run without asking, not others', async () => {
     core.provider.enqueue({ toolCalls: [{ name: 'test_action', args: { n: 1 } }] }, { text: 'one' });
     const first = await core.gateway.submit(message('k:grant', 'first'));
     await expect
@@ -178,12 +178,19 @@ describe('the run loop', () => {
     });
     expect(granted.ok).toBe(true);
     await finished(first.runId);
-    core.provider.enqueue({ toolCalls: [{ name: 'test_action', args: { n: 2 } }] }, { text: 'two' });
+    core.provider.enqueue({ toolCalls: [{ name: 'test_action', args: { n: 1 } }] }, { text: 'again' });
     const second = await core.gateway.submit(message('k:grant', 'second'));
     expect((await finished(second.runId)).state).toBe('succeeded');
     expect(await core.journal.listApprovals({ runId: second.runId, limit: 1 })).toHaveLength(0);
     expect(core.executions()).toBe(2);
     const call = (await core.journal.readTape(second.runId)).find((e) => e.kind === 'tool_call')!;
     expect(call.body).toMatchObject({ via: 'session_grant' });
+    // Other arguments are another call: the grant does not cover it, a human is asked again.
+    core.provider.enqueue({ toolCalls: [{ name: 'test_action', args: { n: 2 } }] });
+    const third = await core.gateway.submit(message('k:grant', 'third'));
+    await expect
+      .poll(async () => (await core.journal.listApprovals({ runId: third.runId, limit: 1 }))[0]?.state, poll)
+      .toBe('pending');
+    expect(core.executions()).toBe(2);
   });
 });

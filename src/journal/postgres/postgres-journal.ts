@@ -265,9 +265,8 @@ export class PostgresJournal implements JournalStore {
     return this.tx((ctx) => expireApprovals(ctx, now));
   }
 
-  async findSessionGrant(sessionId: string, tool: string): Promise<Approval | null> {
-    const [row] = await rows<PgApprovalRow>(this.pool, 'sessionGrant', [sessionId, tool]);
-    return row ? toApproval(row) : null;
+  async listSessionGrants(sessionId: string, tool: string): Promise<Approval[]> {
+    return (await rows<PgApprovalRow>(this.pool, 'sessionGrant', [sessionId, tool])).map(toApproval);
   }
 
   async nextApprovalExpiry(): Promise<number | null> {

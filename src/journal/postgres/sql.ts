@@ -92,7 +92,7 @@ export const SQL = {
     "SELECT * FROM approvals WHERE state = 'pending' AND expires_at <= $1 ORDER BY expires_at, id",
   sessionGrant: `SELECT * FROM approvals
     WHERE session_id = $1 AND tool = $2 AND state = 'approved' AND scope = 'session'
-    ORDER BY decided_at DESC, id DESC LIMIT 1`,
+    ORDER BY decided_at DESC, id DESC LIMIT 50`,
   nextExpiry: "SELECT MIN(expires_at) AS at FROM approvals WHERE state = 'pending'",
   setCardReceipt: 'UPDATE approvals SET card_receipt = $1::jsonb WHERE id = $2',
   approvalCounts: 'SELECT state, COUNT(*) AS n FROM approvals GROUP BY state',

@@ -270,9 +270,8 @@ export class SqliteJournal implements JournalStore {
     return this.tx.expireApprovals(now);
   }
 
-  async findSessionGrant(sessionId: string, tool: string): Promise<Approval | null> {
-    const row = this.ctx.st.sessionGrant.get(sessionId, tool);
-    return row ? toApproval(row) : null;
+  async listSessionGrants(sessionId: string, tool: string): Promise<Approval[]> {
+    return this.ctx.st.sessionGrant.all(sessionId, tool).map(toApproval);
   }
 
   async nextApprovalExpiry(): Promise<number | null> {

@@ -161,7 +161,7 @@ export function prepareStatements(db: Database.Database) {
     sessionGrant: db.prepare<[string, string], ApprovalRow>(
       `SELECT * FROM approvals
        WHERE session_id = ? AND tool = ? AND state = 'approved' AND scope = 'session'
-       ORDER BY decided_at DESC, id DESC LIMIT 1`,
+       ORDER BY decided_at DESC, id DESC LIMIT 50`,
     ),
     nextExpiry: db.prepare<[], { at: number | null }>(
       "SELECT MIN(expires_at) AS at FROM approvals WHERE state = 'pending'",

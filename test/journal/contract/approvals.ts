@@ -164,10 +164,11 @@ export function approvalsContract(open: OpenStore): void {
       expect((await store().recentEvents(10)).some((e) => e.type === 'approval.expired')).toBe(true);
     });
 
-    it('"approve for this session" grants the same tool in that session only', async () => {
+    it('"approve for this session" grants the same tool in that session only, newest first', async () => {
       const run = await startRun(store(), { sessionKey: 'a' });
       await askApproval(store(), run, { id: 'ap-1', now: T0, expiresAt: T0 + MINUTE, tool: 'shell_exec' });
-      expect(await store().findSessionGrant(run.sessionId, 'shell_exec')).toBeNull();
+      await askApproval(store(), run, { id: 'ap-2', now: T0, expiresAt: T0 + MINUTE, tool: 'shell_exec' });
+      expect(await store().listSessionGrants(run.sessionId, 'shell_exec')).toEqual([]);
       await store().decideApproval({
         approvalId: 'ap-1',
         decision: 'approved',
@@ -175,13 +176,21 @@ export function approvalsContract(open: OpenStore): void {
         scope: 'session',
         now: T0 + 1,
       });
-      expect(await store().findSessionGrant(run.sessionId, 'shell_exec')).toMatchObject({
-        id: 'ap-1',
+      await store().decideApproval({
+        approvalId: 'ap-2',
+        decision: 'approved',
+        decider: 'discord:a',
         scope: 'session',
+        now: T0 + 2,
       });
-      expect(await store().findSessionGrant(run.sessionId, 'file_write')).toBeNull();
+      const grants = await store().listSessionGrants(run.sessionId, 'shell_exec');
+      expect(grants.map((g) => [g.id, g.scope])).toEqual([
+        ['ap-2', 'session'],
+        ['ap-1', 'session'],
+      ]);
+      expect(await store().listSessionGrants(run.sessionId, 'file_write')).toEqual([]);
       const other = await accept(store(), { sessionKey: 'b' });
-      expect(await store().findSessionGrant(other.session.id, 'shell_exec')).toBeNull();
+      expect(await store().listSessionGrants(other.session.id, 'shell_exec')).toEqual([]);
     });
 
     it('an approval for one call only, or a denial, is no session grant', async () => {
@@ -202,7 +211,7 @@ export function approvalsContract(open: OpenStore): void {
         scope: 'session',
         now: T0 + 1,
       });
-      expect(await store().findSessionGrant(run.sessionId, 'shell_exec')).toBeNull();
+      expect(await store().listSessionGrants(run.sessionId, 'shell_exec')).toEqual([]);
     });
 
     it('deciding an unknown approval is not found', async () => {
