@@ -3,7 +3,7 @@ import { ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Run } from '../core/types.js';
 import type { JournalStore, StepCommit } from '../journal/store.js';
-import { defaultPattern, patternCovers } from '../policy/arg-pattern.js';
+import { defaultPattern, patternCovers, simpleProgram } from '../policy/arg-pattern.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ToolCallRequest } from '../providers/provider.js';
 import { ToolRegistry } from '../tools/registry.js';
@@ -113,6 +113,9 @@ export class ToolStep {
       ...(tool.source !== undefined ? { source: tool.source } : {}),
       ...(tool.hints !== undefined ? { hints: tool.hints } : {}),
       agent: agent.name,
+      ...(tool.name === 'shell_exec'
+        ? { program: simpleProgram((args as { command?: unknown })?.command) ?? '' }
+        : {}),
       argsHash,
       sessionId: run.sessionId,
       conversation: run.conversation,

@@ -11,6 +11,7 @@ import { type CompiledPolicies, compilePolicies, type PolicySources } from './co
 import type { AuthzDecision, AuthzQuery, PolicyEngine, ToolCallQuery, ToolDecision } from './engine.js';
 import { cedarUid, conversationId, EntityBuilder } from './entities.js';
 import { GroupDirectory } from './groups.js';
+import type { SourceFile } from './source.js';
 import { toolTraits } from './tool-traits.js';
 
 /** What {@link loadPolicyEngine} needs: the policy sources and the config's `groups:`. */
@@ -37,6 +38,11 @@ export interface PolicyEngineHandle extends PolicyEngine {
    * swaps atomically. A broken set leaves the current one in force and says why.
    */
   reload(options?: { groups?: Readonly<Record<string, readonly string[]>> }): PolicyReloadResult;
+  /**
+   * Replaces the policies held outside the policy folder (generated grants) and swaps the set
+   * like `reload`; a set that does not validate leaves the current one in force and says why.
+   */
+  setExtraPolicies(extra: readonly SourceFile[]): PolicyReloadResult;
   /** The ids of the policies in force, in file order. */
   readonly policyIds: readonly string[];
   /** The validator's warnings on the set in force. */
@@ -107,6 +113,7 @@ class CedarPolicySet implements PolicyEngine {
         session_id: query.sessionId,
         conversation: { __entity: conversation },
         agent: { __entity: cedarUid('Agent', query.agent ?? 'default') },
+        program: query.program ?? '',
       },
       preparsedSchemaName: this.#schemaName,
       validateRequest: true,
@@ -208,7 +215,7 @@ function buildSet(
 export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHandle {
   handleSerial += 1;
   const prefix = `switchboard-${handleSerial}`;
-  const sources: PolicySources = { dir: options.dir, schemaPath: options.schemaPath };
+  let sources: PolicySources = { dir: options.dir, schemaPath: options.schemaPath };
   let groups = options.groups;
   let generation = 0;
   const first = buildSet(sources, groups, `${prefix}-0`);
@@ -227,6 +234,15 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     },
     get warnings() {
       return current.compiled.warnings;
+    },
+    setExtraPolicies(extra) {
+      const nextSources = { ...sources, extra: [...extra] };
+      const built = buildSet(nextSources, groups, `${prefix}-${(generation + 1) % 2}`);
+      if (!built.ok) return built;
+      generation += 1;
+      sources = nextSources;
+      current = built.set;
+      return { ok: true, policyCount: current.compiled.ids.length, warnings: current.compiled.warnings };
     },
     reload(next) {
       const nextGroups = next?.groups ?? groups;

@@ -15,6 +15,11 @@ export interface PolicySources {
   dir: string;
   /** Path of the `.cedarschema` file. */
   schemaPath: string;
+  /**
+   * Policies held elsewhere than in files (generated grants, `policy/grants.ts`), validated like
+   * a file each and after the files; `path` names one in errors (`grant:<id>`).
+   */
+  extra?: readonly SourceFile[];
 }
 
 /** A validated policy set, ready to be preparsed. */
@@ -153,8 +158,8 @@ export function compilePolicies(sources: PolicySources): CompileResult {
   const policies: Record<string, string> = {};
   const ids: string[] = [];
   const origin = new Map<string, string>();
-  for (const path of paths) {
-    const file = readSource(path, 'policy file', errors);
+  const files = [...paths.map((path) => readSource(path, 'policy file', errors)), ...(sources.extra ?? [])];
+  for (const file of files) {
     if (file === undefined) continue;
     for (const policy of compileFile(file, schema.text, errors, warnings)) {
       const where = `${file.path}:${policy.line ?? '?'}`;

@@ -33,6 +33,8 @@ export interface ToolCallQuery {
   hints?: Partial<ToolHints>;
   /** The agent whose run asks (`context.agent`); `default` when left out. */
   agent?: string;
+  /** The program of a simple shell command (`context.program`, see `arg-pattern.ts`); "" when left out. */
+  program?: string;
   argsHash: string;
   sessionId: string;
   conversation: ConversationRef;
