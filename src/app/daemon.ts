@@ -32,6 +32,8 @@ import { runLeaseMs } from './lease.js';
 import { wireMemory } from './memory.js';
 import { createMetrics, metricsChannels } from './metrics.js';
 import { followOtherReplicas, startTakeOver } from './replicas.js';
+import { traceJournal } from './trace-journal.js';
+import { tracingFromEnvironment } from './tracing.js';
 
 /** A running daemon. */
 export interface Daemon {
@@ -151,8 +153,11 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     ...(shared ? { heldChannels: () => channels.keys() } : {}),
   });
   const owner = `sb-${newId()}`;
+  // OpenTelemetry run traces, read off the journal's writes, when a collector is configured.
+  const tracing = tracingFromEnvironment(processEnv);
+  if (tracing) logger.info({}, 'OpenTelemetry: one trace per run, exported over OTLP/HTTP');
   const { gateway, scheduler, dispatcher, feed, wakeups } = assembleCore({
-    journal: coreJournal,
+    journal: tracing ? traceJournal(coreJournal, tracing.tracer, tracing.startRoot) : coreJournal,
     policy,
     agents,
     bindings: config.bindings,
@@ -275,6 +280,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
       await mcp.stop();
       await journal.recordEvent('daemon.stopped', { owner }, clock()).catch(() => {});
       await journal.close();
+      await tracing?.shutdown().catch(() => {});
       await memory.close();
     })();
     return stopping;

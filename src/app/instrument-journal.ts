@@ -34,6 +34,14 @@ export function instrumentJournal(journal: JournalStore, instruments: JournalIns
     overrides.claimOutbox = (claim: OutboxClaim) =>
       journal.claimOutbox({ ...claim, channels: [...heldChannels()] });
   }
+  return decorateJournal(journal, overrides);
+}
+
+/**
+ * A journal whose `overrides` replace some members; every other member is the journal's own,
+ * bound to it (the stores keep private state, so their methods must run on the original object).
+ */
+export function decorateJournal(journal: JournalStore, overrides: Partial<JournalStore>): JournalStore {
   const bound = new Map<PropertyKey, unknown>();
   return new Proxy(journal, {
     get(target, property) {

@@ -53,6 +53,8 @@ export interface CoreHarnessOptions {
   moreAgents?: Record<string, { tools?: string[]; system_prompt?: string }>;
   /** The `bindings:` section. */
   bindings?: unknown[];
+  /** Wraps the journal the core is built on (a decorator under test, as the daemon adds them). */
+  wrapJournal?: (journal: JournalStore) => JournalStore;
 }
 
 /**
@@ -118,7 +120,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     'default',
   );
   const core = assembleCore({
-    journal,
+    journal: options.wrapJournal ? options.wrapJournal(journal) : journal,
     policy,
     agents,
     bindings: config.bindings,
