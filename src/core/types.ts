@@ -297,11 +297,8 @@ export interface TokenUsage {
   totalTokens: number;
 }
 
-/** One row of a usage summary: a principal in a time bucket. */
-export interface UsageRow {
-  principal: Principal;
-  /** Start of the bucket, ms since the epoch. */
-  bucketStart: number;
+/** What usage counts: tokens, runs, tool executions and their time. */
+export interface UsageTotals {
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
@@ -310,16 +307,17 @@ export interface UsageRow {
   toolMs: number;
 }
 
+/** One row of a usage summary: a principal in a time bucket. */
+export interface UsageRow extends UsageTotals {
+  principal: Principal;
+  /** Start of the bucket, ms since the epoch. */
+  bucketStart: number;
+}
+
 /** Usage of one agent over a window. */
-export interface AgentUsage {
+export interface AgentUsage extends UsageTotals {
   /** Null for runs from before agents were routed (the default agent). */
   agent: string | null;
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-  runs: number;
-  toolExecutions: number;
-  toolMs: number;
 }
 
 /** Tool executions and their time for one tool source (`builtin`, `mcp:<server>`). */

@@ -1,6 +1,7 @@
 import type { AgentDirectory } from '../agents/directory.js';
 import { SwitchboardError } from '../core/errors.js';
 import type { ConversationRef, Principal, Run, Session, UsageBreakdown, UsageRow } from '../core/types.js';
+import { addUsage } from '../core/usage.js';
 import type { JournalStore } from '../journal/store.js';
 import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { type Access, NOT_LET_IN } from './access.js';
@@ -148,14 +149,7 @@ export function formatUsage(rows: UsageRow[], who: string, days: number): string
   for (const row of rows) {
     const t = totals.get(row.principal);
     if (!t) totals.set(row.principal, { ...row });
-    else {
-      t.promptTokens += row.promptTokens;
-      t.completionTokens += row.completionTokens;
-      t.totalTokens += row.totalTokens;
-      t.runs += row.runs;
-      t.toolExecutions += row.toolExecutions;
-      t.toolMs += row.toolMs;
-    }
+    else addUsage(t, row);
   }
   if (totals.size === 0) return `No usage for ${who} in the last ${days} day(s).`;
   const lines = [...totals.values()]

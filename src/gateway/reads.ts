@@ -3,6 +3,7 @@
  * authorized by its own Cedar action for the acting principal before anything is read
  * (docs/authorization.md). HTTP routes and chat commands both read through here.
  */
+
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type {
   Approval,
@@ -17,6 +18,7 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../core/types.js';
+import { addUsage } from '../core/usage.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Access } from './access.js';
 import { approvalResource, EVERYONE, runResource, sessionResource, userResource } from './resources.js';
@@ -206,14 +208,7 @@ export class GatewayReads {
       const agent = row.agent ?? defaultAgent;
       const known = merged.get(agent);
       if (!known) merged.set(agent, { ...row, agent });
-      else {
-        known.promptTokens += row.promptTokens;
-        known.completionTokens += row.completionTokens;
-        known.totalTokens += row.totalTokens;
-        known.runs += row.runs;
-        known.toolExecutions += row.toolExecutions;
-        known.toolMs += row.toolMs;
-      }
+      else addUsage(known, row);
     }
     return { agents: [...merged.values()], toolSources };
   }
