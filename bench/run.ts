@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     ...(await optional('streaming', './streaming.js', 'benchStreaming')),
     ...(await optional('mcp', './mcp.js', 'benchMcp')),
     ...(await optional('compaction', './compaction.js', 'benchCompaction')),
+    ...(await optional('retention', './retention.js', 'benchRetention')),
   ];
   for (const bench of benches) {
     if (only.length > 0 && !only.includes(bench.name)) continue;

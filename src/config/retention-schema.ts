@@ -38,7 +38,7 @@ export const retentionSchema = z
     tapes: windowSchema.default(90 * DAY),
     /** How often the housekeeping pass runs. */
     interval: duration.default(600_000),
-    /** Rows deleted per transaction, so a pass never holds the journal for long. */
+    /** Rows deleted per transaction (tapes: batch / 20 runs), so a pass never holds the journal for long. */
     batch: z.number().int().min(1).max(10_000).default(500),
   })
   .prefault({});

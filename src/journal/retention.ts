@@ -14,6 +14,12 @@ export type PruneCounts = Record<RetentionKind, number>;
 
 const KINDS: readonly RetentionKind[] = ['events', 'inbox', 'usage', 'tapes'];
 
+/**
+ * A finished run's tape is about this many rows (input, model calls, tool calls, reply), so a
+ * batch of tapes is `batch / RUN_ROWS` runs and holds the journal about as long as other batches.
+ */
+const RUN_ROWS = 20;
+
 /** Space is given back in at most this many steps per pass; the next pass goes on. */
 const MAX_RECLAIM_STEPS = 64;
 
@@ -37,11 +43,12 @@ export async function pruneJournal(
     const window = windows[kind];
     if (window === null) continue;
     const before = now - window;
+    const limit = kind === 'tapes' ? Math.max(1, Math.floor(windows.batch / RUN_ROWS)) : windows.batch;
     for (;;) {
-      const pruned = await journal.prune({ kind, before, limit: windows.batch, now });
+      const pruned = await journal.prune({ kind, before, limit, now });
       counts[kind] += pruned;
       await yieldToOthers();
-      if (pruned < windows.batch) break;
+      if (pruned < limit) break;
     }
   }
   if (journal.reclaimSpace && KINDS.some((k) => counts[k] > 0)) {

@@ -5,8 +5,8 @@ import type { PruneRequest, RetentionKind } from '../store.js';
 const AWAITING_APPROVAL = (runId: string) =>
   `EXISTS (SELECT 1 FROM approvals a WHERE a.run_id = ${runId} AND a.state = 'pending')`;
 
-/** Pages given back to the file system per `reclaimSpace` step (4 MiB at the default page size). */
-const VACUUM_PAGES = 1024;
+/** Pages given back to the file system per `reclaimSpace` step (1 MiB at the default page size). */
+const VACUUM_PAGES = 256;
 
 /**
  * The pruning statements of the SQLite journal (`retention:`), prepared once on the journal's
