@@ -66,4 +66,23 @@ describe.skipIf(!url)('PostgreSQL memory store', () => {
   it('says which vector mode it runs in, plain when asked', async () => {
     expect((await open()).vectorMode).toBe('plain');
   });
+
+  it('uses pgvector when the server offers it, the plain scan when it does not', async () => {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const offered = (await admin.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"))
+      .rowCount;
+    await admin.end();
+    const store = await open(freshUrl(), 'auto');
+    if (offered) expect(store.vectorMode).toMatchObject({ schema: expect.any(String) });
+    else expect(store.vectorMode).toBe('plain');
+    const service = serviceOn(store);
+    await service.save(
+      { text: 'The printer on floor 3 needs toner.', scope: 'workspace', source: 't' },
+      asker('console:root'),
+    );
+    const [hit] = await service.retrieve('printer toner', asker('console:bob'));
+    expect(hit?.item.text).toBe('The printer on floor 3 needs toner.');
+    expect(hit?.similarity).toBeGreaterThan(0.2);
+  });
 });
