@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/schema.js';
 import { createBuiltinTools } from './builtins/index.js';
-import { McpServers } from './mcp/servers.js';
+import type { ServerStatus } from './mcp/server.js';
 import { ToolRegistry } from './registry.js';
 import { decideSandbox, type SandboxDecision } from './sandbox/decision.js';
 import type { IsolationInfo } from './sandbox/tier.js';
@@ -40,8 +40,18 @@ export interface DaemonTools {
   registry: ToolRegistry;
   sandbox: SandboxDecision;
   /** Not started: call `mcp.start()` (the daemon does once the core is wired). */
-  mcp: McpServers;
+  mcp: McpSource;
 }
+
+/** The MCP servers as the daemon drives them. */
+export interface McpSource {
+  start(): void;
+  stop(): Promise<void>;
+  status(): ServerStatus[];
+}
+
+/** No MCP servers configured: nothing to start, and the MCP SDK is never loaded. */
+const NO_MCP: McpSource = { start: () => {}, stop: async () => {}, status: () => [] };
 
 /**
  * Waits for detection, decides whether shell tools exist (`decideSandbox`), logs the decision
@@ -79,6 +89,10 @@ export async function buildDaemonTools(options: DaemonToolsOptions): Promise<Dae
   })) {
     registry.register(tool);
   }
+  const configured = Object.values(options.mcpServers ?? {}).some((server) => server.enabled);
+  if (!configured) return { registry, sandbox, mcp: NO_MCP };
+  // Loaded only when a server is configured: the SDK costs ~250 ms and ~25 MB to import.
+  const { McpServers } = await import('./mcp/servers.js');
   const mcp = new McpServers(options.mcpServers ?? {}, {
     env: options.env ?? {},
     workspaceDir: options.workspaceDir,
