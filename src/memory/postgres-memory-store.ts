@@ -122,9 +122,11 @@ async function prepare(
       ((await client.query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")).rowCount ?? 0) > 0;
     if (available) {
       await client.query('SAVEPOINT pgvector');
-      // Offered but not ours to create (no privilege): the plain scan still answers.
+      // In public, not in this deployment's schema: dropping one schema must not take the
+      // extension from the others. Offered but not ours to create (no privilege): the plain scan
+      // still answers.
       await client
-        .query('CREATE EXTENSION IF NOT EXISTS vector')
+        .query('CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public')
         .catch(() => client.query('ROLLBACK TO SAVEPOINT pgvector'));
     }
     const installed = await client.query<{ schema: string }>(
