@@ -95,7 +95,9 @@ export function traceJournal(
     for (const span of [...t.tools.values(), ...t.approvals.values()]) span.end();
     if (state) t.root?.setAttribute('switchboard.run.state', state);
     if (state === 'failed') t.root?.setStatus({ code: SpanStatusCode.ERROR });
-    t.root?.end();
+    // Given its start, a span would end on Date.now() (whole milliseconds); end it on the same
+    // clock as its children, so the run never seems to end before its last delivery.
+    t.root?.end(performance.timeOrigin + performance.now());
   };
 
   const onTape = (t: RunTrace, event: TapeEvent, step: StepCommit) => {
@@ -170,7 +172,9 @@ export function traceJournal(
 
   return decorateJournal(journal, {
     acceptInbound: async (input) => {
-      const started = Date.now();
+      // On the clock OpenTelemetry stamps spans with (not Date.now(), which can differ by a
+      // millisecond), so the run's start never comes after a child span's.
+      const started = performance.timeOrigin + performance.now();
       const result = await journal.acceptInbound(input);
       if (result.duplicate) return result;
       const root = startRoot(result.run.id, started);
