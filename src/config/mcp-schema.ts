@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { namedRecord } from './named-record.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SERVER_NAME = /^[a-z0-9_]+$/;
@@ -61,20 +62,12 @@ export const mcpServerSchema = z.union([stdioServerSchema, httpServerSchema], {
 });
 
 /** The whole section: server name → server. */
-export const mcpServersSchema = z
-  .record(z.string(), mcpServerSchema)
-  .superRefine((servers, ctx) => {
-    for (const name of Object.keys(servers)) {
-      if (!SERVER_NAME.test(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: `"${name}" is not a server name: use lowercase letters, digits and "_" (it prefixes the tool names)`,
-        });
-      }
-    }
-  })
-  .default({});
+export const mcpServersSchema = namedRecord(
+  mcpServerSchema,
+  SERVER_NAME,
+  (name) =>
+    `"${name}" is not a server name: use lowercase letters, digits and "_" (it prefixes the tool names)`,
+).default({});
 
 /** A stdio server's validated settings. */
 export type StdioServerConfig = z.output<typeof stdioServerSchema>;

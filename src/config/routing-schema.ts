@@ -5,6 +5,7 @@
  */
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { namedRecord } from './named-record.js';
 
 /** What a binding matches; every field given must match, an empty match matches everything. */
 const matchSchema = z.strictObject({
@@ -54,12 +55,11 @@ export const scheduleSchema = z.strictObject({
 /** `bindings:` — first match wins. */
 export const bindingsSchema = z.array(bindingSchema).default([]);
 /** `schedules:` — name (`[a-z0-9_-]+`) → schedule. */
-export const schedulesSchema = z
-  .record(
-    z.string().regex(/^[a-z0-9_-]+$/, 'a schedule name is lowercase letters, digits, "_" and "-"'),
-    scheduleSchema,
-  )
-  .default({});
+export const schedulesSchema = namedRecord(
+  scheduleSchema,
+  /^[a-z0-9_-]+$/,
+  (name) => `"${name}" is not a schedule name: use lowercase letters, digits, "_" and "-"`,
+).default({});
 
 /** One validated binding. */
 export type Binding = z.output<typeof bindingSchema>;

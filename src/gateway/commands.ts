@@ -80,11 +80,15 @@ export async function runCommand(gateway: CommandGateway, request: CommandReques
   }
 }
 
-async function currentRun(gateway: CommandGateway, request: CommandRequest): Promise<Run | undefined> {
-  const { journal } = gateway.deps;
-  if (!request.sessionKey) return undefined;
-  const session = await journal.getSessionByKey(request.sessionKey);
+/** The open session of the conversation the command was typed in, if it has one. */
+async function sessionOf(gateway: CommandGateway, request: CommandRequest): Promise<Session | null> {
+  return request.sessionKey ? gateway.deps.journal.getSessionByKey(request.sessionKey) : null;
+}
+
+/** The running (else the oldest queued) run of `session`. */
+async function currentRunOf(gateway: CommandGateway, session: Session | null): Promise<Run | undefined> {
   if (!session) return undefined;
+  const { journal } = gateway.deps;
   const running = await journal.listRuns({ sessionId: session.id, state: 'running', limit: 1 });
   if (running[0]) return running[0];
   const queued = await journal.listRuns({ sessionId: session.id, state: 'accepted', limit: 1 });
@@ -92,7 +96,7 @@ async function currentRun(gateway: CommandGateway, request: CommandRequest): Pro
 }
 
 async function cancel(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
-  const runId = request.args[0] ?? (await currentRun(gateway, request))?.id;
+  const runId = request.args[0] ?? (await currentRunOf(gateway, await sessionOf(gateway, request)))?.id;
   if (!runId) return { ok: false, text: 'Nothing is running in this conversation.' };
   // Refused (not found, not permitted — asked before the state is told — or already finished)
   // with the gateway's reason.
@@ -172,8 +176,8 @@ async function status(
     'the status here',
   );
   const counts = await journal.counts();
-  const run = await currentRun(gateway, request);
-  const session = request.sessionKey ? await journal.getSessionByKey(request.sessionKey) : null;
+  const session = await sessionOf(gateway, request);
+  const run = await currentRunOf(gateway, session);
   const agent = agents.get(session ? session.agent : gateway.agentFor(where, request.principal));
   const lines = [
     `Agent: ${agent.name}`,
@@ -193,7 +197,7 @@ async function status(
  */
 async function freshSession(gateway: CommandGateway, request: CommandRequest): Promise<CommandResponse> {
   if (!request.sessionKey) return { ok: false, text: 'There is no session to start afresh here.' };
-  const session = await gateway.deps.journal.getSessionByKey(request.sessionKey);
+  const session = await sessionOf(gateway, request);
   if (!session) return { ok: true, text: 'Nothing to forget yet: your next message starts a session.' };
   await gateway.resetSession(session.id, request.principal);
   return {
