@@ -40,6 +40,14 @@ describe.skipIf(!TEST_DATABASE_URL)(
         await eventually('the first answer', async () =>
           telegram.messages.some((m) => m.text.includes('first answer')) ? true : undefined,
         );
+        // The streamed draft shows the answer before the run commits; a kill in between makes the
+        // standby re-run it (the crash loses nothing), which would take the second scripted answer.
+        await eventually('the first reply delivered', async () => {
+          const rows = await cluster.query<{ n: string }>(
+            "select count(*) as n from outbox where kind = 'reply' and state = 'delivered'",
+          );
+          return Number(rows[0]?.n) === 1 ? true : undefined;
+        });
 
         await holder.kill();
         const standby = cluster.replicas.find((r) => r !== holder)!;
