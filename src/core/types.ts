@@ -160,6 +160,41 @@ export interface Approval {
   reason: string | null;
   /** The receipt of the delivered card, so updates edit it in place; null until delivered. */
   cardReceipt: DeliveryReceipt | null;
+  /** The grant made when the approver chose "Always allow"; null otherwise. */
+  grantId: string | null;
+}
+
+/**
+ * Which later calls of a tool a grant covers (`policy/arg-pattern.ts`): exactly these arguments
+ * (their hash), or any simple shell command running this program.
+ */
+export type ArgPattern = { kind: 'exact'; argsHash: string } | { kind: 'program'; program: string };
+
+/** Who a grant lets call the tool without asking: the requester, anyone in a conversation, everyone. */
+export type GrantScope =
+  | { kind: 'requester'; principal: Principal }
+  | { kind: 'conversation'; conversation: ConversationRef }
+  | { kind: 'everyone' };
+
+/**
+ * A remembered approval ("Always allow", DESIGN.md section 9): a generated Cedar `permit` of one
+ * tool bound to an argument pattern and a scope, stored in the journal. Active while it is neither
+ * revoked nor past `expiresAt`.
+ */
+export interface Grant {
+  /** A ULID. */
+  id: string;
+  tool: string;
+  pattern: ArgPattern;
+  scope: GrantScope;
+  createdBy: Principal;
+  createdAt: number;
+  /** When it stops covering calls; null = until revoked. */
+  expiresAt: number | null;
+  /** The approval whose "Always allow" made it; null when made otherwise. */
+  approvalId: string | null;
+  revokedAt: number | null;
+  revokedBy: Principal | null;
 }
 
 /**

@@ -1,8 +1,11 @@
 import type {
   Approval,
   ApprovalState,
+  ArgPattern,
   ConversationRef,
   DeliveryReceipt,
+  Grant,
+  GrantScope,
   InboundMessage,
   JournalEvent,
   OutboxContent,
@@ -177,6 +180,25 @@ export interface JournalStore {
   /** The soonest `expiresAt` of a pending approval, to schedule the next expiry check. */
   nextApprovalExpiry(): Promise<number | null>;
 
+  // ── grants ("Always allow") ──────────────────────────────────────────────────────────
+
+  /** Stores a grant made other than by a card (the API) and records `grant.created`. */
+  createGrant(grant: NewGrant): Promise<Grant>;
+
+  getGrant(id: string): Promise<Grant | null>;
+
+  /**
+   * Grants newest first: only those active at `now` (not revoked, not expired), or with
+   * `includeInactive` every one.
+   */
+  listGrants(query: { now: number; includeInactive?: boolean; limit?: number }): Promise<Grant[]>;
+
+  /**
+   * Revokes a grant and records `grant.revoked`. Throws `NotFoundError`, or `ConflictError`
+   * (`already_revoked`) when it was revoked before.
+   */
+  revokeGrant(id: string, by: Principal, now: number): Promise<Grant>;
+
   // ── outbox ───────────────────────────────────────────────────────────────────────────
 
   /**
@@ -297,7 +319,9 @@ export type JournalSignal =
   /** `reason` is said in-process; a signal from another replica has none. */
   | { type: 'run_cancelled'; runId: string; reason?: string }
   | { type: 'approval_decided'; approvalId: string; runId: string }
-  | { type: 'outbox' };
+  | { type: 'outbox' }
+  /** A grant was made or revoked: the policy engine's generated permits are reloaded. */
+  | { type: 'grants_changed' };
 
 /** Input of `JournalStore.acceptInbound`. */
 export interface AcceptInput {
@@ -410,4 +434,22 @@ export interface ApprovalDecisionInput {
   scope: 'once' | 'session';
   now: number;
   reason?: string;
+  /**
+   * "Always allow": stored with the approval in the same transaction (only when it is approved),
+   * linked from its `grantId` and recorded as `grant.created`.
+   */
+  grant?: Omit<NewGrant, 'now' | 'approvalId' | 'createdBy'>;
+}
+
+/** Input of `JournalStore.createGrant`. */
+export interface NewGrant {
+  /** A ULID. */
+  id: string;
+  tool: string;
+  pattern: ArgPattern;
+  scope: GrantScope;
+  createdBy: Principal;
+  expiresAt: number | null;
+  approvalId: string | null;
+  now: number;
 }

@@ -6,12 +6,9 @@
  * `echo there`, never `echo hi; rm -rf ~`.
  */
 
-/** What a grant covers. */
-export type ArgPattern =
-  /** Exactly these arguments. */
-  | { kind: 'exact'; argsHash: string }
-  /** A simple shell command running this program, with any plain arguments. */
-  | { kind: 'program'; program: string };
+import type { ArgPattern } from '../core/types.js';
+
+export type { ArgPattern };
 
 /** Words a simple command may hold: no shell operator, quote, substitution, glob or escape. */
 const SIMPLE_COMMAND = /^[A-Za-z0-9_./:=@%+,-]+(?: +[A-Za-z0-9_./:=@%+,-]+)*$/;

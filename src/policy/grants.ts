@@ -5,25 +5,12 @@
  * policies in one set (`PolicyEngineHandle.setExtraPolicies`), so a `forbid` the operator wrote
  * always wins over it, and it is validated like any policy.
  */
-import type { ConversationRef, Principal } from '../core/types.js';
-import type { ArgPattern } from './arg-pattern.js';
+import type { Grant } from '../core/types.js';
 import { conversationId } from './entities.js';
 import type { SourceFile } from './source.js';
 
-/** Who a grant lets call the tool without asking. */
-export type GrantScope =
-  | { kind: 'requester'; principal: Principal }
-  | { kind: 'conversation'; conversation: ConversationRef }
-  | { kind: 'everyone' };
-
-/** A grant, as stored. */
-export interface GrantSpec {
-  /** A ULID. */
-  id: string;
-  tool: string;
-  pattern: ArgPattern;
-  scope: GrantScope;
-}
+/** What a grant's policy is made of. */
+export type GrantSpec = Pick<Grant, 'id' | 'tool' | 'pattern' | 'scope'>;
 
 /** A Cedar string literal of `value`: quotes and backslashes escaped, control characters too. */
 export function cedarString(value: string): string {

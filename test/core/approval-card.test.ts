@@ -23,6 +23,7 @@ const approval: Approval = {
   scope: 'once',
   reason: null,
   cardReceipt: null,
+  grantId: null,
 };
 
 describe('the approval card is decided in the core', () => {

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import { approvalsContract } from './contract/approvals.js';
 import type { OpenStore } from './contract/fixtures.js';
+import { grantsContract } from './contract/grants.js';
 import { inboundContract } from './contract/inbound.js';
 import { inboxClaimsContract } from './contract/inbox-claims.js';
 import { outboxContract } from './contract/outbox.js';
@@ -18,6 +19,7 @@ export function journalContract(name: string, open: OpenStore): void {
     inboxClaimsContract(open);
     runsContract(open);
     approvalsContract(open);
+    grantsContract(open);
     outboxContract(open);
     usageContract(open);
     retentionContract(open);

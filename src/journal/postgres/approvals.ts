@@ -8,6 +8,7 @@ import {
 } from '../shared/approval-rules.js';
 import type { ApprovalDecisionInput } from '../store.js';
 import type { PgContext } from './context.js';
+import { insertGrant } from './grants.js';
 import type { PgApprovalRow } from './rows.js';
 import { settleApproval } from './writes.js';
 
@@ -26,6 +27,10 @@ export async function decideApproval(ctx: PgContext, input: ApprovalDecisionInpu
     if (approval) return { outcome: 'expired', approval };
   } else if (row.state === 'pending') {
     const approval = await settleApproval(ctx, row, decisionSettlement(input));
+    if (approval && input.grant && approval.state === 'approved') {
+      const grant = await insertGrant(ctx, { ...input.grant, createdBy: input.decider, approvalId, now });
+      return { outcome: 'decided', approval: { ...approval, grantId: grant.id } };
+    }
     if (approval) return { outcome: 'decided', approval };
   }
   // Decided before (or just now, by someone else): say by whom and how.

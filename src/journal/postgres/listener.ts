@@ -19,6 +19,7 @@ const SIGNAL_TYPES = new Set<JournalSignal['type']>([
   'run_cancelled',
   'approval_decided',
   'outbox',
+  'grants_changed',
 ]);
 
 /** Parses a NOTIFY payload into a signal, or null when it is not one of ours. */
@@ -109,7 +110,10 @@ export class SignalListener {
       this.client = client;
       this.backoff = this.options.backoffMs ?? 250;
       // Whatever was notified while nobody listened is lost: ask subscribers to look again.
-      if (reconnected) this.emit({ type: 'outbox' });
+      if (reconnected) {
+        this.emit({ type: 'outbox' });
+        this.emit({ type: 'grants_changed' });
+      }
     })().finally(() => {
       this.connecting = undefined;
     });

@@ -219,6 +219,28 @@ ALTER TABLE tape ADD CONSTRAINT tape_kind_check CHECK (kind IN ('input', 'provid
   'state', 'error', 'summary'));
 `,
   },
+  {
+    version: 7,
+    name: 'grants',
+    sql: `
+CREATE TABLE grants (
+  id            ${ID} PRIMARY KEY,
+  tool          TEXT NOT NULL,
+  pattern       JSONB NOT NULL,
+  scope         TEXT NOT NULL CHECK (scope IN ('requester', 'conversation', 'everyone')),
+  principal     TEXT,
+  conversation  JSONB,
+  created_by    TEXT NOT NULL,
+  created_at    BIGINT NOT NULL,
+  expires_at    BIGINT,
+  approval_id   ${ID},
+  revoked_at    BIGINT,
+  revoked_by    TEXT
+);
+CREATE INDEX grants_created ON grants (created_at, id);
+ALTER TABLE approvals ADD COLUMN grant_id ${ID};
+`,
+  },
 ];
 
 /**

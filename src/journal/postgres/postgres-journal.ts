@@ -4,6 +4,7 @@ import type {
   Approval,
   ApprovalState,
   DeliveryReceipt,
+  Grant,
   JournalEvent,
   OutboxItem,
   Principal,
@@ -37,6 +38,7 @@ import type {
   InboxClaim,
   JournalSignal,
   JournalStore,
+  NewGrant,
   OutboxClaim,
   PruneRequest,
   RunQuery,
@@ -46,6 +48,7 @@ import type {
 import { decideApproval, expireApprovals } from './approvals.js';
 import { type PgSettings, type PostgresJournalOptions, resolveSettings } from './connection.js';
 import { changes, inTransaction, type PgContext, rows } from './context.js';
+import { getGrant, insertGrant, listGrants, revokeGrant } from './grants.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { SignalListener } from './listener.js';
 import { applyPgMigrations } from './migrations.js';
@@ -267,6 +270,22 @@ export class PostgresJournal implements JournalStore {
 
   async listSessionGrants(sessionId: string, tool: string): Promise<Approval[]> {
     return (await rows<PgApprovalRow>(this.pool, 'sessionGrant', [sessionId, tool])).map(toApproval);
+  }
+
+  async createGrant(grant: NewGrant): Promise<Grant> {
+    return this.tx((ctx) => insertGrant(ctx, grant));
+  }
+
+  async getGrant(id: string): Promise<Grant | null> {
+    return getGrant(this.pool, id);
+  }
+
+  async listGrants(query: { now: number; includeInactive?: boolean; limit?: number }): Promise<Grant[]> {
+    return listGrants(this.pool, query);
+  }
+
+  async revokeGrant(id: string, by: Principal, now: number): Promise<Grant> {
+    return this.tx((ctx) => revokeGrant(ctx, id, by, now));
   }
 
   async nextApprovalExpiry(): Promise<number | null> {

@@ -180,6 +180,17 @@ export const SQL = {
     WHERE singletons.owner = EXCLUDED.owner OR singletons.expires_at <= $3
     RETURNING owner`,
   releaseSingleton: 'DELETE FROM singletons WHERE name = $1 AND owner = $2',
+
+  // ── grants ("Always allow") ───────────────────────────────────────────────────────
+  insertGrant: `INSERT INTO grants (id, tool, pattern, scope, principal, conversation, created_by, created_at,
+      expires_at, approval_id) VALUES ($1, $2, $3::jsonb, $4, $5, $6::jsonb, $7, $8, $9, $10)`,
+  grantById: 'SELECT * FROM grants WHERE id = $1',
+  grantByIdForUpdate: 'SELECT * FROM grants WHERE id = $1 FOR UPDATE',
+  activeGrants: `SELECT * FROM grants WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1)
+    ORDER BY created_at DESC, id DESC LIMIT $2`,
+  allGrants: 'SELECT * FROM grants ORDER BY created_at DESC, id DESC LIMIT $1',
+  revokeGrant: 'UPDATE grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL',
+  linkApprovalGrant: 'UPDATE approvals SET grant_id = $1 WHERE id = $2',
 } as const;
 
 /** The name of a journal statement. */

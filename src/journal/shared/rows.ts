@@ -85,6 +85,7 @@ export interface ApprovalRowOf<F extends JsonForm> {
   scope: 'once' | 'session';
   reason: string | null;
   card_receipt: JsonColumn<F, DeliveryReceipt> | null;
+  grant_id: string | null;
 }
 
 /** An `outbox` row. */
@@ -194,6 +195,7 @@ export function rowMappers<F extends JsonForm>(decode: DecodeJson<F>): RowMapper
       scope: row.scope,
       reason: row.reason,
       cardReceipt: row.card_receipt === null ? null : decode<DeliveryReceipt>(row.card_receipt),
+      grantId: row.grant_id ?? null,
     };
   }
 

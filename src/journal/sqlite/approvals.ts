@@ -7,6 +7,7 @@ import {
   expirySettlement,
 } from '../shared/approval-rules.js';
 import type { ApprovalDecisionInput } from '../store.js';
+import { insertGrant } from './grants.js';
 import type { JournalContext } from './statements.js';
 import { settleApproval } from './writes.js';
 
@@ -26,6 +27,10 @@ export function decideApproval(ctx: JournalContext, input: ApprovalDecisionInput
   }
   const approval = settleApproval(ctx, row, decisionSettlement(input));
   if (!approval) throw new ConflictError(`approval ${approvalId} changed meanwhile`, 'already_decided');
+  if (input.grant && approval.state === 'approved') {
+    const grant = insertGrant(ctx, { ...input.grant, createdBy: input.decider, approvalId, now });
+    return { outcome: 'decided', approval: { ...approval, grantId: grant.id } };
+  }
   return { outcome: 'decided', approval };
 }
 

@@ -243,6 +243,29 @@ WHEN (SELECT state FROM runs WHERE id = OLD.run_id) NOT IN ('succeeded', 'failed
 BEGIN SELECT RAISE(ABORT, 'the tape is append-only: DELETE is not allowed while its run is live'); END;
 `,
   },
+  {
+    version: 7,
+    name: 'grants',
+    sql: `
+-- "Always allow": remembered approvals, each one generated Cedar permit (policy/grants.ts).
+CREATE TABLE grants (
+  id            TEXT PRIMARY KEY,
+  tool          TEXT NOT NULL,
+  pattern       TEXT NOT NULL,
+  scope         TEXT NOT NULL CHECK (scope IN ('requester', 'conversation', 'everyone')),
+  principal     TEXT,
+  conversation  TEXT,
+  created_by    TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER,
+  approval_id   TEXT,
+  revoked_at    INTEGER,
+  revoked_by    TEXT
+);
+CREATE INDEX grants_created ON grants (created_at, id);
+ALTER TABLE approvals ADD COLUMN grant_id TEXT;
+`,
+  },
 ];
 
 /**

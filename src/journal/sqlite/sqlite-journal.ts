@@ -5,6 +5,7 @@ import type {
   Approval,
   ApprovalState,
   DeliveryReceipt,
+  Grant,
   JournalEvent,
   OutboxItem,
   Principal,
@@ -28,12 +29,14 @@ import type {
   Claim,
   InboxClaim,
   JournalStore,
+  NewGrant,
   PruneRequest,
   RunQuery,
   StepCommit,
   StepResult,
 } from '../store.js';
 import { decideApproval, expireApprovals } from './approvals.js';
+import { getGrant, insertGrant, listGrants, revokeGrant } from './grants.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
 import { claimOutbox, completeOutbox, failOutbox, recordDraft, recordOutboxProgress } from './outbox.js';
@@ -93,6 +96,8 @@ function createWriters(db: Database.Database, ctx: JournalContext) {
     recoverRun: writer(db, ctx, recoverRun),
     decideApproval: writer(db, ctx, decideApproval),
     expireApprovals: writer(db, ctx, expireApprovals),
+    insertGrant: writer(db, ctx, insertGrant),
+    revokeGrant: writer(db, ctx, revokeGrant),
     claimOutbox: writer(db, ctx, claimOutbox),
     completeOutbox: writer(db, ctx, completeOutbox),
     recordOutboxProgress: writer(db, ctx, recordOutboxProgress),
@@ -272,6 +277,22 @@ export class SqliteJournal implements JournalStore {
 
   async listSessionGrants(sessionId: string, tool: string): Promise<Approval[]> {
     return this.ctx.st.sessionGrant.all(sessionId, tool).map(toApproval);
+  }
+
+  async createGrant(grant: NewGrant): Promise<Grant> {
+    return this.tx.insertGrant(grant);
+  }
+
+  async getGrant(id: string): Promise<Grant | null> {
+    return getGrant(this.ctx, id);
+  }
+
+  async listGrants(query: { now: number; includeInactive?: boolean; limit?: number }): Promise<Grant[]> {
+    return listGrants(this.ctx, query);
+  }
+
+  async revokeGrant(id: string, by: Principal, now: number): Promise<Grant> {
+    return this.tx.revokeGrant(id, by, now);
   }
 
   async nextApprovalExpiry(): Promise<number | null> {

@@ -123,7 +123,7 @@ export function prepareStatements(db: Database.Database) {
 
     // ── approvals ─────────────────────────────────────────────────────────────────────
     approvalById: db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?'),
-    insertApproval: db.prepare<ApprovalRow>(
+    insertApproval: db.prepare<Omit<ApprovalRow, 'grant_id'>>(
       `INSERT INTO approvals (id, run_id, session_id, state, tool_call_id, tool, args, args_hash,
          requester, conversation, created_at, expires_at, decided_by, decided_at, scope, reason,
          card_receipt)

@@ -51,6 +51,7 @@ describe('discord approval cards', () => {
     scope: request.scope ?? 'once',
     reason: null,
     cardReceipt: null,
+    grantId: null,
   });
 
   const buttonsOf = (components: unknown[]) =>

@@ -35,6 +35,7 @@ function decided(id: string): Approval {
     scope: 'session',
     reason: null,
     cardReceipt: null,
+    grantId: null,
   };
 }
 

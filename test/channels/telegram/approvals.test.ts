@@ -43,6 +43,7 @@ const approval: Approval = {
   scope: 'once',
   reason: null,
   cardReceipt: null,
+  grantId: null,
 };
 const approved: DecisionOutcome = { ok: true, message: 'Approved.', approval };
 

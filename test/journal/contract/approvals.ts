@@ -41,6 +41,7 @@ export function approvalsContract(open: OpenStore): void {
         scope: 'once',
         reason: null,
         cardReceipt: null,
+        grantId: null,
       });
       expect(await store().nextApprovalExpiry()).toBe(T0 + 10 * MINUTE);
       expect((await store().listApprovals({ state: 'pending', limit: 10 })).map((a) => a.id)).toEqual([
