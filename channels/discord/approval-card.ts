@@ -41,7 +41,11 @@ export function renderCard(card: ApprovalCard): CardBody {
   ].join('\n');
   // A fence inside the arguments would end the code block early: no two backticks stay adjacent.
   const preview = card.argsPreview.replace(/`(?=`)/g, '`\u200b');
-  const content = `${head}\n\`\`\`json\n${preview}\n\`\`\`\n${statusLine(card)}`;
+  const always =
+    card.state === 'pending' && card.alwaysCovers
+      ? `\n-# Always allow lets ${who(card.requester)} run \`${card.tool}\` with ${card.alwaysCovers} without asking, until revoked`
+      : '';
+  const content = `${head}\n\`\`\`json\n${preview}\n\`\`\`\n${statusLine(card)}${always}`;
   return {
     content,
     components: card.state === 'pending' ? [buttonsOf(card)] : [],
@@ -57,7 +61,7 @@ function statusLine(card: ApprovalCard): string {
       return `Expires <t:${seconds}:R> (<t:${seconds}:f>)`;
     }
     case 'approved':
-      return `✅ **Approved**${by}`;
+      return card.grantId ? `✅ **Always allowed**${by} (grant \`${card.grantId}\`)` : `✅ **Approved**${by}`;
     case 'denied':
       return `❌ **Denied**${by}`;
     case 'expired':
@@ -71,7 +75,7 @@ function buttonsOf(card: ApprovalCard): APIActionRowComponent<APIButtonComponent
   const button = (
     verb: ApprovalVerb,
     label: string,
-    style: ButtonStyle.Success | ButtonStyle.Primary | ButtonStyle.Danger,
+    style: ButtonStyle.Success | ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Danger,
   ): APIButtonComponentWithCustomId => ({
     type: ComponentType.Button,
     style,
@@ -81,6 +85,7 @@ function buttonsOf(card: ApprovalCard): APIActionRowComponent<APIButtonComponent
   const buttons = [button('approve', 'Approve', ButtonStyle.Success)];
   if (card.allowSessionScope)
     buttons.push(button('approve_session', 'Approve for session', ButtonStyle.Primary));
+  if (card.alwaysCovers) buttons.push(button('approve_always', 'Always allow', ButtonStyle.Secondary));
   buttons.push(button('deny', 'Deny', ButtonStyle.Danger));
   return { type: ComponentType.ActionRow, components: buttons };
 }

@@ -41,6 +41,13 @@ export const SLASH_COMMANDS = [
   { name: 'status', description: 'What the agent is doing in this conversation', options: [] },
   { name: 'approvals', description: 'Approvals waiting for a decision', options: [] },
   { name: 'new', description: 'Start a fresh session here (the earlier one stays readable)', options: [] },
+  {
+    name: 'grants',
+    description: 'Grants “Always allow” made; revoke one by id',
+    options: [
+      { name: 'revoke', description: 'Id of the grant to revoke', type: ApplicationCommandOptionType.String },
+    ],
+  },
   { name: 'help', description: 'What Switchboard’s commands do', options: [] },
 ] as const;
 
@@ -136,6 +143,9 @@ export function commandRequestOf(
     else if (typeof user === 'string') args.push(principalOf(user));
     const days = option('days');
     if (typeof days === 'number') args.push(String(days));
+  } else if (name === 'grants') {
+    const revoke = option('revoke');
+    if (typeof revoke === 'string' && revoke.trim() !== '') args.push('revoke', revoke.trim());
   }
   const place = placeOfInteraction(interaction);
   return {

@@ -20,6 +20,7 @@ export const APPROVAL_ACTIONS: Readonly<Record<ApprovalVerb, string>> = {
   approve: 'sb_approve',
   deny: 'sb_deny',
   approve_session: 'sb_approve_session',
+  approve_always: 'sb_approve_always',
 };
 
 /**
@@ -39,6 +40,16 @@ export function renderApprovalCard(card: ApprovalCard): RenderedMessage {
     section(`*Arguments*\n\`\`\`\n${preview}\n\`\`\``),
     { type: 'context', elements: [{ type: 'mrkdwn', text: outcomeLine(card) }] },
   ];
+  if (pending && card.alwaysCovers)
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `_Always allow_ lets ${requester} run \`${tool}\` with ${escapeMrkdwn(card.alwaysCovers)} without asking, until revoked`,
+        },
+      ],
+    });
   if (pending) blocks.push(approvalButtons(card));
   const fallback = pending
     ? `Approval needed: ${card.tool} (asked by ${card.requester})`
@@ -56,6 +67,7 @@ function approvalButtons(card: ApprovalCard): types.ActionsBlock {
   });
   const elements: types.Button[] = [button('approve', 'Approve', 'primary')];
   if (card.allowSessionScope) elements.push(button('approve_session', 'Approve for this session'));
+  if (card.alwaysCovers) elements.push(button('approve_always', 'Always allow'));
   elements.push(button('deny', 'Deny', 'danger'));
   return { type: 'actions', block_id: 'sb_approval', elements };
 }
@@ -69,7 +81,9 @@ function outcomeLine(card: ApprovalCard): string {
       return `Expires <!date^${seconds}^{date_short_pretty} at {time}|${fallback}>`;
     }
     case 'approved':
-      return `:white_check_mark: *Approved* by ${decider}`;
+      return card.grantId
+        ? `:white_check_mark: *Always allowed* by ${decider} (grant \`${card.grantId}\`)`
+        : `:white_check_mark: *Approved* by ${decider}`;
     case 'denied':
       return `:x: *Denied* by ${decider}`;
     case 'expired':

@@ -3,7 +3,7 @@ import type { CommandRequest, GatewayPort, SessionScope } from '../../src/index.
 import { conversationOf, principalOf, SLACK, sessionKeyOf } from './identity.js';
 
 type SubCommand = Exclude<CommandRequest['name'], 'help'>;
-const SUB_COMMANDS: readonly SubCommand[] = ['cancel', 'usage', 'status', 'approvals', 'new'];
+const SUB_COMMANDS: readonly SubCommand[] = ['cancel', 'usage', 'status', 'approvals', 'new', 'grants'];
 
 /**
  * The line put before the gateway's help text, naming Slack's one slash command: on Slack every

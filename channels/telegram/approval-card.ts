@@ -7,8 +7,18 @@ import { type ApprovalCard, type ApprovalVerb, ChannelError } from '../../src/in
 import { CALLBACK_DATA_LIMIT } from './config.js';
 import { escapeHtml } from './render.js';
 
-const VERB_LETTER: Record<ApprovalVerb, string> = { approve: 'a', deny: 'd', approve_session: 's' };
-const LETTER_VERB: Record<string, ApprovalVerb> = { a: 'approve', d: 'deny', s: 'approve_session' };
+const VERB_LETTER: Record<ApprovalVerb, string> = {
+  approve: 'a',
+  deny: 'd',
+  approve_session: 's',
+  approve_always: 'w',
+};
+const LETTER_VERB: Record<string, ApprovalVerb> = {
+  a: 'approve',
+  d: 'deny',
+  s: 'approve_session',
+  w: 'approve_always',
+};
 
 /**
  * The `callback_data` of a button: `sb:<verb letter>:<approvalId>`. Only a reference travels,
@@ -27,7 +37,7 @@ export function encodeCallbackData(verb: ApprovalVerb, approvalId: string): stri
 
 /** Parses a button's `callback_data`; null when it is not one of ours. */
 export function parseCallbackData(data: string): { verb: ApprovalVerb; approvalId: string } | null {
-  const match = /^sb:([ads]):([\w-]{1,58})$/.exec(data);
+  const match = /^sb:([adsw]):([\w-]{1,58})$/.exec(data);
   const verb = match ? LETTER_VERB[match[1] ?? ''] : undefined;
   if (!match || verb === undefined) return null;
   return { verb, approvalId: match[2] ?? '' };
@@ -50,16 +60,24 @@ function formatExpiry(at: number): string {
  * the core's `ApprovalCard` alone; its arguments preview is capped by the core and shown whole.
  */
 export function renderCardText(card: ApprovalCard): { html: string; plain: string } {
+  const state = card.state === 'approved' && card.grantId ? '✅ Always allowed' : OUTCOME[card.state];
   const outcome =
     card.state === 'pending'
       ? OUTCOME.pending
-      : `${OUTCOME[card.state]}${card.decidedBy ? ` by ${card.decidedBy}` : ''}`;
+      : `${state}${card.decidedBy ? ` by ${card.decidedBy}` : ''}${card.grantId ? ` (grant ${card.grantId})` : ''}`;
+  const always =
+    card.state === 'pending' && card.alwaysCovers
+      ? [
+          `Always allow: ${card.requester} runs ${card.tool} with ${card.alwaysCovers} without asking, until revoked`,
+        ]
+      : [];
   const lines = (fmt: (s: string) => string, bold: (s: string) => string, pre: (s: string) => string) => [
     bold('Approval needed'),
     `${fmt(card.requester)} asked to run ${bold(fmt(card.tool))}`,
     pre(card.argsPreview),
     `Expires: ${formatExpiry(card.expiresAt)}`,
     `Run: ${fmt(card.runId)}`,
+    ...always.map(fmt),
     '',
     fmt(outcome),
   ];
@@ -91,6 +109,11 @@ export function cardKeyboard(card: ApprovalCard): InlineKeyboardMarkup {
         text: '✅ Approve for this session',
         callback_data: encodeCallbackData('approve_session', card.approvalId),
       },
+    ]);
+  }
+  if (card.alwaysCovers) {
+    rows.push([
+      { text: '♾️ Always allow', callback_data: encodeCallbackData('approve_always', card.approvalId) },
     ]);
   }
   return { inline_keyboard: rows };

@@ -12,6 +12,7 @@ export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
   { command: 'status', description: 'What the agent is doing in this chat' },
   { command: 'approvals', description: 'Pending approvals you can decide' },
   { command: 'new', description: 'Start a fresh session in this chat' },
+  { command: 'grants', description: 'Grants "Always allow" made: /grants [revoke <id>]' },
   { command: 'help', description: 'What the agent understands' },
 ];
 
@@ -22,6 +23,7 @@ export const COMMAND_NAMES: Record<string, CommandRequest['name']> = {
   status: 'status',
   approvals: 'approvals',
   new: 'new',
+  grants: 'grants',
   start: 'help',
   help: 'help',
 };

@@ -1,6 +1,7 @@
 import type { AgentDirectory } from '../agents/directory.js';
 import type { Binding } from '../config/routing-schema.js';
 import type { OutboxItem } from '../core/types.js';
+import { GrantBook, type GrantPolicyTarget } from '../gateway/grant-book.js';
 import { GatewayRuntimeState } from '../gateway/runtime.js';
 import { denyBySystem } from '../gateway/system-decision.js';
 import type { JournalStore } from '../journal/store.js';
@@ -53,6 +54,8 @@ export interface CoreParts {
   memory?: MemoryService;
   /** The MCP servers' states, for `GET /v1/tools` and `/status`. */
   mcpServers?: () => ServerStatus[];
+  /** Where the grants' generated permits go (the policy engine handle); no "Always allow" without. */
+  grantPolicies?: GrantPolicyTarget;
 }
 
 /** The wired core: the gateway and the loops behind it. */
@@ -66,6 +69,8 @@ export interface Core {
   wakeups: Wakeups;
   /** Replies shown in the chat while the model streams them. */
   streams: ReplyStreams;
+  /** The grants in force; load them (`reload`) before runs start. */
+  grants: GrantBook | undefined;
 }
 
 /**
@@ -135,7 +140,15 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     wakeups,
   });
-  wakeups.subscribe(wakeLoops({ scheduler, dispatcher, feed, streams, logger: parts.logger }));
+  const grants = parts.grantPolicies
+    ? new GrantBook({
+        journal: parts.journal,
+        engine: parts.grantPolicies,
+        clock: parts.clock,
+        logger: parts.logger,
+      })
+    : undefined;
+  wakeups.subscribe(wakeLoops({ scheduler, dispatcher, feed, streams, grants, logger: parts.logger }));
   const gateway = new GatewayRuntimeState({
     journal: parts.journal,
     policy: parts.policy,
@@ -149,6 +162,7 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.sandboxSummary !== undefined ? { sandboxSummary: parts.sandboxSummary } : {}),
     ...(parts.memory ? { memory: parts.memory } : {}),
     tools: { tools: parts.tools, ...(parts.mcpServers ? { mcpServers: parts.mcpServers } : {}) },
+    ...(grants ? { grants } : {}),
   });
-  return { gateway, scheduler, dispatcher, feed, executor, wakeups, streams };
+  return { gateway, scheduler, dispatcher, feed, executor, wakeups, streams, grants };
 }

@@ -156,7 +156,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   // OpenTelemetry run traces, read off the journal's writes, when a collector is configured.
   const tracing = tracingFromEnvironment(processEnv);
   if (tracing) logger.info({}, 'OpenTelemetry: one trace per run, exported over OTLP/HTTP');
-  const { gateway, scheduler, dispatcher, feed, wakeups } = assembleCore({
+  const { gateway, scheduler, dispatcher, feed, wakeups, grants } = assembleCore({
     journal: tracing ? traceJournal(coreJournal, tracing.tracer, tracing.startRoot) : coreJournal,
     policy,
     agents,
@@ -177,9 +177,13 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     input: memory.input,
     memory: memory.service,
     mcpServers: () => mcp.status(),
+    grantPolicies: policy,
     onDelivered: (item) =>
       metrics.inc('switchboard_outbox_delivered_total', { kind: item.kind, channel: item.channel }),
   });
+
+  // The remembered "Always allow" grants are in force before any run is decided.
+  await grants?.reload();
 
   const adminToken = ensureAdminToken(env.dataDir, env.adminToken);
   if (adminToken.source !== 'environment') {
@@ -268,6 +272,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   const stop = () => {
     stopping ??= (async () => {
       stopWatching();
+      grants?.stop();
       schedules.stop();
       unwatch();
       stopTakeOver();

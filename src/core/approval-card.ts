@@ -1,3 +1,4 @@
+import { defaultPattern, describePattern } from './arg-pattern.js';
 import type { Approval, ApprovalCard } from './types.js';
 
 /** Longest argument preview shown on an approval card, on any platform. */
@@ -35,6 +36,11 @@ export function approvalCard(
     state: approval.state,
     decidedBy: approval.decidedBy,
     allowSessionScope,
+    // Offered wherever approving for the session is: on the cards of tool calls.
+    ...(allowSessionScope
+      ? { alwaysCovers: describePattern(defaultPattern(approval.tool, approval.args, approval.argsHash)) }
+      : {}),
+    ...(approval.grantId ? { grantId: approval.grantId } : {}),
     ...(approval.cardReceipt ? { receipt: approval.cardReceipt } : {}),
   };
 }

@@ -165,7 +165,7 @@ export interface Approval {
 }
 
 /**
- * Which later calls of a tool a grant covers (`policy/arg-pattern.ts`): exactly these arguments
+ * Which later calls of a tool a grant covers (`core/arg-pattern.ts`): exactly these arguments
  * (their hash), or any simple shell command running this program.
  */
 export type ArgPattern = { kind: 'exact'; argsHash: string } | { kind: 'program'; program: string };
@@ -313,6 +313,13 @@ export interface ApprovalCard {
   decidedBy: Principal | null;
   /** Whether "approve for this session" may be offered. */
   allowSessionScope: boolean;
+  /**
+   * "Always allow", when offered: the later calls its grant would cover, in words
+   * (`describePattern`), for the card to show beside the button.
+   */
+  alwaysCovers?: string;
+  /** The grant "Always allow" made, once decided that way. */
+  grantId?: string;
   /** On an update: the receipt of the card to edit in place. */
   receipt?: DeliveryReceipt;
 }

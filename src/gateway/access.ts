@@ -23,6 +23,8 @@ const VERBS: Partial<Record<PolicyAction, string>> = {
   write_memory: 'change',
   approve: 'decide',
   approve_for_session: 'approve for the session',
+  grant_always: 'always allow',
+  revoke_grant: 'revoke',
 };
 
 /**

@@ -5,6 +5,8 @@ import { addUsage } from '../core/usage.js';
 import type { JournalStore } from '../journal/store.js';
 import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { type Access, NOT_LET_IN } from './access.js';
+import { grantsCommand } from './grant-commands.js';
+import type { GatewayGrants } from './grants-access.js';
 import type { GatewayReads } from './reads.js';
 import { conversationResource, unplacedConversation } from './resources.js';
 import type { ToolCatalog } from './tool-catalog.js';
@@ -24,6 +26,7 @@ export interface CommandGateway {
   readonly access: Access;
   readonly reads: GatewayReads;
   readonly toolCatalog: Pick<ToolCatalog, 'statusLine'>;
+  readonly grants: Pick<GatewayGrants, 'list' | 'revoke'>;
   mayChat(principal: Principal, conversation?: ConversationRef): boolean;
   agentFor(conversation: ConversationRef, principal: Principal): string;
   cancelRun(runId: string, by: Principal, reason?: string): Promise<Run>;
@@ -37,12 +40,13 @@ const HELP = [
   '  status                   what the agent is doing',
   '  approvals                pending approvals',
   '  new                      start a fresh session here (the earlier one stays readable)',
+  '  grants [revoke <id>]     grants "Always allow" made, or revoke one',
   '  help                     this text',
 ].join('\n');
 
 /**
  * The slash commands every platform shares (`/cancel`, `/usage`, `/status`, `/approvals`, `/new`,
- * `/help`), answered as text for the caller. A command event is deduplicated like a message; the
+ * `/grants`, `/help`), answered as text for the caller. A command event is deduplicated like a message; the
  * caller must first be let in (`chat` in the conversation), then each command asks its own Cedar
  * action before it reads anything (docs/authorization.md).
  */
@@ -69,6 +73,8 @@ export async function runCommand(gateway: CommandGateway, request: CommandReques
         return await approvals(gateway, request);
       case 'new':
         return await freshSession(gateway, request);
+      case 'grants':
+        return await grantsCommand(gateway.grants, request.principal, request.args);
       case 'help':
         return { ok: true, text: HELP };
       default:

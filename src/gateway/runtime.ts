@@ -1,6 +1,7 @@
 import { bindAgent } from '../agents/bindings.js';
 import type { AgentDirectory } from '../agents/directory.js';
 import type { Binding } from '../config/routing-schema.js';
+import { describePattern } from '../core/arg-pattern.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -10,6 +11,7 @@ import {
 } from '../core/errors.js';
 import { isTerminal } from '../core/run-state.js';
 import type {
+  Approval,
   ApprovalState,
   ConversationRef,
   InboundMessage,
@@ -34,6 +36,8 @@ import type { Wakeups } from '../runtime/wakeups.js';
 import { ToolRegistry } from '../tools/registry.js';
 import { Access, NOT_LET_IN } from './access.js';
 import { runCommand } from './commands.js';
+import type { GrantBook } from './grant-book.js';
+import { GatewayGrants, type GrantDraft } from './grants-access.js';
 import { GatewayMemory } from './memory-access.js';
 import { GatewayReads } from './reads.js';
 import { approvalResource, conversationResource, runResource, unplacedConversation } from './resources.js';
@@ -61,6 +65,8 @@ export interface GatewayDeps {
   memory?: MemoryService;
   /** The tools and MCP servers behind `GET /v1/tools` and the `/status` MCP line. */
   tools?: ToolCatalogSource;
+  /** The grants in force ("Always allow"); without it "Always allow" is refused. */
+  grants?: GrantBook;
 }
 
 /**
@@ -79,6 +85,8 @@ export class GatewayRuntimeState implements GatewayPort {
   readonly memory: GatewayMemory | undefined;
   /** The tools and MCP servers, authorized per call (`read_tools`). */
   readonly toolCatalog: ToolCatalog;
+  /** Grants ("Always allow"): made on a decision, listed and revoked, authorized per call. */
+  readonly grants: GatewayGrants;
 
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
@@ -86,6 +94,7 @@ export class GatewayRuntimeState implements GatewayPort {
     this.reads = new GatewayReads(deps.journal, this.access);
     this.memory = deps.memory ? new GatewayMemory(deps.memory, deps.journal, this.access) : undefined;
     this.toolCatalog = new ToolCatalog(deps.tools ?? { tools: new ToolRegistry() }, this.access);
+    this.grants = new GatewayGrants(deps.journal, this.access, deps.grants, deps.clock);
   }
 
   /**
@@ -205,20 +214,23 @@ export class GatewayRuntimeState implements GatewayPort {
       return { ok: false, code: 'forbidden', message: "You can't approve or deny this request." };
     const refusal = this.stateRefusal(approval.state, approval.decidedBy);
     if (refusal) return refusal;
-    const scope = request.decision === 'approve' && request.scope === 'session' ? 'session' : 'once';
-    if (scope === 'session') {
-      const forSession = policy.authorize({
-        principal: request.decider,
-        action: 'approve_for_session',
-        resource,
-        context,
-      });
-      if (!forSession.allowed) {
-        return {
-          ok: false,
-          code: 'forbidden',
-          message: 'You can approve this once, but not for the whole session.',
-        };
+    const scope = request.decision === 'approve' ? (request.scope ?? 'once') : 'once';
+    const further =
+      scope === 'session' ? 'approve_for_session' : scope === 'always' ? 'grant_always' : undefined;
+    if (
+      further &&
+      !policy.authorize({ principal: request.decider, action: further, resource, context }).allowed
+    ) {
+      const what = scope === 'session' ? 'for the whole session' : 'for good ("Always allow")';
+      return { ok: false, code: 'forbidden', message: `You can approve this once, but not ${what}.` };
+    }
+    let grant: GrantDraft | undefined;
+    if (scope === 'always') {
+      try {
+        grant = this.grants.draft(approval, request.grant);
+      } catch (error) {
+        if (error instanceof ValidationError) return { ok: false, code: 'invalid', message: error.message };
+        throw error;
       }
     }
     try {
@@ -226,17 +238,14 @@ export class GatewayRuntimeState implements GatewayPort {
         approvalId: approval.id,
         decision: request.decision === 'approve' ? 'approved' : 'denied',
         decider: request.decider,
-        scope,
+        scope: scope === 'session' ? 'session' : 'once',
         now: clock(),
+        ...(grant ? { grant } : {}),
       });
+      // In force before the run goes on, so its next matching call already runs unasked.
+      if (decided.grantId !== null) await this.grants.book?.reload();
       this.afterDecision(approval.id, decided.runId);
-      const verb =
-        decided.state === 'approved'
-          ? scope === 'session'
-            ? 'Approved for this session'
-            : 'Approved'
-          : 'Denied';
-      return { ok: true, approval: decided, message: `${verb} by ${request.decider}.` };
+      return { ok: true, approval: decided, message: decisionMessage(decided, request.decider, grant) };
     } catch (error) {
       if (error instanceof ConflictError) {
         if (error.code === 'expired') this.afterDecision(approval.id, approval.runId);
@@ -318,4 +327,20 @@ export class GatewayRuntimeState implements GatewayPort {
       message: `This request was already ${state}${decidedBy ? ` by ${decidedBy}` : ''}.`,
     };
   }
+}
+
+/** What the person who decided is told. */
+function decisionMessage(decided: Approval, decider: Principal, grant: GrantDraft | undefined): string {
+  if (decided.state !== 'approved') return `Denied by ${decider}.`;
+  if (decided.scope === 'session') return `Approved for this session by ${decider}.`;
+  if (!grant) return `Approved by ${decider}.`;
+  const who =
+    grant.scope.kind === 'requester'
+      ? grant.scope.principal
+      : grant.scope.kind === 'conversation'
+        ? 'anyone in this conversation'
+        : 'everyone';
+  const until =
+    grant.expiresAt === null ? 'until revoked' : `until ${new Date(grant.expiresAt).toISOString()}`;
+  return `Always allowed by ${decider}: ${grant.tool} with ${describePattern(grant.pattern)} for ${who}, ${until} (grant ${grant.id}).`;
 }

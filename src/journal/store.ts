@@ -173,7 +173,7 @@ export interface JournalStore {
 
   /**
    * The `approved` approvals with scope `session` for this tool in this session, newest first
-   * (at most 50): each covers the calls its arguments' pattern covers (`policy/arg-pattern.ts`).
+   * (at most 50): each covers the calls its arguments' pattern covers (`core/arg-pattern.ts`).
    */
   listSessionGrants(sessionId: string, tool: string): Promise<Approval[]>;
 

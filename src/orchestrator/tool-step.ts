@@ -1,9 +1,9 @@
 import type { AgentDirectory } from '../agents/directory.js';
+import { defaultPattern, patternCovers, simpleProgram } from '../core/arg-pattern.js';
 import { ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Run } from '../core/types.js';
 import type { JournalStore, StepCommit } from '../journal/store.js';
-import { defaultPattern, patternCovers, simpleProgram } from '../policy/arg-pattern.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ToolCallRequest } from '../providers/provider.js';
 import { ToolRegistry } from '../tools/registry.js';

@@ -7,7 +7,13 @@ import {
   type TypeAndId,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { ConfigError } from '../core/errors.js';
-import { type CompiledPolicies, compilePolicies, type PolicySources } from './compile.js';
+import {
+  type CompiledPolicies,
+  compileRead,
+  type PolicySources,
+  type ReadPolicies,
+  readPolicies,
+} from './compile.js';
 import type { AuthzDecision, AuthzQuery, PolicyEngine, ToolCallQuery, ToolDecision } from './engine.js';
 import { cedarUid, conversationId, EntityBuilder } from './entities.js';
 import { GroupDirectory } from './groups.js';
@@ -43,6 +49,8 @@ export interface PolicyEngineHandle extends PolicyEngine {
    * like `reload`; a set that does not validate leaves the current one in force and says why.
    */
   setExtraPolicies(extra: readonly SourceFile[]): PolicyReloadResult;
+  /** The problems of the policy set with `extra` instead of the current extra policies (none: it validates). */
+  checkExtraPolicies(extra: readonly SourceFile[]): string[];
   /** The ids of the policies in force, in file order. */
   readonly policyIds: readonly string[];
   /** The validator's warnings on the set in force. */
@@ -189,11 +197,12 @@ let handleSerial = 0;
 
 /** Builds and preparses one set, alternating between two Cedar cache slots per handle. */
 function buildSet(
-  sources: PolicySources,
+  read: ReadPolicies,
+  extra: readonly SourceFile[],
   groups: Readonly<Record<string, readonly string[]>>,
   slot: string,
 ): { ok: true; set: CedarPolicySet } | { ok: false; errors: string[] } {
-  const compiled = compilePolicies(sources);
+  const compiled = compileRead(read, extra);
   if (!compiled.ok) return compiled;
   let directory: GroupDirectory;
   try {
@@ -215,14 +224,36 @@ function buildSet(
 export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHandle {
   handleSerial += 1;
   const prefix = `switchboard-${handleSerial}`;
-  let sources: PolicySources = { dir: options.dir, schemaPath: options.schemaPath };
+  const sources: PolicySources = { dir: options.dir, schemaPath: options.schemaPath };
+  // The files as last read: generated grants are validated with these, never a half-edited file.
+  const firstRead = readPolicies(sources);
+  if (!firstRead.ok) {
+    throw new ConfigError(`invalid Cedar policies (fix and retry):\n  ${firstRead.errors.join('\n  ')}`);
+  }
+  let read = firstRead.read;
+  let extra: readonly SourceFile[] = options.extra ?? [];
   let groups = options.groups;
   let generation = 0;
-  const first = buildSet(sources, groups, `${prefix}-0`);
+  const first = buildSet(read, extra, groups, `${prefix}-0`);
   if (!first.ok) {
     throw new ConfigError(`invalid Cedar policies (fix and retry):\n  ${first.errors.join('\n  ')}`);
   }
   let current = first.set;
+  const swap = (
+    nextRead: ReadPolicies,
+    nextExtra: readonly SourceFile[],
+    nextGroups: Readonly<Record<string, readonly string[]>>,
+  ): PolicyReloadResult => {
+    // The slot not in use: the live set keeps working until the swap below.
+    const built = buildSet(nextRead, nextExtra, nextGroups, `${prefix}-${(generation + 1) % 2}`);
+    if (!built.ok) return built;
+    generation += 1;
+    read = nextRead;
+    extra = nextExtra;
+    groups = nextGroups;
+    current = built.set;
+    return { ok: true, policyCount: current.compiled.ids.length, warnings: current.compiled.warnings };
+  };
 
   return {
     decideToolCall: (query) => current.decideToolCall(query),
@@ -235,24 +266,17 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     get warnings() {
       return current.compiled.warnings;
     },
-    setExtraPolicies(extra) {
-      const nextSources = { ...sources, extra: [...extra] };
-      const built = buildSet(nextSources, groups, `${prefix}-${(generation + 1) % 2}`);
-      if (!built.ok) return built;
-      generation += 1;
-      sources = nextSources;
-      current = built.set;
-      return { ok: true, policyCount: current.compiled.ids.length, warnings: current.compiled.warnings };
+    setExtraPolicies(nextExtra) {
+      return swap(read, [...nextExtra], groups);
+    },
+    checkExtraPolicies(nextExtra) {
+      const compiled = compileRead(read, nextExtra);
+      return compiled.ok ? [] : compiled.errors;
     },
     reload(next) {
-      const nextGroups = next?.groups ?? groups;
-      // The slot not in use: the live set keeps working until the swap below.
-      const built = buildSet(sources, nextGroups, `${prefix}-${(generation + 1) % 2}`);
-      if (!built.ok) return built;
-      generation += 1;
-      groups = nextGroups;
-      current = built.set;
-      return { ok: true, policyCount: current.compiled.ids.length, warnings: current.compiled.warnings };
+      const reread = readPolicies(sources);
+      if (!reread.ok) return reread;
+      return swap(reread.read, extra, next?.groups ?? groups);
     },
   };
 }

@@ -9,6 +9,9 @@ export const POLICY_ACTIONS: readonly PolicyAction[] = [
   'request_tool',
   'approve',
   'approve_for_session',
+  'grant_always',
+  'read_grants',
+  'revoke_grant',
   'cancel_run',
   'read_usage',
   'read_runs',
@@ -110,6 +113,7 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
       };
     case 'approve':
     case 'approve_for_session':
+    case 'grant_always':
       return {
         principal,
         action,
@@ -149,6 +153,8 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
     case 'read_events':
     case 'read_metrics':
     case 'read_tools':
+    case 'read_grants':
+    case 'revoke_grant':
       return { principal, action, resource: EVERYONE };
     case 'read_usage':
       return {

@@ -139,17 +139,50 @@ function compileFile(
   return out.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
+/** The schema and policy files as read from disk once, to compile again without reading. */
+export interface ReadPolicies {
+  schema: SourceFile;
+  /** The `*.cedar` files of the folder, sorted by path. */
+  files: SourceFile[];
+}
+
+/** Reads the schema and every `*.cedar` file of `sources.dir`; every problem is collected. */
+export function readPolicies(
+  sources: PolicySources,
+): { ok: true; read: ReadPolicies } | { ok: false; errors: string[] } {
+  const errors: string[] = [];
+  const schema = readSource(sources.schemaPath, 'Cedar schema', errors);
+  const paths = listPolicyFiles(sources.dir, errors);
+  const files: SourceFile[] = [];
+  for (const path of paths) {
+    const file = readSource(path, 'policy file', errors);
+    if (file) files.push(file);
+  }
+  if (schema === undefined || errors.length > 0) return { ok: false, errors };
+  return { ok: true, read: { schema, files } };
+}
+
 /**
  * Reads the schema and every `*.cedar` file of `dir`, validates them in strict mode and gives each
  * policy its id. Collects every problem instead of stopping at the first, so one `policy check`
  * shows them all.
  */
 export function compilePolicies(sources: PolicySources): CompileResult {
+  const read = readPolicies(sources);
+  if (!read.ok) return read;
+  return compileRead(read.read, sources.extra ?? []);
+}
+
+/**
+ * Validates policies already read (`readPolicies`) together with `extra` (generated grants, each
+ * validated like a file, after the files), without touching the disk: a grant made or revoked
+ * while an operator is half-way through editing a policy file still takes effect.
+ */
+export function compileRead(read: ReadPolicies, extra: readonly SourceFile[]): CompileResult {
   const errors: string[] = [];
   const warnings: string[] = [];
-  const schema = readSource(sources.schemaPath, 'Cedar schema', errors);
-  const paths = listPolicyFiles(sources.dir, errors);
-  if (schema === undefined) return { ok: false, errors };
+  const { schema } = read;
+  const paths = read.files.map((f) => f.path);
   const parsedSchema = checkParseSchema(schema.text);
   if (parsedSchema.type === 'failure') {
     errors.push(...formatAll(schema, parsedSchema.errors));
@@ -158,9 +191,7 @@ export function compilePolicies(sources: PolicySources): CompileResult {
   const policies: Record<string, string> = {};
   const ids: string[] = [];
   const origin = new Map<string, string>();
-  const files = [...paths.map((path) => readSource(path, 'policy file', errors)), ...(sources.extra ?? [])];
-  for (const file of files) {
-    if (file === undefined) continue;
+  for (const file of [...read.files, ...extra]) {
     for (const policy of compileFile(file, schema.text, errors, warnings)) {
       const where = `${file.path}:${policy.line ?? '?'}`;
       const first = origin.get(policy.id);

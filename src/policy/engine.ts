@@ -8,6 +8,9 @@ export type PolicyAction =
   | 'request_tool'
   | 'approve'
   | 'approve_for_session'
+  | 'grant_always'
+  | 'read_grants'
+  | 'revoke_grant'
   | 'cancel_run'
   | 'read_usage'
   | 'read_runs'
@@ -33,7 +36,7 @@ export interface ToolCallQuery {
   hints?: Partial<ToolHints>;
   /** The agent whose run asks (`context.agent`); `default` when left out. */
   agent?: string;
-  /** The program of a simple shell command (`context.program`, see `arg-pattern.ts`); "" when left out. */
+  /** The program of a simple shell command (`context.program`, see `core/arg-pattern.ts`); "" when left out. */
   program?: string;
   argsHash: string;
   sessionId: string;
@@ -66,14 +69,15 @@ export interface AuthzQuery {
     attrs?: Record<string, unknown>;
   };
   /**
-   * Extra request context: for `approve` and `approve_for_session` an {@link ApprovalContext}; for
+   * Extra request context: for `approve`, `approve_for_session` and `grant_always` an
+   * {@link ApprovalContext}; for
    * `read_sessions` and `reset_session` a {@link SessionContext}.
    */
   context?: Record<string, unknown>;
 }
 
 /**
- * The context of `approve` / `approve_for_session`; `is_requester` is derived from it. A type alias
+ * The context of `approve` / `approve_for_session` / `grant_always`; `is_requester` is derived from it. A type alias
  * (not an interface) so it fits `AuthzQuery.context`.
  */
 export type ApprovalContext = {

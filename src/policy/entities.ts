@@ -167,7 +167,11 @@ export class EntityBuilder {
       const tookPart = query.context?.tookPart ?? query.context?.took_part ?? false;
       if (typeof tookPart !== 'boolean') errors.push(`${query.action} needs context.tookPart (a boolean)`);
       context = { took_part: tookPart === true };
-    } else if (query.action === 'approve' || query.action === 'approve_for_session') {
+    } else if (
+      query.action === 'approve' ||
+      query.action === 'approve_for_session' ||
+      query.action === 'grant_always'
+    ) {
       const requester = stringAttr(query.context, 'requester');
       if (requester === undefined)
         errors.push(`${query.action} needs context.requester (who asked for the tool)`);

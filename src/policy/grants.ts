@@ -1,7 +1,7 @@
 /**
  * "Always allow" as Cedar (DESIGN.md section 9, "People and grants"): a remembered approval is a
  * generated `permit` of `call_tool` for one tool, bound to an argument pattern
- * (`arg-pattern.ts`) and to the requester, a conversation or everyone. It joins the operator's
+ * (`core/arg-pattern.ts`) and to the requester, a conversation or everyone. It joins the operator's
  * policies in one set (`PolicyEngineHandle.setExtraPolicies`), so a `forbid` the operator wrote
  * always wins over it, and it is validated like any policy.
  */

@@ -17,9 +17,22 @@ export type ReceiveResult =
 export interface DecisionRequest {
   approvalId: string;
   decision: 'approve' | 'deny';
-  /** `session` = "approve for this session" (only when the policy allows it). */
-  scope?: 'once' | 'session';
+  /**
+   * `session` = "approve for this session" (only when the policy allows it); `always` = "Always
+   * allow": approve and remember a grant for the tool and the arguments' pattern (`grant_always`).
+   */
+  scope?: 'once' | 'session' | 'always';
+  /** With `always`: who the grant covers (default the requester) and until when (default until revoked). */
+  grant?: GrantChoice;
   decider: Principal;
+}
+
+/** What "Always allow" covers beyond the tool and its arguments' pattern. */
+export interface GrantChoice {
+  /** The person who asked (default), anyone in the conversation it came from, or everyone. */
+  for?: 'requester' | 'conversation' | 'everyone';
+  /** How long it lasts, from the decision; until revoked when absent. */
+  expiresInMs?: number;
 }
 
 /**
@@ -30,7 +43,7 @@ export type DecisionOutcome =
   | { ok: true; approval: Approval; message: string }
   | {
       ok: false;
-      code: 'forbidden' | 'already_decided' | 'expired' | 'cancelled' | 'not_found';
+      code: 'forbidden' | 'already_decided' | 'expired' | 'cancelled' | 'not_found' | 'invalid';
       message: string;
       /** The approval's state, when it was no longer pending (told only to someone permitted). */
       state?: ApprovalState;
@@ -38,7 +51,7 @@ export type DecisionOutcome =
 
 /** A slash command, parsed by the adapter into a name and arguments. */
 export interface CommandRequest {
-  name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'help';
+  name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'grants' | 'help';
   args: string[];
   principal: Principal;
   /** The conversation it was typed in, to find "the current run". */

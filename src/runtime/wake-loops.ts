@@ -12,12 +12,14 @@ export interface Loops {
   feed: Pick<RunFeed, 'publish'>;
   /** Replies shown in the chat while they stream. */
   streams?: Pick<ReplyStreams, 'delta' | 'cancelled'>;
+  /** The grants in force, reloaded when another replica made or revoked one. */
+  grants?: { reload(): Promise<void> } | undefined;
   logger: Logger;
 }
 
 /** The subscriber that maps each change to the loops it wakes: the only place this is decided. */
 export function wakeLoops(loops: Loops): ChangeListener {
-  const { scheduler, dispatcher, feed, streams, logger } = loops;
+  const { scheduler, dispatcher, feed, streams, grants, logger } = loops;
   const resume = (runId: string): void => {
     scheduler.resume(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'resume failed'));
   };
@@ -53,6 +55,9 @@ export function wakeLoops(loops: Loops): ChangeListener {
         return;
       case 'run_resumable':
         resume(change.runId);
+        return;
+      case 'grants_changed':
+        grants?.reload().catch(() => {}); // logged by the grant book
         return;
     }
   };

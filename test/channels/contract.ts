@@ -19,8 +19,11 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
     let driver: ChannelDriver;
     let core: CoreHarness;
     let channel: Channel;
+    /** The commands the stand-in `shell_exec` ran, in order (it runs nothing). */
+    let shell: string[];
 
     beforeEach(async () => {
+      shell = [];
       driver = makeDriver();
       const p = (user: string) => driver.principalOf(user);
       core = await startCoreHarness({
@@ -29,9 +32,26 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
           approvers: [p('approver')],
           members: [p('alice'), p('bob')],
         },
-        agentTools: ['test_action', 'current_time', 'send_file'],
-        // The run's context names the workspace; this is only the fallback.
-        addTools: (registry) => registry.register(createSendFileTool({ workspaceDir: '' })),
+        agentTools: ['test_action', 'current_time', 'send_file', 'shell_exec'],
+        addTools: (registry) => {
+          // The run's context names the workspace; this is only the fallback.
+          registry.register(createSendFileTool({ workspaceDir: '' }));
+          // Grants are about the tool's name and arguments; this one records instead of running.
+          registry.register({
+            name: 'shell_exec',
+            description: 'Records the command it was asked to run.',
+            parameters: {
+              type: 'object',
+              properties: { command: { type: 'string' } },
+              required: ['command'],
+            },
+            readOnly: false,
+            async run(args) {
+              shell.push(String((args as { command?: unknown }).command));
+              return { ok: true, output: 'ran' };
+            },
+          });
+        },
       });
       channel = await driver.start(core.gateway);
       core.channels.set(channel.name, channel);
@@ -167,6 +187,65 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(approval).toBeDefined();
       expect(core.executions()).toBe(0);
       expect(driver.posted().find((m) => m.id === card.id)!.buttons.length).toBeGreaterThan(0);
+    });
+
+    it('"Always allow" on an echo runs the next echo unasked, another command still asks, and /grants revoke makes it ask again', async () => {
+      const asked = async () => (await core.journal.listApprovals({ limit: 10 })).length;
+      const pendingCard = () => driver.posted().find((m) => m.buttons.length > 0);
+      const says = (text: string) =>
+        expect.poll(() => driver.posted().some((m) => m.text.includes(text)), poll);
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'shell_exec', args: { command: 'echo hi' } }] },
+        { text: 'said hi' },
+      );
+      await driver.userSays({ user: 'alice', text: 'say hi', where: 'dm' });
+      await expect.poll(() => pendingCard(), poll).toBeDefined();
+      const card = pendingCard()!;
+      expect(card.buttons.map((b) => b.verb)).toContain('approve_always');
+      expect(card.text).toMatch(/Always allow/);
+      // An approver may approve once, but not remember it; an admin may.
+      const refused = await driver.click({ user: 'approver', messageId: card.id, verb: 'approve_always' });
+      expect(refused).toMatch(/not for good/);
+      expect(shell).toEqual([]);
+      await driver.click({ user: 'admin', messageId: card.id, verb: 'approve_always' });
+      await says('said hi').toBe(true);
+      expect(shell).toEqual(['echo hi']);
+      await expect.poll(() => edited(driver, card.id)?.text ?? '', poll).toMatch(/Always allowed/);
+
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'shell_exec', args: { command: 'echo there' } }] },
+        { text: 'said there' },
+      );
+      await driver.userSays({ user: 'alice', text: 'again', where: 'dm' });
+      await says('said there').toBe(true);
+      expect(shell).toEqual(['echo hi', 'echo there']);
+      expect(await asked(), 'no approval asked for a covered call').toBe(1);
+
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'shell_exec', args: { command: 'echo hi; rm -rf ~' } }] },
+        { text: 'not that' },
+      );
+      await driver.userSays({ user: 'alice', text: 'and this', where: 'dm' });
+      await expect.poll(asked, poll).toBe(2);
+      await expect.poll(() => pendingCard(), poll).toBeDefined();
+      await driver.click({ user: 'admin', messageId: pendingCard()!.id, verb: 'deny' });
+      await says('not that').toBe(true);
+      expect(shell).toEqual(['echo hi', 'echo there']);
+
+      const listed = await driver.slash({ user: 'admin', name: 'grants' });
+      const [grant] = await core.journal.listGrants({ now: Date.now() });
+      expect(listed).toContain(grant!.id);
+      expect(listed).toContain('echo');
+      const revoked = await driver.slash({ user: 'admin', name: 'grants', args: ['revoke', grant!.id] });
+      expect(revoked).toContain(`Revoked grant ${grant!.id}`);
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'shell_exec', args: { command: 'echo back' } }] },
+        { text: 'asked again' },
+      );
+      await driver.userSays({ user: 'alice', text: 'once more', where: 'dm' });
+      await expect.poll(asked, poll).toBe(3);
+      await expect.poll(() => pendingCard(), poll).toBeDefined();
+      expect(shell).toEqual(['echo hi', 'echo there']);
     });
 
     it('a reply the platform took but whose answer was lost shows once where the platform lets us look', async () => {

@@ -1,4 +1,5 @@
 import type { Channel, GatewayPort } from '../../src/index.js';
+import type { ApprovalVerb } from '../../src/ports/approval-verbs.js';
 
 /** A message as a person in the chat sees it (after all edits). */
 export interface PostedMessage {
@@ -10,7 +11,7 @@ export interface PostedMessage {
   thread?: string;
   text: string;
   /** Buttons currently shown (gone after an approval was decided). */
-  buttons: { label: string; verb: 'approve' | 'deny' | 'approve_session' }[];
+  buttons: { label: string; verb: ApprovalVerb }[];
   /** How many times the message was edited. */
   edits: number;
   /** When each edit happened (ms since the epoch), in order. */
@@ -39,11 +40,7 @@ export interface ChannelDriver {
   /** Everything the bot posted, in order, as currently shown. */
   posted(): PostedMessage[];
   /** A person clicks a button on a posted message; returns what that person was shown (ephemeral/alert), if anything. */
-  click(options: {
-    user: string;
-    messageId: string;
-    verb: 'approve' | 'deny' | 'approve_session';
-  }): Promise<string | undefined>;
+  click(options: { user: string; messageId: string; verb: ApprovalVerb }): Promise<string | undefined>;
   /**
    * A person runs a slash command; returns the (ephemeral) answer text. `where` is the kind of
    * conversation it is typed in; by default the driver picks where that person last wrote (or a
@@ -51,7 +48,7 @@ export interface ChannelDriver {
    */
   slash(options: {
     user: string;
-    name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'help';
+    name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'grants' | 'help';
     args?: string[];
     where?: 'dm' | 'group';
   }): Promise<string>;

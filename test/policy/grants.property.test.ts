@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { simpleProgram } from '../../src/policy/arg-pattern.js';
+import { simpleProgram } from '../../src/core/arg-pattern.js';
 import { loadPolicyEngine } from '../../src/policy/cedar-engine.js';
 import { type GrantSpec, grantPolicyText, grantSources } from '../../src/policy/grants.js';
 import { DEFAULT_POLICY_DIR, SCHEMA_PATH, toolCall } from './fixture.js';

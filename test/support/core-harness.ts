@@ -136,7 +136,9 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     channels,
     pollMs: options.pollMs ?? 100,
     ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
+    grantPolicies: policy,
   });
+  await core.grants?.reload();
   core.scheduler.start();
   core.dispatcher.start();
   return {
@@ -148,6 +150,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     workspaceDir,
     executions: () => executions,
     async stop() {
+      core.grants?.stop();
       await core.scheduler.abortAll();
       await core.dispatcher.stop();
       await journal.close();

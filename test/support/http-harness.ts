@@ -148,8 +148,10 @@ export async function startHttpHarness(options: HttpHarnessOptions): Promise<Htt
     pollMs: 50,
     // The gateway's memory door (`/v1/memory`).
     memory: memory.service,
+    grantPolicies: policy,
   };
   const core = assembleCore(parts);
+  await core.grants?.reload();
   core.scheduler.start();
   core.dispatcher.start();
   const metrics = new Metrics();
@@ -193,6 +195,7 @@ export async function startHttpHarness(options: HttpHarnessOptions): Promise<Htt
       return { status: response.statusCode, body: parsed, text: response.body };
     },
     async stop() {
+      core.grants?.stop();
       await app.close();
       await core.scheduler.abortAll();
       await core.dispatcher.stop();

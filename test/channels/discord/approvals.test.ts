@@ -48,7 +48,7 @@ describe('discord approval cards', () => {
     expiresAt: Date.UTC(2030, 0, 1, 12, 0, 0),
     decidedBy: request.decider,
     decidedAt: Date.now(),
-    scope: request.scope ?? 'once',
+    scope: request.scope === 'session' ? 'session' : 'once',
     reason: null,
     cardReceipt: null,
     grantId: null,

@@ -15,12 +15,13 @@ describe('discord slash commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status, /approvals, /new and /help globally on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new, /grants and /help globally on start', async () => {
     h = await startHarness();
     const global = h.fake.world.commands.get('global') ?? [];
     expect(global.map((command) => command.name).sort()).toEqual([
       'approvals',
       'cancel',
+      'grants',
       'help',
       'new',
       'status',
@@ -32,7 +33,7 @@ describe('discord slash commands', () => {
   it('registers per guild when guild ids are configured', async () => {
     const world = new FakeWorld();
     h = await startHarness({ guildIds: [world.guildId] }, { world });
-    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(6);
+    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(7);
     expect(h.fake.world.commands.has('global')).toBe(false);
   });
 

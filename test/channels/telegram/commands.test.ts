@@ -9,7 +9,7 @@ describe('telegram commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status, /approvals, /new and /help on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new, /grants and /help on start', async () => {
     h = await startTelegram();
     expect(h.fake.commands.map((c) => c.command)).toEqual([
       'cancel',
@@ -17,6 +17,7 @@ describe('telegram commands', () => {
       'status',
       'approvals',
       'new',
+      'grants',
       'help',
     ]);
   });

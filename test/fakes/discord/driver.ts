@@ -10,7 +10,7 @@ import {
 } from './index.js';
 
 type Verb = PostedMessage['buttons'][number]['verb'];
-const VERBS: readonly Verb[] = ['approve', 'deny', 'approve_session'];
+const VERBS: readonly Verb[] = ['approve', 'deny', 'approve_session', 'approve_always'];
 
 /** Discord's option types used by the slash commands. */
 const OPTION = { string: 3, integer: 4, boolean: 5, user: 6 } as const;
@@ -173,6 +173,12 @@ function buttonsOf(message: FakeMessage): PostedMessage['buttons'] {
 function commandOptions(world: FakeWorld, name: string, args: string[]): FakeCommandOption[] {
   if (name === 'cancel') {
     return args[0] === undefined ? [] : [{ name: 'run', type: OPTION.string, value: args[0] }];
+  }
+  if (name === 'grants') {
+    // `/grants revoke <id>` is the command's `revoke` option.
+    return args[0] === 'revoke' && args[1] !== undefined
+      ? [{ name: 'revoke', type: OPTION.string, value: args[1] }]
+      : [];
   }
   if (name !== 'usage') return [];
   return args.map((arg): FakeCommandOption => {

@@ -12,6 +12,7 @@ const VERBS: Record<string, Verb> = {
   sb_approve: 'approve',
   sb_deny: 'deny',
   sb_approve_session: 'approve_session',
+  sb_approve_always: 'approve_always',
 };
 
 /** Options of the Slack driver. */

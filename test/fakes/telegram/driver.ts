@@ -14,7 +14,12 @@ import { FAKE_GROUP, type FakeUser } from './updates.js';
 type Verb = PostedMessage['buttons'][number]['verb'];
 type WebhookHandler = (request: WebhookRequest) => Promise<WebhookResponse>;
 
-const VERB_OF_LETTER: Record<string, Verb> = { a: 'approve', d: 'deny', s: 'approve_session' };
+const VERB_OF_LETTER: Record<string, Verb> = {
+  a: 'approve',
+  d: 'deny',
+  s: 'approve_session',
+  w: 'approve_always',
+};
 const WEBHOOK_URL = 'https://switchboard.example.com/telegram/webhook';
 const WEBHOOK_SECRET = 'driver-webhook-secret';
 
@@ -26,7 +31,7 @@ export interface TelegramDriverOptions {
 }
 
 function verbOf(button: FakeButton): Verb | undefined {
-  const letter = /^sb:([ads]):/.exec(button.callback_data ?? '')?.[1];
+  const letter = /^sb:([adsw]):/.exec(button.callback_data ?? '')?.[1];
   return letter === undefined ? undefined : VERB_OF_LETTER[letter];
 }
 

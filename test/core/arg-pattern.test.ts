@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  defaultPattern,
-  describePattern,
-  patternCovers,
-  simpleProgram,
-} from '../../src/policy/arg-pattern.js';
+import { defaultPattern, describePattern, patternCovers, simpleProgram } from '../../src/core/arg-pattern.js';
 
 describe('the arguments a remembered approval covers', () => {
   it('a simple shell command is bound to its program; plain arguments may change', () => {

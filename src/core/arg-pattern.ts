@@ -6,7 +6,7 @@
  * `echo there`, never `echo hi; rm -rf ~`.
  */
 
-import type { ArgPattern } from '../core/types.js';
+import type { ArgPattern } from './types.js';
 
 export type { ArgPattern };
 
