@@ -6,6 +6,7 @@ import { authenticateConsoleRequest, ConsoleTokens, registerConsole } from './co
 import type { HttpDeps } from './deps.js';
 import { readJsonBody } from './json-body.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
+import { registerGrantRoutes } from './routes/grants.js';
 import { registerMemoryRoutes } from './routes/memory.js';
 import { registerMessageRoutes } from './routes/messages.js';
 import { registerReadRoutes } from './routes/reads.js';
@@ -74,6 +75,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerApprovalRoutes(app, deps);
   registerReadRoutes(app, deps);
   registerToolRoutes(app, deps);
+  registerGrantRoutes(app, deps);
   if (deps.gateway.memory) registerMemoryRoutes(app, deps.gateway.memory);
   await app.register(async (scope) => registerWebhookRoutes(scope, deps));
   return app;

@@ -27,6 +27,9 @@ const ACTIONS: Readonly<Record<string, readonly ResourceType[]>> = {
   chat: ['Conversation'],
   approve: ['Approval'],
   approve_for_session: ['Approval'],
+  grant_always: ['Approval'],
+  read_grants: ['Everyone'],
+  revoke_grant: ['Everyone'],
   cancel_run: ['Run'],
   read_runs: ['Run', 'User', 'Everyone'],
   read_sessions: ['Session', 'Everyone'],
@@ -140,7 +143,7 @@ function conditionsFor(action: string): fc.Arbitrary<Condition> {
   if (types.includes('User')) options.push(fc.constant<Condition>({ kind: 'self' }));
   if (types.includes('Session')) options.push(fc.constant<Condition>({ kind: 'took-part' }));
   if (types.includes('Approval')) options.push(fc.constant<Condition>({ kind: 'own-approval' }));
-  if (action === 'approve' || action === 'approve_for_session')
+  if (action === 'approve' || action === 'approve_for_session' || action === 'grant_always')
     options.push(fc.constant<Condition>({ kind: 'not-requester' }));
   return fc.oneof(...options);
 }
@@ -216,7 +219,7 @@ const scenarioArb = fc.record({
     queried: consolePrincipal,
   }),
   decision: fc.constantFrom('approve', 'deny'),
-  decisionScope: fc.constantFrom(undefined, 'once', 'session'),
+  decisionScope: fc.constantFrom(undefined, 'once', 'session', 'always'),
   usageArg: fc.constantFrom(undefined, 'all', 'me', 'console:bob', 'discord:100'),
 });
 type Scenario = typeof scenarioArb extends fc.Arbitrary<infer T> ? T : never;
@@ -343,6 +346,8 @@ interface Fixture {
 }
 interface Fixtures {
   a: Fixture & { approvalId: string; argsHash: string };
+  /** A grant in force, for DELETE /v1/grants/:id. */
+  grantId: string;
   b: Fixture;
   c: Fixture;
   d: Fixture;
@@ -414,6 +419,10 @@ describe('complete mediation', () => {
 
   async function makeFixtures(s: Scenario): Promise<Fixtures> {
     iteration += 1;
+    // Grants an earlier round made would let the fixtures' tool calls run unasked.
+    for (const grant of await h.journal.listGrants({ now: Date.now() }))
+      await h.journal.revokeGrant(grant.id, ADMIN, Date.now());
+    await h.gateway.grants.book?.reload();
     load(SETUP_POLICIES, { admins: [ADMIN] });
     const [a, b, c, d] = await Promise.all([
       runFixture('a', s.owners.a, `${ASK} run a`),
@@ -449,7 +458,20 @@ describe('complete mediation', () => {
         conversation: String(item.conversation),
       });
     }
+    // A grant nobody's call matches, only to be revoked.
+    const grant = await h.journal.createGrant({
+      id: `01GRANT${String(iteration).padStart(19, '0')}`,
+      tool: 'mediation_tool',
+      pattern: { kind: 'exact', argsHash: 'none' },
+      scope: { kind: 'everyone' },
+      createdBy: ADMIN,
+      expiresAt: null,
+      approvalId: null,
+      now: Date.now(),
+    });
+    await h.gateway.grants.book?.reload();
     return {
+      grantId: grant.id,
       a: { ...a, approvalId: approvalA.id, argsHash: approvalA.argsHash },
       b,
       c,
@@ -550,6 +572,8 @@ describe('complete mediation', () => {
       await get('/v1/events/recent', may({ action: 'read_events', resource: EVERYONE }));
       await get('/metrics', may({ action: 'read_metrics', resource: EVERYONE }));
       await get('/v1/tools', may({ action: 'read_tools', resource: EVERYONE }));
+      await get('/v1/grants', may({ action: 'read_grants', resource: EVERYONE }));
+      await get('/v1/grants?all=true', may({ action: 'read_grants', resource: EVERYONE }));
 
       // Memory: one scope, one item, and the lists filtered item by item.
       await get('/v1/memory?scope=workspace', may({ action: 'read_memory', resource: EVERYONE }));
@@ -595,7 +619,7 @@ describe('complete mediation', () => {
     // the commander.
     const command = async (
       commander: string,
-      name: 'help' | 'status' | 'approvals' | 'usage' | 'cancel',
+      name: 'help' | 'status' | 'approvals' | 'usage' | 'cancel' | 'grants',
       args: string[],
     ): Promise<void> => {
       const where = conversationOf(commander);
@@ -616,6 +640,7 @@ describe('complete mediation', () => {
         ].some(Boolean),
         usage: allows(commander, { action: 'read_usage', resource: usageOf }),
         cancel: allows(commander, { action: 'cancel_run', resource: run(f.c) }),
+        grants: allows(commander, { action: 'read_grants', resource: EVERYONE }),
       };
       const permitted = chats && own[name];
       commandSerial += 1;
@@ -645,6 +670,7 @@ describe('complete mediation', () => {
       await command(commander, 'status', []);
       await command(commander, 'approvals', []);
       await command(commander, 'usage', s.usageArg === undefined ? [] : [s.usageArg]);
+      await command(commander, 'grants', []);
     }
     await command(s.commander, 'cancel', [f.c.runId]);
 
@@ -659,13 +685,24 @@ describe('complete mediation', () => {
       resource: approvalA,
       approval: { requester: f.a.owner, tool: 'test_action', argsHash: f.a.argsHash },
     };
-    const forSession = s.decision === 'approve' && s.decisionScope === 'session';
+    const further =
+      s.decision !== 'approve'
+        ? undefined
+        : s.decisionScope === 'session'
+          ? 'approve_for_session'
+          : s.decisionScope === 'always'
+            ? 'grant_always'
+            : undefined;
     const approves = allows(named, { action: 'approve', ...approvalAsk });
-    const approvesForSession = allows(named, { action: 'approve_for_session', ...approvalAsk });
+    // Every question is asked (no short cut), so each action's answers are tallied.
+    const approvesFurther = {
+      approve_for_session: allows(named, { action: 'approve_for_session', ...approvalAsk }),
+      grant_always: allows(named, { action: 'grant_always', ...approvalAsk }),
+    };
     await write(
       'POST',
       `/v1/approvals/${f.a.approvalId}/decision`,
-      approves && (!forSession || approvesForSession),
+      approves && (further === undefined || approvesFurther[further]),
       {
         decision: s.decision,
         ...(s.decisionScope ? { scope: s.decisionScope } : {}),
@@ -673,6 +710,7 @@ describe('complete mediation', () => {
       },
     );
     await write('POST', `/v1/runs/${f.b.runId}/cancel`, may({ action: 'cancel_run', resource: run(f.b) }));
+    await write('DELETE', `/v1/grants/${f.grantId}`, may({ action: 'revoke_grant', resource: EVERYONE }));
     await write(
       'POST',
       `/v1/sessions/${f.a.sessionId}/reset`,

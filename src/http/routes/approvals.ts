@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { duration } from '../../config/duration.js';
 import type { Approval } from '../../core/types.js';
 import type { HttpDeps } from '../deps.js';
 import { parseInput } from '../validate.js';
@@ -12,7 +13,15 @@ const listQuery = z.strictObject({
 
 const decisionBody = z.strictObject({
   decision: z.enum(['approve', 'deny']),
-  scope: z.enum(['once', 'session']).optional(),
+  /** `always` = "Always allow": approve and remember a grant (see `grant`). */
+  scope: z.enum(['once', 'session', 'always']).optional(),
+  /** With scope `always`: who the grant covers (default the requester) and how long it lasts. */
+  grant: z
+    .strictObject({
+      for: z.enum(['requester', 'conversation', 'everyone']).optional(),
+      expires_in: duration.optional(),
+    })
+    .optional(),
   principal: z
     .string()
     .regex(/^console:[\w.@-]{1,64}$/, 'a console principal looks like console:<name>')
@@ -25,6 +34,7 @@ const STATUS_OF: Record<string, number> = {
   already_decided: 409,
   expired: 409,
   cancelled: 409,
+  invalid: 400,
 };
 
 /** Renders an approval for the API (snake_case). */
@@ -45,6 +55,7 @@ export function approvalJson(a: Approval): Record<string, unknown> {
     decided_at: a.decidedAt,
     scope: a.scope,
     reason: a.reason,
+    grant_id: a.grantId,
   };
 }
 
@@ -73,6 +84,14 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: HttpDeps): vo
       decision: body.decision,
       decider: body.principal ?? request.principal,
       ...(body.scope ? { scope: body.scope } : {}),
+      ...(body.grant
+        ? {
+            grant: {
+              ...(body.grant.for ? { for: body.grant.for } : {}),
+              ...(body.grant.expires_in !== undefined ? { expiresInMs: body.grant.expires_in } : {}),
+            },
+          }
+        : {}),
     });
     if (outcome.ok) return approvalJson(outcome.approval);
     return reply.status(STATUS_OF[outcome.code] ?? 409).send({
