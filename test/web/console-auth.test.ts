@@ -63,6 +63,7 @@ describe('console tokens and what they may read', () => {
       approve: true,
       read_events: true,
       read_usage_all: true,
+      read_grants: true,
     });
     const alice = await daemon.api('GET', '/v1/console/me', undefined, as('alice'));
     expect(alice.body).toEqual({
@@ -72,9 +73,11 @@ describe('console tokens and what they may read', () => {
       approve: true,
       read_events: false,
       read_usage_all: false,
+      // An approver may list the grants (they decide what is asked).
+      read_grants: true,
     });
     const carol = await daemon.api('GET', '/v1/console/me', undefined, as('carol'));
-    expect(carol.body).toMatchObject({ principal: 'console:carol', approve: false });
+    expect(carol.body).toMatchObject({ principal: 'console:carol', approve: false, read_grants: false });
     const wrong = await daemon.api('GET', '/v1/console/me', undefined, { authorization: 'Bearer nope' });
     expect(wrong.status).toBe(401);
   });

@@ -202,6 +202,43 @@ describe.skipIf(CHROMIUM_MISSING)(`the web console in headless Chromium (${CHROM
     await daemon.waitForRun(sent.body.run_id);
   });
 
+  it('Always allow on a card makes a grant for the conversation; the next echo runs unasked until the Grants page revokes it', async () => {
+    fake.enqueue(
+      { toolCalls: [{ name: 'shell_exec', arguments: { command: 'echo granted-once' } }] },
+      { text: 'printed granted-once' },
+    );
+    await page.goto(`${daemon.url}/#/chat`);
+    const turn = await send('echo something for me');
+    const card = turn.locator('article.approval');
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    await card.getByLabel('For').selectOption('conversation');
+    await card.getByLabel('Until').selectOption('7d');
+    await card.getByRole('button', { name: 'Always allow' }).click();
+    await expect
+      .poll(() => card.locator('.outcome').textContent())
+      .toMatch(/^Always allowed by console:admin/);
+    await expect.poll(() => turn.getAttribute('data-state'), { timeout: 10_000 }).toBe('succeeded');
+
+    fake.enqueue(
+      { toolCalls: [{ name: 'shell_exec', arguments: { command: 'echo granted-twice' } }] },
+      { text: 'printed granted-twice' },
+    );
+    const covered = await send('and once more');
+    await expect.poll(() => covered.getAttribute('data-state'), { timeout: 10_000 }).toBe('succeeded');
+    expect(await covered.locator('article.approval').count(), 'no card for a covered call').toBe(0);
+
+    await page.goto(`${daemon.url}/#/grants`);
+    const row = page.locator('tr[data-grant]');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row.textContent()).toContain('simple commands running echo');
+    expect(await row.textContent()).toContain('anyone in console:');
+    await screenshot(page, 'grants');
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => page.locator('tr[data-grant]').count(), { timeout: 10_000 }).toBe(0);
+    const grants = await daemon.api<{ grants: unknown[] }>('GET', '/v1/grants');
+    expect(grants.body.grants).toEqual([]);
+  });
+
   it('filters runs by state', async () => {
     await page.goto(`${daemon.url}/#/runs`);
     await page.getByLabel('State').selectOption('cancelled');

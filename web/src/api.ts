@@ -17,6 +17,7 @@ export class ApiError extends Error {
 export interface Api {
   get<T>(path: string): Promise<T>;
   post<T>(path: string, body?: unknown): Promise<T>;
+  delete<T>(path: string): Promise<T>;
   /** Reads an SSE stream with the token in a header (EventSource cannot send one). */
   stream(path: string, onEvent: (event: ServerSentEvent) => void, signal: AbortSignal): Promise<void>;
 }
@@ -64,6 +65,9 @@ export function createApi(token: string, onUnauthorized: () => void = () => {}):
     },
     async post<T>(path: string, body?: unknown) {
       return (await (await call('POST', path, body ?? {})).json()) as T;
+    },
+    async delete<T>(path: string) {
+      return (await (await call('DELETE', path)).json()) as T;
     },
     async stream(path, onEvent, signal) {
       const response = await fetch(path, {

@@ -4,6 +4,7 @@ import { Console } from './context';
 import { ApprovalsPage } from './pages/approvals';
 import { ChatPage } from './pages/chat';
 import { EventsPage } from './pages/events';
+import { GrantsPage } from './pages/grants';
 import { RunsPage } from './pages/runs';
 import { SignIn } from './pages/sign-in';
 import { TapePage } from './pages/tape';
@@ -17,6 +18,7 @@ const PAGES: { id: string; label: string; shown: (me: Me) => boolean }[] = [
   { id: 'chat', label: 'Chat', shown: () => true },
   { id: 'approvals', label: 'Approvals', shown: (me) => me.read_admin || me.approve },
   { id: 'runs', label: 'Runs', shown: () => true },
+  { id: 'grants', label: 'Grants', shown: (me) => me.read_grants },
   { id: 'events', label: 'Recent events', shown: (me) => me.read_events },
   { id: 'usage', label: 'Usage', shown: () => true },
 ];
@@ -76,6 +78,7 @@ function Shell(props: { token: string; me: Me; onSignOut: () => void; onExpired:
   else if (page === 'runs' && route.parts[1]) content = <TapePage runId={route.parts[1]} />;
   else if (page === 'runs') content = <RunsPage query={route.query} />;
   else if (page === 'events') content = <EventsPage />;
+  else if (page === 'grants') content = <GrantsPage />;
   else if (page === 'usage') content = <UsagePage />;
 
   return (

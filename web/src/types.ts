@@ -16,6 +16,8 @@ export interface Me {
   /** May read everyone's usage (`read_usage` of everyone). */
   read_usage_all: boolean;
   approve: boolean;
+  /** May list the grants "Always allow" made (`read_grants`). */
+  read_grants: boolean;
 }
 
 /** A run (`GET /v1/runs/:id`). */
@@ -65,6 +67,25 @@ export interface Approval {
   decided_at: number | null;
   scope: string | null;
   reason: string | null;
+  /** The grant "Always allow" made, when decided that way. */
+  grant_id: string | null;
+}
+
+/** A grant "Always allow" made (`GET /v1/grants`). */
+export interface Grant {
+  id: string;
+  tool: string;
+  pattern: { kind: 'exact'; args_hash: string } | { kind: 'program'; program: string };
+  scope:
+    | { kind: 'requester'; principal: string }
+    | { kind: 'conversation'; conversation: { platform: string; channel: string } }
+    | { kind: 'everyone' };
+  created_by: string;
+  created_at: number;
+  expires_at: number | null;
+  approval_id: string | null;
+  revoked_at: number | null;
+  revoked_by: string | null;
 }
 
 /** One tape event (`GET /v1/runs/:id/tape`). */

@@ -16,11 +16,13 @@ export interface ConsoleAbilities {
   readEvents: boolean;
   /** `read_usage` of everyone. */
   readUsageAll: boolean;
+  /** `read_grants`: the grants page ("Always allow"). */
+  readGrants: boolean;
 }
 
 /** Asks the policy what `principal` may read across everyone. */
 export function consoleAbilities(gateway: GatewayRuntimeState, principal: string): ConsoleAbilities {
-  const everyone = (action: 'read_runs' | 'read_approvals' | 'read_events' | 'read_usage') =>
+  const everyone = (action: 'read_runs' | 'read_approvals' | 'read_events' | 'read_usage' | 'read_grants') =>
     gateway.access.allows({ actor: principal, action, resource: EVERYONE });
   const sessions = gateway.access.allows({
     actor: principal,
@@ -33,6 +35,7 @@ export function consoleAbilities(gateway: GatewayRuntimeState, principal: string
     approve: everyone('read_approvals'),
     readEvents: everyone('read_events'),
     readUsageAll: everyone('read_usage'),
+    readGrants: everyone('read_grants'),
   };
 }
 
