@@ -63,6 +63,8 @@ export function createDiscordChannel(config: DiscordChannelConfig, gateway: Gate
     send: (message) => outbound.send(message),
     presentApproval: (card) => approvals.present(card),
     updateApproval: (card) => approvals.update(card),
+    // A DM has no guild.
+    isPrivate: (conversation) => conversation.workspace === undefined,
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
     activityRefreshMs: DISCORD_TYPING_REFRESH_MS,
     showDraft: (conversation, text, shown, key) => outbound.showDraft(conversation, text, shown, key),

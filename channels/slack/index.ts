@@ -73,6 +73,8 @@ export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayP
     send: (message) => outbound.send(message),
     presentApproval: (card) => approvals.present(card),
     updateApproval: (card) => approvals.update(card),
+    // Slack's direct-message channel ids start with D.
+    isPrivate: (conversation) => conversation.channel.startsWith('D'),
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
     activityRefreshMs: SLACK_STATUS_REFRESH_MS,
     showDraft: (conversation, text, shown) => outbound.showDraft(conversation, text, shown),

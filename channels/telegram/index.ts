@@ -43,6 +43,8 @@ export function createTelegramChannel(config: TelegramChannelConfig, gateway: Ga
     send: (message) => sender.send(message),
     presentApproval: (card) => presentApprovalCard(sender, card),
     updateApproval: (card) => updateApprovalCard(bot.api, card),
+    // A private chat's id is the user's id, positive; groups and channels are negative.
+    isPrivate: (conversation) => /^\d+$/.test(conversation.channel),
     showActivity: (conversation) => sender.typing(conversation),
     activityRefreshMs: TELEGRAM_TYPING_REFRESH_MS,
     showDraft: (conversation, text, shown) => sender.showDraft(conversation, text, shown),

@@ -1,6 +1,6 @@
 import type { AgentDirectory } from '../agents/directory.js';
 import type { Binding } from '../config/routing-schema.js';
-import type { OutboxItem } from '../core/types.js';
+import type { ConversationRef, OutboxItem } from '../core/types.js';
 import { GrantBook, type GrantPolicyTarget } from '../gateway/grant-book.js';
 import { GatewayRuntimeState } from '../gateway/runtime.js';
 import { denyBySystem } from '../gateway/system-decision.js';
@@ -11,6 +11,7 @@ import type { InputPreparer } from '../orchestrator/input.js';
 import { RunExecutor } from '../orchestrator/run-executor.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { Channel } from '../ports/channel.js';
+import { approverRouting } from '../runtime/approver-routing.js';
 import { OutboxDispatcher } from '../runtime/outbox-dispatcher.js';
 import { Presence } from '../runtime/presence.js';
 import { ReplyStreams } from '../runtime/reply-streams.js';
@@ -56,6 +57,8 @@ export interface CoreParts {
   mcpServers?: () => ServerStatus[];
   /** Where the grants' generated permits go (the policy engine handle); no "Always allow" without. */
   grantPolicies?: GrantPolicyTarget;
+  /** Each platform's admin conversation, where a card nobody in its DM may decide also goes. */
+  adminConversations?: ReadonlyMap<string, ConversationRef>;
 }
 
 /** The wired core: the gateway and the loops behind it. */
@@ -101,6 +104,15 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
     ...(parts.input ? { input: parts.input } : {}),
     onActivity: (run, status) => presence.show(run, status),
+    ...(parts.adminConversations
+      ? {
+          routeApproval: approverRouting({
+            policy: parts.policy,
+            channels: parts.channels,
+            adminConversations: parts.adminConversations,
+          }),
+        }
+      : {}),
   });
   const dispatcher = new OutboxDispatcher({
     journal: parts.journal,

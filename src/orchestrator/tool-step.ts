@@ -2,7 +2,7 @@ import type { AgentDirectory } from '../agents/directory.js';
 import { defaultPattern, patternCovers, simpleProgram } from '../core/arg-pattern.js';
 import { ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { Run } from '../core/types.js';
+import type { ConversationRef, Run } from '../core/types.js';
 import type { JournalStore, StepCommit } from '../journal/store.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { ToolCallRequest } from '../providers/provider.js';
@@ -25,6 +25,18 @@ export interface ToolStepDeps {
   clock: () => number;
   /** Tells the run's channel what the run is doing (typing indicator, status line). Best effort. */
   onActivity?: (run: Run, status: string) => void;
+  /**
+   * Where else a new approval's card goes (approver routing): the conversations beside the run's
+   * own where someone may decide it. None when absent.
+   */
+  routeApproval?: (run: Run, approval: ApprovalToRoute) => ConversationRef[];
+}
+
+/** What approver routing knows of a new approval. */
+export interface ApprovalToRoute {
+  id: string;
+  tool: string;
+  argsHash: string;
 }
 
 /**
@@ -190,13 +202,14 @@ export class ToolStep {
         },
       ],
       outbox: [
-        {
-          channel: run.channel,
-          conversation: run.conversation,
-          kind: 'approval_card',
-          payload: { approvalId, allowSessionScope: true },
-        },
-      ],
+        run.conversation,
+        ...(this.deps.routeApproval?.(run, { id: approvalId, tool: tool.name, argsHash }) ?? []),
+      ].map((conversation) => ({
+        channel: run.channel,
+        conversation,
+        kind: 'approval_card' as const,
+        payload: { approvalId, allowSessionScope: true },
+      })),
     });
   }
 

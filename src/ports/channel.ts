@@ -87,6 +87,12 @@ export interface Channel {
    * the outbox's `approval_update`: an adapter does not edit the card when it answers a click.
    */
   updateApproval(card: ApprovalCard): Promise<void>;
+  /**
+   * Whether `conversation` is private to one person and the bot (a DM): nobody else there could
+   * decide an approval, so its card is also shown in the platform's admin conversation when the
+   * person may not approve it. Absent: never private.
+   */
+  isPrivate?(conversation: ConversationRef): boolean;
   /** Shows that a run is working (typing indicator, status line). Best effort, may be absent. */
   showActivity?(conversation: ConversationRef, status: string): Promise<void>;
   /**

@@ -1,5 +1,13 @@
 import { approvalCard } from '../core/approval-card.js';
-import { type FilePayload, type OutboundFile, type OutboxItem, TERMINAL_RUN_STATES } from '../core/types.js';
+import { sameConversation } from '../core/conversation.js';
+import {
+  type Approval,
+  type ApprovalCard,
+  type FilePayload,
+  type OutboundFile,
+  type OutboxItem,
+  TERMINAL_RUN_STATES,
+} from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type Channel, ChannelError } from '../ports/channel.js';
@@ -122,6 +130,41 @@ export class OutboxDispatcher {
     return draft && draft.messageIds.length > 0 ? draft.messageIds : undefined;
   }
 
+  /**
+   * The card an approval item shows in its conversation: the approval's own, or the copy routed
+   * to another conversation (approver routing), whose receipt is that copy's delivered card.
+   */
+  private async cardFor(
+    item: OutboxItem & { kind: 'approval_card' | 'approval_update' },
+    approval: Approval,
+    allowSessionScope: boolean,
+    channel: Channel,
+  ): Promise<ApprovalCard> {
+    const card = approvalCard(approval, allowSessionScope, channel.approvalPreviewChars);
+    if (sameConversation(item.conversation, approval.conversation)) return card;
+    const { receipt: _own, ...rest } = card;
+    const copy: ApprovalCard = { ...rest, conversation: item.conversation };
+    if (item.kind === 'approval_card') return copy;
+    const delivered = await this.options.journal.listOutbox({
+      runId: approval.runId,
+      state: 'delivered',
+      limit: 200,
+    });
+    const sent = delivered.find(
+      (other) =>
+        other.kind === 'approval_card' &&
+        other.payload.approvalId === approval.id &&
+        sameConversation(other.conversation, item.conversation),
+    );
+    return sent?.receipt ? { ...copy, receipt: sent.receipt } : copy;
+  }
+
+  /** Whether an approval item is about a copy of the card in another conversation than the approval's. */
+  private async isRoutedCopy(item: OutboxItem & { kind: 'approval_card' }): Promise<boolean> {
+    const approval = await this.options.journal.getApproval(item.payload.approvalId);
+    return approval !== null && !sameConversation(item.conversation, approval.conversation);
+  }
+
   /** Delivers one item; false when it failed (later items of the conversation wait). */
   private async deliver(item: OutboxItem): Promise<boolean> {
     const { journal, channels, clock, logger } = this.options;
@@ -154,7 +197,7 @@ export class OutboxDispatcher {
         const { approvalId, allowSessionScope } = item.payload;
         const approval = await journal.getApproval(approvalId);
         if (!approval) throw new ChannelError('permanent', `approval ${approvalId} is missing`);
-        const card = approvalCard(approval, allowSessionScope, channel.approvalPreviewChars);
+        const card = await this.cardFor(item, approval, allowSessionScope, channel);
         if (item.kind === 'approval_card') receipt = await channel.presentApproval(card);
         else if (card.receipt) await channel.updateApproval(card);
       }
@@ -173,7 +216,8 @@ export class OutboxDispatcher {
           : Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 8));
       logger.warn({ outboxId: item.id, kind: item.kind, attempts, giveUp, err: message }, 'delivery failed');
       await journal.failOutbox(item.id, message, giveUp ? null : clock() + wait, clock());
-      if (giveUp && item.kind === 'approval_card') {
+      // A copy routed to the admin conversation failing leaves the card where it was asked.
+      if (giveUp && item.kind === 'approval_card' && !(await this.isRoutedCopy(item))) {
         await this.options.onCardFailed(item.payload.approvalId, message);
       }
       return false;

@@ -248,6 +248,46 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(shell).toEqual(['echo hi', 'echo there']);
     });
 
+    it('a request in a DM nobody there may approve also shows its card in the admin conversation; deciding it there edits both', async () => {
+      // The admin conversation is the group channel: learn its reference from a message there.
+      core.provider.enqueue({ text: 'hello group' });
+      await driver.userSays({ user: 'bob', text: 'hi all', where: 'group' });
+      await expect.poll(async () => (await lastRun())?.state, poll).toBe('succeeded');
+      const group = (await lastRun()).conversation;
+      core.adminConversations.set(driver.platform, group);
+
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'test_action', args: { note: 'from a DM' } }] },
+        { text: 'did it' },
+      );
+      await driver.userSays({ user: 'alice', text: 'please do it', where: 'dm' });
+      const withButtons = () => driver.posted().filter((m) => m.buttons.length > 0);
+      await expect.poll(() => withButtons().length, poll).toBe(2);
+      const inGroup = withButtons().find((m) => m.channel === group.channel)!;
+      const inDm = withButtons().find((m) => m.channel !== group.channel)!;
+      expect(inGroup, 'a copy in the admin conversation').toBeDefined();
+      expect(inDm, 'the card where it was asked').toBeDefined();
+      const run = await lastRun();
+      expect(inDm.channel).toBe(run.conversation.channel);
+
+      await driver.click({ user: 'admin', messageId: inGroup.id, verb: 'approve' });
+      await expect.poll(() => driver.posted().some((m) => m.text.includes('did it')), poll).toBe(true);
+      expect(core.executions()).toBe(1);
+      for (const card of [inGroup, inDm]) {
+        await expect.poll(() => edited(driver, card.id)?.buttons.length, poll).toBe(0);
+        expect(edited(driver, card.id)!.text.toLowerCase()).toContain('approved');
+      }
+      // A request in the group itself keeps its one card there.
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'test_action', args: { note: 'in the group' } }] },
+        { text: 'ok' },
+      );
+      await driver.userSays({ user: 'alice', text: 'and here', where: 'group' });
+      await expect.poll(() => withButtons().length, poll).toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(withButtons()).toHaveLength(1);
+    });
+
     it('a reply the platform took but whose answer was lost shows once where the platform lets us look', async () => {
       // Not streamed: this is about the outbox's delivery, not a draft.
       core.provider.enqueue({ text: 'landed exactly once', stream: false });

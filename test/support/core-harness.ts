@@ -6,6 +6,7 @@ import { AgentDirectory } from '../../src/agents/directory.js';
 import { assembleCore, type Core } from '../../src/app/core.js';
 import { parseConfig } from '../../src/config/load.js';
 import { newId } from '../../src/core/ids.js';
+import type { ConversationRef } from '../../src/core/types.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/index.js';
 import type { JournalStore } from '../../src/journal/store.js';
 import { loadPolicyEngine } from '../../src/policy/cedar-engine.js';
@@ -32,6 +33,8 @@ export interface CoreHarness extends Core {
   workspaceDir: string;
   /** How many times the `test_action` tool (needs approval by default) ran. */
   executions(): number;
+  /** Each platform's admin conversation (approver routing); empty until a test sets one. */
+  adminConversations: Map<string, ConversationRef>;
   stop(): Promise<void>;
 }
 
@@ -109,6 +112,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
   const providers: Record<string, ScriptedProvider> = { default: provider };
   for (const name of Object.keys(options.moreAgents ?? {})) providers[name] = new ScriptedProvider();
   const channels = new Map<string, Channel>();
+  const adminConversations = new Map<string, ConversationRef>();
   const agents = new AgentDirectory(
     Object.entries(config.agents).map(([name, agentConfig]) => ({
       name,
@@ -137,6 +141,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     pollMs: options.pollMs ?? 100,
     ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
     grantPolicies: policy,
+    adminConversations,
   });
   await core.grants?.reload();
   core.scheduler.start();
@@ -149,6 +154,7 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     channels,
     workspaceDir,
     executions: () => executions,
+    adminConversations,
     async stop() {
       core.grants?.stop();
       await core.scheduler.abortAll();

@@ -11,10 +11,13 @@ export async function completeOutbox(
   now: number,
 ): Promise<void> {
   const json = toJson(receipt);
-  const [row] = await ctx.q<{ kind: string; approval_id: string | null }>('completeOutbox', [id, json, now]);
+  const [row] = await ctx.q<{ kind: string; approval_id: string | null; conversation: unknown }>(
+    'completeOutbox',
+    [id, json, now],
+  );
   if (!row) throw new NotFoundError('outbox item', id);
   if (row.kind === 'approval_card' && row.approval_id !== null)
-    await ctx.run('setCardReceipt', [json, row.approval_id]);
+    await ctx.run('setCardReceipt', [json, row.approval_id, JSON.stringify(row.conversation)]);
 }
 
 /** `JournalStore.recordOutboxProgress`; a delivered item keeps its receipt. */

@@ -94,7 +94,10 @@ export const SQL = {
     WHERE session_id = $1 AND tool = $2 AND state = 'approved' AND scope = 'session'
     ORDER BY decided_at DESC, id DESC LIMIT 50`,
   nextExpiry: "SELECT MIN(expires_at) AS at FROM approvals WHERE state = 'pending'",
-  setCardReceipt: 'UPDATE approvals SET card_receipt = $1::jsonb WHERE id = $2',
+  // Only the card in the approval's own conversation; a copy routed elsewhere keeps its receipt on its outbox row.
+  setCardReceipt: 'UPDATE approvals SET card_receipt = $1::jsonb WHERE id = $2 AND conversation = $3::jsonb',
+  cardConversations: `SELECT conversation FROM outbox WHERE approval_id = $1 AND kind = 'approval_card'
+    ORDER BY created_at, id`,
   approvalCounts: 'SELECT state, COUNT(*) AS n FROM approvals GROUP BY state',
 
   // ── outbox ────────────────────────────────────────────────────────────────────────
@@ -126,7 +129,7 @@ export const SQL = {
     RETURNING outbox.*`,
   completeOutbox: `UPDATE outbox SET state = 'delivered', delivered_at = $3, receipt = $2::jsonb,
       lease_owner = NULL, lease_expires_at = NULL
-    WHERE id = $1 RETURNING kind, approval_id`,
+    WHERE id = $1 RETURNING kind, approval_id, conversation`,
   upsertDraft: `INSERT INTO reply_drafts (run_id, receipt, updated_at) VALUES ($1, $2::jsonb, $3)
     ON CONFLICT (run_id) DO UPDATE SET receipt = excluded.receipt, updated_at = excluded.updated_at`,
   deleteDraft: 'DELETE FROM reply_drafts WHERE run_id = $1',

@@ -1,7 +1,19 @@
 import { NotFoundError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Approval, JournalEvent, RunState, TapeAppend, TapeEvent } from '../../core/types.js';
-import { approvalUpdateItem, decisionBody, type Settlement } from '../shared/approval-rules.js';
+import type {
+  Approval,
+  ConversationRef,
+  JournalEvent,
+  RunState,
+  TapeAppend,
+  TapeEvent,
+} from '../../core/types.js';
+import {
+  approvalUpdateItem,
+  cardConversations,
+  decisionBody,
+  type Settlement,
+} from '../shared/approval-rules.js';
 import { linkedApprovalId, nextRunRow, type TransitionOptions } from '../shared/run-rules.js';
 import type { NewOutboxItem } from '../store.js';
 import type { PgContext } from './context.js';
@@ -136,7 +148,12 @@ export async function settleApproval(
   if (!settled) return null;
   const decision = decisionBody(approval, outcome);
   await appendTape(ctx, run.id, [{ kind: 'approval_decision', body: decision }], now);
-  await enqueueOutbox(ctx, run.id, approvalUpdateItem(run.channel, approval.conversation, approval.id), now);
+  const sentTo = await ctx.q<{ conversation: ConversationRef }>('cardConversations', [approval.id]);
+  for (const where of cardConversations(
+    approval.conversation,
+    sentTo.map((r) => r.conversation),
+  ))
+    await enqueueOutbox(ctx, run.id, approvalUpdateItem(run.channel, where, approval.id), now);
   await recordEvent(ctx, `approval.${state}`, { ...decision, runId: run.id, tool: approval.tool }, now);
   ctx.signal({ type: 'approval_decided', approvalId: approval.id, runId: run.id });
   return toApproval(settled);

@@ -1,3 +1,4 @@
+import { sameConversation } from '../../core/conversation.js';
 import { ConflictError } from '../../core/errors.js';
 import type { Approval, ConversationRef } from '../../core/types.js';
 import type { ApprovalDecisionInput, NewOutboxItem } from '../store.js';
@@ -50,6 +51,19 @@ export function decisionBody(
 } {
   const { state, by, scope, reason } = settlement;
   return { approvalId: approval.id, toolCallId: approval.tool_call_id, decision: state, by, scope, reason };
+}
+
+/**
+ * The conversations whose copy of an approval's card is edited once it is settled: its own, then
+ * each other one its card was also sent to (approver routing), once each.
+ */
+export function cardConversations(
+  own: ConversationRef,
+  sentTo: readonly ConversationRef[],
+): ConversationRef[] {
+  const all = [own];
+  for (const where of sentTo) if (!all.some((seen) => sameConversation(seen, where))) all.push(where);
+  return all;
 }
 
 /** The outbox item that edits an approval's card once it is settled. */

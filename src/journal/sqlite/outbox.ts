@@ -26,7 +26,7 @@ export function completeOutbox(ctx: JournalContext, id: string, receipt: Deliver
   const json = toJson(receipt);
   ctx.st.completeOutbox.run({ id, receipt: json, now });
   if (row.kind === 'approval_card' && row.approval_id !== null)
-    ctx.st.setCardReceipt.run(json, row.approval_id);
+    ctx.st.setCardReceipt.run(json, row.approval_id, row.conversation);
 }
 
 /** `JournalStore.recordOutboxProgress` inside one write transaction; a delivered item keeps its receipt. */

@@ -166,7 +166,13 @@ export function prepareStatements(db: Database.Database) {
     nextExpiry: db.prepare<[], { at: number | null }>(
       "SELECT MIN(expires_at) AS at FROM approvals WHERE state = 'pending'",
     ),
-    setCardReceipt: db.prepare<[string, string]>('UPDATE approvals SET card_receipt = ? WHERE id = ?'),
+    // Only the card in the approval's own conversation; a copy routed elsewhere keeps its receipt on its outbox row.
+    setCardReceipt: db.prepare<[string, string, string]>(
+      'UPDATE approvals SET card_receipt = ? WHERE id = ? AND conversation = ?',
+    ),
+    cardConversations: db.prepare<[string], { conversation: string }>(
+      "SELECT conversation FROM outbox WHERE approval_id = ? AND kind = 'approval_card' ORDER BY created_at, id",
+    ),
     approvalCounts: db.prepare<[], { state: ApprovalState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM approvals GROUP BY state',
     ),

@@ -1,7 +1,19 @@
 import { NotFoundError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { Approval, JournalEvent, RunState, TapeAppend, TapeEvent } from '../../core/types.js';
-import { approvalUpdateItem, decisionBody, type Settlement } from '../shared/approval-rules.js';
+import type {
+  Approval,
+  ConversationRef,
+  JournalEvent,
+  RunState,
+  TapeAppend,
+  TapeEvent,
+} from '../../core/types.js';
+import {
+  approvalUpdateItem,
+  cardConversations,
+  decisionBody,
+  type Settlement,
+} from '../shared/approval-rules.js';
 import { linkedApprovalId, nextRunRow, type TransitionOptions } from '../shared/run-rules.js';
 import type { NewOutboxItem } from '../store.js';
 import { type ApprovalRow, type RunRow, toApproval, toJournalEvent, toJson, toTapeEvent } from './rows.js';
@@ -110,12 +122,11 @@ export function settleApproval(
   const run = requireRun(ctx, approval.run_id);
   const decision = decisionBody(approval, outcome);
   appendTape(ctx, run.id, [{ kind: 'approval_decision', body: decision }], now);
-  enqueueOutbox(
-    ctx,
-    run.id,
-    approvalUpdateItem(run.channel, toApproval(approval).conversation, approval.id),
-    now,
-  );
+  const sentTo = ctx.st.cardConversations
+    .all(approval.id)
+    .map((r) => JSON.parse(r.conversation) as ConversationRef);
+  for (const where of cardConversations(toApproval(approval).conversation, sentTo))
+    enqueueOutbox(ctx, run.id, approvalUpdateItem(run.channel, where, approval.id), now);
   recordEvent(ctx, `approval.${state}`, { ...decision, runId: run.id, tool: approval.tool }, now);
   const settled = ctx.st.approvalById.get(approval.id);
   if (!settled) throw new NotFoundError('approval', approval.id);

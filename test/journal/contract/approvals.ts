@@ -77,6 +77,56 @@ export function approvalsContract(open: OpenStore): void {
       expect(await store().nextApprovalExpiry()).toBeNull();
     });
 
+    it('a card also sent to another conversation keeps its own receipt, and both copies are edited once decided', async () => {
+      const run = await startRun(store());
+      const admins = { platform: run.conversation.platform, channel: 'admins-room' };
+      await store().commitStep(run.id, {
+        now: T0 + 1,
+        expectState: 'running',
+        tape: [{ kind: 'approval_request', body: { approvalId: 'ap-r' } }],
+        approvals: [
+          {
+            id: 'ap-r',
+            toolCallId: 'call-r',
+            tool: 'shell_exec',
+            args: { command: 'ls' },
+            argsHash: 'hash-r',
+            requester: run.principal,
+            conversation: run.conversation,
+            expiresAt: T0 + 10 * MINUTE,
+          },
+        ],
+        outbox: [run.conversation, admins].map((conversation) => ({
+          channel: run.channel,
+          conversation,
+          kind: 'approval_card' as const,
+          payload: { approvalId: 'ap-r', allowSessionScope: true },
+        })),
+      });
+      const cards = await store().claimOutbox({ owner: 'w', leaseMs: MINUTE, now: T0 + 2, limit: 10 });
+      expect(cards).toHaveLength(2);
+      for (const card of cards)
+        await store().completeOutbox(
+          card.id,
+          { messageIds: [card.conversation.channel === 'admins-room' ? 'routed-card' : 'own-card'] },
+          T0 + 3,
+        );
+      expect((await store().getApproval('ap-r'))?.cardReceipt).toEqual({ messageIds: ['own-card'] });
+      await store().decideApproval({
+        approvalId: 'ap-r',
+        decision: 'approved',
+        decider: 'discord:boss',
+        scope: 'once',
+        now: T0 + 4,
+      });
+      const updates = (await store().listOutbox({ runId: run.id, limit: 10 })).filter(
+        (o) => o.kind === 'approval_update',
+      );
+      expect(updates.map((u) => u.conversation.channel).sort()).toEqual(
+        ['admins-room', run.conversation.channel].sort(),
+      );
+    });
+
     it('a second approval decision is refused and says the first outcome', async () => {
       const run = await startRun(store());
       await askApproval(store(), run, { id: 'ap-1', now: T0, expiresAt: T0 + 10 * MINUTE });
