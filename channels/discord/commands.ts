@@ -42,6 +42,28 @@ export const SLASH_COMMANDS = [
   { name: 'approvals', description: 'Approvals waiting for a decision', options: [] },
   { name: 'new', description: 'Start a fresh session here (the earlier one stays readable)', options: [] },
   { name: 'help', description: 'What Switchboard’s commands do', options: [] },
+  {
+    name: 'access',
+    description: 'Who asked to be let in, and who was; grant or revoke (admins)',
+    options: [
+      {
+        name: 'args',
+        description: 'grant <who> [group] | revoke <who> [group] (default: the list)',
+        type: ApplicationCommandOptionType.String,
+      },
+    ],
+  },
+  {
+    name: 'link',
+    description: 'Link this account to yours on another platform',
+    options: [
+      {
+        name: 'args',
+        description: 'The code your other account showed (default: show a code here)',
+        type: ApplicationCommandOptionType.String,
+      },
+    ],
+  },
 ] as const;
 
 type CommandName = (typeof SLASH_COMMANDS)[number]['name'];
@@ -136,6 +158,9 @@ export function commandRequestOf(
     else if (typeof user === 'string') args.push(principalOf(user));
     const days = option('days');
     if (typeof days === 'number') args.push(String(days));
+  } else if (name === 'access' || name === 'link') {
+    const words = option('args');
+    if (typeof words === 'string') args.push(...words.trim().split(/\s+/).filter(Boolean));
   }
   const place = placeOfInteraction(interaction);
   return {

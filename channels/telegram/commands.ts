@@ -13,6 +13,8 @@ export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
   { command: 'approvals', description: 'Pending approvals you can decide' },
   { command: 'new', description: 'Start a fresh session in this chat' },
   { command: 'help', description: 'What the agent understands' },
+  { command: 'access', description: 'Who asked to be let in, and who was (admins)' },
+  { command: 'link', description: 'Link this account to yours on another platform: /link [code]' },
 ];
 
 /** Commands that map to the gateway's command names; `/start` and `/help` show help. */
@@ -24,6 +26,8 @@ export const COMMAND_NAMES: Record<string, CommandRequest['name']> = {
   new: 'new',
   start: 'help',
   help: 'help',
+  access: 'access',
+  link: 'link',
 };
 
 /**

@@ -1,4 +1,5 @@
 import type { AgentDirectory } from '../agents/directory.js';
+import type { ChannelAccess } from '../config/access-schema.js';
 import type { Binding } from '../config/routing-schema.js';
 import type { OutboxItem } from '../core/types.js';
 import { GatewayRuntimeState } from '../gateway/runtime.js';
@@ -53,6 +54,8 @@ export interface CoreParts {
   memory?: MemoryService;
   /** The MCP servers' states, for `GET /v1/tools` and `/status`. */
   mcpServers?: () => ServerStatus[];
+  /** How each channel treats strangers (`channels.<name>.access`). */
+  channelAccess?: ReadonlyMap<string, ChannelAccess>;
 }
 
 /** The wired core: the gateway and the loops behind it. */
@@ -71,7 +74,8 @@ export interface Core {
 /**
  * Wires the orchestrator, scheduler, outbox dispatcher and gateway around one journal. The daemon
  * and the in-process test harness both build the core here, so tests exercise the real wiring.
- * Nothing is started: call `scheduler.start()` and `dispatcher.start()`.
+ * Nothing is started: call `gateway.start()` (the journal's people into the policy),
+ * `scheduler.start()` and `dispatcher.start()`.
  */
 export function assembleCore(parts: CoreParts): Core {
   const wakeups = new Wakeups();
@@ -135,7 +139,6 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.pollMs ? { pollMs: parts.pollMs } : {}),
     wakeups,
   });
-  wakeups.subscribe(wakeLoops({ scheduler, dispatcher, feed, streams, logger: parts.logger }));
   const gateway = new GatewayRuntimeState({
     journal: parts.journal,
     policy: parts.policy,
@@ -149,6 +152,11 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.sandboxSummary !== undefined ? { sandboxSummary: parts.sandboxSummary } : {}),
     ...(parts.memory ? { memory: parts.memory } : {}),
     tools: { tools: parts.tools, ...(parts.mcpServers ? { mcpServers: parts.mcpServers } : {}) },
+    ...(parts.channelAccess ? { channelAccess: parts.channelAccess } : {}),
+    accessTimeoutMs: parts.approvalTimeoutMs,
   });
+  wakeups.subscribe(
+    wakeLoops({ scheduler, dispatcher, feed, streams, people: gateway.people, logger: parts.logger }),
+  );
   return { gateway, scheduler, dispatcher, feed, executor, wakeups, streams };
 }

@@ -1,5 +1,6 @@
 import { bindAgent } from '../agents/bindings.js';
 import type { AgentDirectory } from '../agents/directory.js';
+import type { ChannelAccess } from '../config/access-schema.js';
 import type { Binding } from '../config/routing-schema.js';
 import {
   ConflictError,
@@ -29,12 +30,16 @@ import type {
   DecisionRequest,
   GatewayPort,
   ReceiveResult,
+  ToolDecisionOutcome,
 } from '../ports/gateway.js';
 import type { Wakeups } from '../runtime/wakeups.js';
 import { ToolRegistry } from '../tools/registry.js';
-import { Access, NOT_LET_IN } from './access.js';
+import { Access } from './access.js';
+import { AccessDesk } from './access-requests.js';
 import { runCommand } from './commands.js';
+import { IdentityLinks } from './identity-links.js';
 import { GatewayMemory } from './memory-access.js';
+import { PeopleDirectory } from './people-directory.js';
 import { GatewayReads } from './reads.js';
 import { approvalResource, conversationResource, runResource, unplacedConversation } from './resources.js';
 import { denyBySystem } from './system-decision.js';
@@ -61,6 +66,10 @@ export interface GatewayDeps {
   memory?: MemoryService;
   /** The tools and MCP servers behind `GET /v1/tools` and the `/status` MCP line. */
   tools?: ToolCatalogSource;
+  /** How each channel treats strangers (`channels.<name>.access`); absent: every channel refuses. */
+  channelAccess?: ReadonlyMap<string, ChannelAccess>;
+  /** How long an access request waits (`approvals.timeout`; 15 minutes when absent). */
+  accessTimeoutMs?: number;
 }
 
 /**
@@ -79,6 +88,12 @@ export class GatewayRuntimeState implements GatewayPort {
   readonly memory: GatewayMemory | undefined;
   /** The tools and MCP servers, authorized per call (`read_tools`). */
   readonly toolCatalog: ToolCatalog;
+  /** The journal's memberships and linked identities, in force in the policy. */
+  readonly people: PeopleDirectory;
+  /** Access requests, memberships and their doors. */
+  readonly accessDesk: AccessDesk;
+  /** Linked identities and one-time link codes. */
+  readonly links: IdentityLinks;
 
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
@@ -86,6 +101,28 @@ export class GatewayRuntimeState implements GatewayPort {
     this.reads = new GatewayReads(deps.journal, this.access);
     this.memory = deps.memory ? new GatewayMemory(deps.memory, deps.journal, this.access) : undefined;
     this.toolCatalog = new ToolCatalog(deps.tools ?? { tools: new ToolRegistry() }, this.access);
+    this.people = new PeopleDirectory(deps.journal, deps.policy, deps.logger);
+    this.accessDesk = new AccessDesk({
+      journal: deps.journal,
+      access: this.access,
+      people: this.people,
+      wakeups: deps.wakeups,
+      clock: deps.clock,
+      logger: deps.logger,
+      channelAccess: deps.channelAccess ?? new Map(),
+      timeoutMs: deps.accessTimeoutMs ?? 900_000,
+    });
+    this.links = new IdentityLinks({
+      journal: deps.journal,
+      access: this.access,
+      people: this.people,
+      clock: deps.clock,
+    });
+  }
+
+  /** Reads the journal's memberships and linked identities into the policy; call before serving. */
+  async start(): Promise<void> {
+    await this.people.refresh();
   }
 
   /**
@@ -100,6 +137,8 @@ export class GatewayRuntimeState implements GatewayPort {
     if (message.text.trim().length === 0 && (message.attachments?.length ?? 0) === 0) {
       throw new ValidationError('the message is empty');
     }
+    // Linked identities speak as their person: policy, runs and usage follow the person.
+    message = { ...message, principal: this.people.personOf(message.principal) };
     if (message.text.length > maxMessageChars) {
       throw new ValidationError(
         `the message is ${message.text.length} characters long; the limit is ${maxMessageChars}`,
@@ -140,7 +179,10 @@ export class GatewayRuntimeState implements GatewayPort {
         : { status: 'accepted', sessionId: result.sessionId, runId: result.runId };
     } catch (error) {
       if (error instanceof ForbiddenError) {
-        refusal = NOT_LET_IN;
+        // A stranger: one polite answer, and an access request where the channel asks for one.
+        const person = { ...message, principal: this.people.personOf(message.principal) };
+        const answer = await this.accessDesk.refuse(person);
+        return answer.duplicate ? { status: 'duplicate' } : { status: 'refused', message: answer.text };
       } else if (error instanceof ValidationError || error instanceof SessionBindingError) {
         refusal = `Sorry, I could not take that message: ${error.message}.`;
       } else {
@@ -192,8 +234,21 @@ export class GatewayRuntimeState implements GatewayPort {
     return result.run;
   }
 
-  /** Decides an approval for the person who clicked; refusals come back with a reason. */
+  /**
+   * Decides what a card's button asks about for the person who clicked: a tool approval, or an
+   * access request (the same buttons). Refusals come back with a reason.
+   */
   async decideApproval(request: DecisionRequest): Promise<DecisionOutcome> {
+    request = { ...request, decider: this.people.personOf(request.decider) };
+    if (!(await this.deps.journal.getApproval(request.approvalId))) {
+      const accessRequest = await this.deps.journal.getAccessRequest(request.approvalId);
+      if (accessRequest) return this.accessDesk.decide(request, accessRequest);
+    }
+    return this.decideToolApproval(request);
+  }
+
+  /** Decides a tool approval for the person who clicked; refusals come back with a reason. */
+  async decideToolApproval(request: DecisionRequest): Promise<ToolDecisionOutcome> {
     const { journal, policy, clock } = this.deps;
     const approval = await journal.getApproval(request.approvalId);
     if (!approval) return { ok: false, code: 'not_found', message: 'This approval does not exist.' };
@@ -287,7 +342,7 @@ export class GatewayRuntimeState implements GatewayPort {
 
   /** Runs a slash command for the caller. */
   async command(request: CommandRequest): Promise<CommandResponse> {
-    return runCommand(this, request);
+    return runCommand(this, { ...request, principal: this.people.personOf(request.principal) });
   }
 
   /** Serves a channel webhook on the HTTP server. */
@@ -305,7 +360,7 @@ export class GatewayRuntimeState implements GatewayPort {
     this.deps.wakeups.announce({ type: 'approval_decided', approvalId, runId });
   }
 
-  private stateRefusal(state: ApprovalState, decidedBy: string | null): DecisionOutcome | undefined {
+  private stateRefusal(state: ApprovalState, decidedBy: string | null): ToolDecisionOutcome | undefined {
     if (state === 'pending') return undefined;
     if (state === 'expired')
       return { ok: false, code: 'expired', state, message: 'This request expired and counts as denied.' };

@@ -11,6 +11,7 @@ import { type CompiledPolicies, compilePolicies, type PolicySources } from './co
 import type { AuthzDecision, AuthzQuery, PolicyEngine, ToolCallQuery, ToolDecision } from './engine.js';
 import { cedarUid, conversationId, EntityBuilder } from './entities.js';
 import { GroupDirectory } from './groups.js';
+import { NO_PEOPLE, type PeopleSnapshot } from './people.js';
 import type { SourceFile } from './source.js';
 import { toolTraits } from './tool-traits.js';
 
@@ -43,6 +44,11 @@ export interface PolicyEngineHandle extends PolicyEngine {
    * like `reload`; a set that does not validate leaves the current one in force and says why.
    */
   setExtraPolicies(extra: readonly SourceFile[]): PolicyReloadResult;
+  /**
+   * Puts the journal's memberships and linked identities in force at once (no reload): the
+   * policies stay as they are, the groups of every principal are answered from `people` too.
+   */
+  setPeople(people: PeopleSnapshot): void;
   /** The ids of the policies in force, in file order. */
   readonly policyIds: readonly string[];
   /** The validator's warnings on the set in force. */
@@ -86,12 +92,21 @@ class CedarPolicySet implements PolicyEngine {
   readonly groups: GroupDirectory;
   readonly #entities: EntityBuilder;
 
-  constructor(compiled: CompiledPolicies, groups: GroupDirectory, slot: string) {
+  constructor(
+    compiled: CompiledPolicies,
+    groups: GroupDirectory,
+    readonly slot: string,
+  ) {
     this.compiled = compiled;
     this.groups = groups;
     this.#policySetId = `${slot}:policies`;
     this.#schemaName = `${slot}:schema`;
     this.#entities = new EntityBuilder(groups);
+  }
+
+  /** The same preparsed policies (same slot) with other groups: nothing to preparse again. */
+  withGroups(groups: GroupDirectory): CedarPolicySet {
+    return new CedarPolicySet(this.compiled, groups, this.slot);
   }
 
   /** Preparses schema and policies into this set's slot; returns errors, if any. */
@@ -192,12 +207,13 @@ function buildSet(
   sources: PolicySources,
   groups: Readonly<Record<string, readonly string[]>>,
   slot: string,
+  people: PeopleSnapshot = NO_PEOPLE,
 ): { ok: true; set: CedarPolicySet } | { ok: false; errors: string[] } {
   const compiled = compilePolicies(sources);
   if (!compiled.ok) return compiled;
   let directory: GroupDirectory;
   try {
-    directory = new GroupDirectory(groups);
+    directory = new GroupDirectory(groups, people);
   } catch (err) {
     return { ok: false, errors: [err instanceof Error ? err.message : String(err)] };
   }
@@ -217,6 +233,7 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
   const prefix = `switchboard-${handleSerial}`;
   let sources: PolicySources = { dir: options.dir, schemaPath: options.schemaPath };
   let groups = options.groups;
+  let people = NO_PEOPLE;
   let generation = 0;
   const first = buildSet(sources, groups, `${prefix}-0`);
   if (!first.ok) {
@@ -235,9 +252,14 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     get warnings() {
       return current.compiled.warnings;
     },
+    setPeople(next) {
+      // The groups were valid when the set was built; people only add exact principals.
+      people = next;
+      current = current.withGroups(new GroupDirectory(groups, people));
+    },
     setExtraPolicies(extra) {
       const nextSources = { ...sources, extra: [...extra] };
-      const built = buildSet(nextSources, groups, `${prefix}-${(generation + 1) % 2}`);
+      const built = buildSet(nextSources, groups, `${prefix}-${(generation + 1) % 2}`, people);
       if (!built.ok) return built;
       generation += 1;
       sources = nextSources;
@@ -247,7 +269,7 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     reload(next) {
       const nextGroups = next?.groups ?? groups;
       // The slot not in use: the live set keeps working until the swap below.
-      const built = buildSet(sources, nextGroups, `${prefix}-${(generation + 1) % 2}`);
+      const built = buildSet(sources, nextGroups, `${prefix}-${(generation + 1) % 2}`, people);
       if (!built.ok) return built;
       generation += 1;
       groups = nextGroups;

@@ -1,5 +1,14 @@
+import { accessCard } from '../core/access-card.js';
 import { approvalCard } from '../core/approval-card.js';
-import { type FilePayload, type OutboundFile, type OutboxItem, TERMINAL_RUN_STATES } from '../core/types.js';
+import {
+  type ApprovalCard,
+  type ApprovalPayload,
+  type ConversationRef,
+  type FilePayload,
+  type OutboundFile,
+  type OutboxItem,
+  TERMINAL_RUN_STATES,
+} from '../core/types.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import { type Channel, ChannelError } from '../ports/channel.js';
@@ -122,6 +131,24 @@ export class OutboxDispatcher {
     return draft && draft.messageIds.length > 0 ? draft.messageIds : undefined;
   }
 
+  /** The card an approval item shows, from its approval's (or access request's) current row. */
+  private async cardOf(
+    payload: ApprovalPayload,
+    where: ConversationRef,
+    channel: Channel,
+  ): Promise<ApprovalCard> {
+    const { journal } = this.options;
+    const { approvalId, allowSessionScope } = payload;
+    if (payload.subject === 'access') {
+      const request = await journal.getAccessRequest(approvalId);
+      if (!request) throw new ChannelError('permanent', `access request ${approvalId} is missing`);
+      return accessCard(request, where);
+    }
+    const approval = await journal.getApproval(approvalId);
+    if (!approval) throw new ChannelError('permanent', `approval ${approvalId} is missing`);
+    return approvalCard(approval, allowSessionScope, channel.approvalPreviewChars);
+  }
+
   /** Delivers one item; false when it failed (later items of the conversation wait). */
   private async deliver(item: OutboxItem): Promise<boolean> {
     const { journal, channels, clock, logger } = this.options;
@@ -151,10 +178,7 @@ export class OutboxDispatcher {
           attempt: item.attempts,
         });
       } else {
-        const { approvalId, allowSessionScope } = item.payload;
-        const approval = await journal.getApproval(approvalId);
-        if (!approval) throw new ChannelError('permanent', `approval ${approvalId} is missing`);
-        const card = approvalCard(approval, allowSessionScope, channel.approvalPreviewChars);
+        const card = await this.cardOf(item.payload, item.conversation, channel);
         if (item.kind === 'approval_card') receipt = await channel.presentApproval(card);
         else if (card.receipt) await channel.updateApproval(card);
       }
@@ -173,7 +197,8 @@ export class OutboxDispatcher {
           : Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 8));
       logger.warn({ outboxId: item.id, kind: item.kind, attempts, giveUp, err: message }, 'delivery failed');
       await journal.failOutbox(item.id, message, giveUp ? null : clock() + wait, clock());
-      if (giveUp && item.kind === 'approval_card') {
+      // An access card that cannot be shown leaves the request to the console and its expiry.
+      if (giveUp && item.kind === 'approval_card' && item.payload.subject !== 'access') {
         await this.options.onCardFailed(item.payload.approvalId, message);
       }
       return false;

@@ -12,12 +12,14 @@ export interface Loops {
   feed: Pick<RunFeed, 'publish'>;
   /** Replies shown in the chat while they stream. */
   streams?: Pick<ReplyStreams, 'delta' | 'cancelled'>;
+  /** The journal's memberships and linked identities, read again when they change. */
+  people?: { refresh(): Promise<void> };
   logger: Logger;
 }
 
 /** The subscriber that maps each change to the loops it wakes: the only place this is decided. */
 export function wakeLoops(loops: Loops): ChangeListener {
-  const { scheduler, dispatcher, feed, streams, logger } = loops;
+  const { scheduler, dispatcher, feed, streams, people, logger } = loops;
   const resume = (runId: string): void => {
     scheduler.resume(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'resume failed'));
   };
@@ -53,6 +55,9 @@ export function wakeLoops(loops: Loops): ChangeListener {
         return;
       case 'run_resumable':
         resume(change.runId);
+        return;
+      case 'people':
+        void people?.refresh();
         return;
     }
   };

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { AgentDirectory } from '../../src/agents/directory.js';
 import { assembleCore, type Core } from '../../src/app/core.js';
+import type { ChannelAccess } from '../../src/config/access-schema.js';
 import { parseConfig } from '../../src/config/load.js';
 import { newId } from '../../src/core/ids.js';
 import { openSqliteJournal } from '../../src/journal/sqlite/index.js';
@@ -55,6 +56,8 @@ export interface CoreHarnessOptions {
   bindings?: unknown[];
   /** Wraps the journal the core is built on (a decorator under test, as the daemon adds them). */
   wrapJournal?: (journal: JournalStore) => JournalStore;
+  /** How each channel treats strangers; read when a stranger writes, so it may be filled later. */
+  channelAccess?: ReadonlyMap<string, ChannelAccess>;
 }
 
 /**
@@ -136,7 +139,9 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     channels,
     pollMs: options.pollMs ?? 100,
     ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
+    ...(options.channelAccess ? { channelAccess: options.channelAccess } : {}),
   });
+  await core.gateway.start();
   core.scheduler.start();
   core.dispatcher.start();
   return {

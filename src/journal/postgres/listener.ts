@@ -19,6 +19,7 @@ const SIGNAL_TYPES = new Set<JournalSignal['type']>([
   'run_cancelled',
   'approval_decided',
   'outbox',
+  'people',
 ]);
 
 /** Parses a NOTIFY payload into a signal, or null when it is not one of ours. */

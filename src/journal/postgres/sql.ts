@@ -1,3 +1,5 @@
+import { PEOPLE_SQL } from './people-sql.js';
+
 /**
  * Every SQL statement of the PostgreSQL journal by name. node-postgres prepares a named statement
  * once per connection, so the names double as prepared-statement names. Optional filters take
@@ -180,6 +182,9 @@ export const SQL = {
     WHERE singletons.owner = EXCLUDED.owner OR singletons.expires_at <= $3
     RETURNING owner`,
   releaseSingleton: 'DELETE FROM singletons WHERE name = $1 AND owner = $2',
+
+  // ── people ────────────────────────────────────────────────────────────────────────
+  ...PEOPLE_SQL,
 } as const;
 
 /** The name of a journal statement. */

@@ -167,6 +167,9 @@ export function prepareStatements(db: Database.Database) {
       "SELECT MIN(expires_at) AS at FROM approvals WHERE state = 'pending'",
     ),
     setCardReceipt: db.prepare<[string, string]>('UPDATE approvals SET card_receipt = ? WHERE id = ?'),
+    setAccessCardReceipt: db.prepare<[string, string]>(
+      'UPDATE access_requests SET card_receipt = ? WHERE id = ?',
+    ),
     approvalCounts: db.prepare<[], { state: ApprovalState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM approvals GROUP BY state',
     ),

@@ -15,13 +15,15 @@ describe('discord slash commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status, /approvals, /new and /help globally on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new, /help, /access and /link globally on start', async () => {
     h = await startHarness();
     const global = h.fake.world.commands.get('global') ?? [];
     expect(global.map((command) => command.name).sort()).toEqual([
+      'access',
       'approvals',
       'cancel',
       'help',
+      'link',
       'new',
       'status',
       'usage',
@@ -32,7 +34,7 @@ describe('discord slash commands', () => {
   it('registers per guild when guild ids are configured', async () => {
     const world = new FakeWorld();
     h = await startHarness({ guildIds: [world.guildId] }, { world });
-    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(6);
+    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(8);
     expect(h.fake.world.commands.has('global')).toBe(false);
   });
 

@@ -9,7 +9,7 @@ describe('telegram commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status, /approvals, /new and /help on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new, /help, /access and /link on start', async () => {
     h = await startTelegram();
     expect(h.fake.commands.map((c) => c.command)).toEqual([
       'cancel',
@@ -18,6 +18,8 @@ describe('telegram commands', () => {
       'approvals',
       'new',
       'help',
+      'access',
+      'link',
     ]);
   });
 
