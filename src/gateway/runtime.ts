@@ -98,10 +98,10 @@ export class GatewayRuntimeState implements GatewayPort {
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
     this.access = new Access(deps.policy);
-    this.reads = new GatewayReads(deps.journal, this.access);
+    this.people = new PeopleDirectory(deps.journal, deps.policy, deps.logger);
+    this.reads = new GatewayReads(deps.journal, this.access, this.people);
     this.memory = deps.memory ? new GatewayMemory(deps.memory, deps.journal, this.access) : undefined;
     this.toolCatalog = new ToolCatalog(deps.tools ?? { tools: new ToolRegistry() }, this.access);
-    this.people = new PeopleDirectory(deps.journal, deps.policy, deps.logger);
     this.accessDesk = new AccessDesk({
       journal: deps.journal,
       access: this.access,
