@@ -37,6 +37,7 @@ export async function usageByPerson(
     else merged.set(key, { ...row, principal });
   }
   return [...merged.values()].sort(
-    (a, b) => a.bucketStart - b.bucketStart || (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0),
+    (a, b) =>
+      a.bucketStart - b.bucketStart || (a.principal < b.principal ? -1 : a.principal > b.principal ? 1 : 0),
   );
 }
