@@ -63,6 +63,7 @@ describe('console tokens and what they may read', () => {
       approve: true,
       read_events: true,
       read_usage_all: true,
+      read_access: true,
     });
     const alice = await daemon.api('GET', '/v1/console/me', undefined, as('alice'));
     expect(alice.body).toEqual({
@@ -72,6 +73,7 @@ describe('console tokens and what they may read', () => {
       approve: true,
       read_events: false,
       read_usage_all: false,
+      read_access: false,
     });
     const carol = await daemon.api('GET', '/v1/console/me', undefined, as('carol'));
     expect(carol.body).toMatchObject({ principal: 'console:carol', approve: false });

@@ -48,6 +48,7 @@ export function registerConsole(
       approve: abilities.approve,
       read_events: abilities.readEvents,
       read_usage_all: abilities.readUsageAll,
+      read_access: abilities.readAccess,
     };
   });
 }
