@@ -1,6 +1,6 @@
 import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import type { AccessDesk } from './access-requests.js';
-import { type IdentityLinks, looksLikeLinkCode } from './identity-links.js';
+import { type IdentityLinks, LINK_CODE_TTL_MS, looksLikeLinkCode } from './identity-links.js';
 
 /** The people doors the commands use. */
 export interface PeopleCommandGateway {
@@ -67,8 +67,8 @@ export async function linkCommand(
 ): Promise<CommandResponse> {
   const [first, second] = request.args;
   if (first === undefined) {
-    const { code, expiresAt } = await gateway.links.issueCode(request.principal);
-    const minutes = Math.round((expiresAt - Date.now()) / 60_000);
+    const { code } = await gateway.links.issueCode(request.principal);
+    const minutes = Math.round(LINK_CODE_TTL_MS / 60_000);
     return {
       ok: true,
       text: `Your link code is ${code}. Type /link ${code} on your other platform within ${minutes} minutes; it works once.`,

@@ -180,7 +180,13 @@ export class GatewayRuntimeState implements GatewayPort {
     } catch (error) {
       if (error instanceof ForbiddenError) {
         // A stranger: one polite answer, and an access request where the channel asks for one.
-        const person = { ...message, principal: this.people.personOf(message.principal) };
+        // The message is kept to be answered once let in: with the agent a new session there gets.
+        const principal = this.people.personOf(message.principal);
+        const person = {
+          ...message,
+          principal,
+          agent: message.agent ?? this.agentFor(message.conversation, principal),
+        };
         const answer = await this.accessDesk.refuse(person);
         return answer.duplicate ? { status: 'duplicate' } : { status: 'refused', message: answer.text };
       } else if (error instanceof ValidationError || error instanceof SessionBindingError) {
@@ -249,6 +255,7 @@ export class GatewayRuntimeState implements GatewayPort {
 
   /** Decides a tool approval for the person who clicked; refusals come back with a reason. */
   async decideToolApproval(request: DecisionRequest): Promise<ToolDecisionOutcome> {
+    request = { ...request, decider: this.people.personOf(request.decider) };
     const { journal, policy, clock } = this.deps;
     const approval = await journal.getApproval(request.approvalId);
     if (!approval) return { ok: false, code: 'not_found', message: 'This approval does not exist.' };
