@@ -35,6 +35,7 @@ export function parseCustomId(customId: string): { verb: ApprovalVerb; approvalI
  * without buttons, once decided. Mentions never ping anyone.
  */
 export function renderCard(card: ApprovalCard): CardBody {
+  if (card.access) return renderAccessCard(card, card.access);
   const head = [
     `🔐 **Approval needed** · \`${card.tool}\``,
     `Asked by ${who(card.requester)} · run \`${card.runId}\``,
@@ -93,4 +94,26 @@ function buttonsOf(card: ApprovalCard): APIActionRowComponent<APIButtonComponent
 function who(principal: string): string {
   const userId = userIdOf(principal);
   return userId === undefined ? `\`${principal.replaceAll('`', "'")}\`` : `<@${userId}>`;
+}
+
+/**
+ * An access request's card: who asks to be let in, into which group, and what they wrote (quoted,
+ * mentions inert); the same buttons and outcome line as a tool approval's.
+ */
+function renderAccessCard(card: ApprovalCard, access: { group: string; text: string }): CardBody {
+  const quote = access.text
+    .split('\n')
+    .map((line) => `> ${line}`)
+    .join('\n');
+  const content = [
+    `🚪 **Access request** · ${who(card.requester)} asks to talk to the agent`,
+    `Approve adds them to \`${access.group.replaceAll('`', "'")}\` and answers their message:`,
+    quote,
+    statusLine(card),
+  ].join('\n');
+  return {
+    content,
+    components: card.state === 'pending' ? [buttonsOf(card)] : [],
+    allowed_mentions: { parse: [] },
+  };
 }

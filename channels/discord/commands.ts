@@ -49,6 +49,28 @@ export const SLASH_COMMANDS = [
     ],
   },
   { name: 'help', description: 'What Switchboard’s commands do', options: [] },
+  {
+    name: 'access',
+    description: 'Who asked to be let in, and who was; grant or revoke (admins)',
+    options: [
+      {
+        name: 'args',
+        description: 'grant <who> [group] | revoke <who> [group] (default: the list)',
+        type: ApplicationCommandOptionType.String,
+      },
+    ],
+  },
+  {
+    name: 'link',
+    description: 'Link this account to yours on another platform',
+    options: [
+      {
+        name: 'args',
+        description: 'The code your other account showed (default: show a code here)',
+        type: ApplicationCommandOptionType.String,
+      },
+    ],
+  },
 ] as const;
 
 type CommandName = (typeof SLASH_COMMANDS)[number]['name'];
@@ -146,6 +168,9 @@ export function commandRequestOf(
   } else if (name === 'grants') {
     const revoke = option('revoke');
     if (typeof revoke === 'string' && revoke.trim() !== '') args.push('revoke', revoke.trim());
+  } else if (name === 'access' || name === 'link') {
+    const words = option('args');
+    if (typeof words === 'string') args.push(...words.trim().split(/\s+/).filter(Boolean));
   }
   const place = placeOfInteraction(interaction);
   return {

@@ -29,6 +29,7 @@ export const APPROVAL_ACTIONS: Readonly<Record<ApprovalVerb, string>> = {
  * the buttons are gone and the outcome and decider are shown instead.
  */
 export function renderApprovalCard(card: ApprovalCard): RenderedMessage {
+  if (card.access) return renderAccessCard(card, card.access);
   const requester = principalLabel(card.requester);
   const tool = escapeMrkdwn(card.tool);
   const pending = card.state === 'pending';
@@ -95,4 +96,29 @@ function outcomeLine(card: ApprovalCard): string {
 
 function truncate(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+/**
+ * An access request's card: who asks to be let in, into which group, and what they wrote; the
+ * same buttons and outcome line as a tool approval's.
+ */
+function renderAccessCard(card: ApprovalCard, access: { group: string; text: string }): RenderedMessage {
+  const requester = principalLabel(card.requester);
+  const pending = card.state === 'pending';
+  const quote = truncate(escapeMrkdwn(access.text), ARGS_SECTION_ROOM)
+    .split('\n')
+    .map((line) => `>${line}`)
+    .join('\n');
+  const blocks: types.KnownBlock[] = [
+    section(
+      `:door: *Access request*\n${requester} asks to talk to the agent; Approve adds them to \`${escapeMrkdwn(access.group)}\``,
+    ),
+    section(quote),
+    { type: 'context', elements: [{ type: 'mrkdwn', text: outcomeLine(card) }] },
+  ];
+  if (pending) blocks.push(approvalButtons(card));
+  const fallback = pending
+    ? `Access request: ${card.requester} asks to talk to the agent`
+    : `Access request ${card.state}: ${card.requester}${card.decidedBy ? ` by ${card.decidedBy}` : ''}`;
+  return { text: fallback, blocks };
 }

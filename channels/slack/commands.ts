@@ -3,7 +3,16 @@ import type { CommandRequest, GatewayPort, SessionScope } from '../../src/index.
 import { conversationOf, principalOf, SLACK, sessionKeyOf } from './identity.js';
 
 type SubCommand = Exclude<CommandRequest['name'], 'help'>;
-const SUB_COMMANDS: readonly SubCommand[] = ['cancel', 'usage', 'status', 'approvals', 'new', 'grants'];
+const SUB_COMMANDS: readonly SubCommand[] = [
+  'cancel',
+  'usage',
+  'status',
+  'approvals',
+  'new',
+  'grants',
+  'access',
+  'link',
+];
 
 /**
  * The line put before the gateway's help text, naming Slack's one slash command: on Slack every

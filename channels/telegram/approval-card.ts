@@ -71,16 +71,27 @@ export function renderCardText(card: ApprovalCard): { html: string; plain: strin
           `Always allow: ${card.requester} runs ${card.tool} with ${card.alwaysCovers} without asking, until revoked`,
         ]
       : [];
-  const lines = (fmt: (s: string) => string, bold: (s: string) => string, pre: (s: string) => string) => [
-    bold('Approval needed'),
-    `${fmt(card.requester)} asked to run ${bold(fmt(card.tool))}`,
-    pre(card.argsPreview),
-    `Expires: ${formatExpiry(card.expiresAt)}`,
-    `Run: ${fmt(card.runId)}`,
-    ...always.map(fmt),
-    '',
-    fmt(outcome),
-  ];
+  const access = card.access;
+  const lines = (fmt: (s: string) => string, bold: (s: string) => string, pre: (s: string) => string) =>
+    access
+      ? [
+          bold('Access request'),
+          `${fmt(card.requester)} asks to talk to the agent; Approve adds them to ${bold(fmt(access.group))}`,
+          pre(access.text),
+          `Expires: ${formatExpiry(card.expiresAt)}`,
+          '',
+          fmt(outcome),
+        ]
+      : [
+          bold('Approval needed'),
+          `${fmt(card.requester)} asked to run ${bold(fmt(card.tool))}`,
+          pre(card.argsPreview),
+          `Expires: ${formatExpiry(card.expiresAt)}`,
+          `Run: ${fmt(card.runId)}`,
+          ...always.map(fmt),
+          '',
+          fmt(outcome),
+        ];
   return {
     html: lines(
       escapeHtml,

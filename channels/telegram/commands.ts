@@ -14,6 +14,8 @@ export const TELEGRAM_COMMANDS: readonly BotCommand[] = [
   { command: 'new', description: 'Start a fresh session in this chat' },
   { command: 'grants', description: 'Grants "Always allow" made: /grants [revoke <id>]' },
   { command: 'help', description: 'What the agent understands' },
+  { command: 'access', description: 'Who asked to be let in, and who was (admins)' },
+  { command: 'link', description: 'Link this account to yours on another platform: /link [code]' },
 ];
 
 /** Commands that map to the gateway's command names; `/start` and `/help` show help. */
@@ -26,6 +28,8 @@ export const COMMAND_NAMES: Record<string, CommandRequest['name']> = {
   grants: 'grants',
   start: 'help',
   help: 'help',
+  access: 'access',
+  link: 'link',
 };
 
 /**

@@ -1,3 +1,9 @@
+import {
+  CHANNEL_ACCESS_KEYS,
+  type ChannelAccess,
+  channelAccessOf,
+  channelAccessSchema,
+} from '../config/access-schema.js';
 import { formatIssues } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
@@ -30,12 +36,50 @@ export function parseChannelSettings(
   }
   const settings = new Map<string, unknown>();
   for (const descriptor of descriptors) {
-    const parsed = descriptor.settings.safeParse(sections[descriptor.name]);
+    const parsed = descriptor.settings.safeParse(withoutAccessKeys(sections[descriptor.name]));
     if (!parsed.success)
       throw new ConfigError(formatIssues(source, parsed.error.issues, ['channels', descriptor.name]));
     settings.set(descriptor.name, parsed.data);
   }
   return settings;
+}
+
+/** A platform's section without the keys the core reads (`access`…), for the platform's own schema. */
+function withoutAccessKeys(section: unknown): unknown {
+  if (typeof section !== 'object' || section === null) return section;
+  const rest: Record<string, unknown> = { ...(section as Record<string, unknown>) };
+  for (const key of CHANNEL_ACCESS_KEYS) delete rest[key];
+  return rest;
+}
+
+/**
+ * How each platform treats strangers: `channels.<name>.access`, `access_group` and
+ * `admin_conversation`, validated here for every platform (the console lets its users in by
+ * token and has none). Throws `ConfigError` as `file: channels.x.key: reason`.
+ */
+export function parseChannelAccess(
+  sections: Config['channels'],
+  source: string,
+  descriptors: readonly ChannelDescriptor[] = CHANNEL_DESCRIPTORS,
+): ReadonlyMap<string, ChannelAccess> {
+  const access = new Map<string, ChannelAccess>();
+  for (const descriptor of descriptors) {
+    const section = sections[descriptor.name];
+    const own =
+      typeof section === 'object' && section !== null
+        ? Object.fromEntries(
+            CHANNEL_ACCESS_KEYS.filter((key) => key in section).map((key) => [
+              key,
+              (section as Record<string, unknown>)[key],
+            ]),
+          )
+        : {};
+    const parsed = channelAccessSchema.safeParse(own);
+    if (!parsed.success)
+      throw new ConfigError(formatIssues(source, parsed.error.issues, ['channels', descriptor.name]));
+    access.set(descriptor.name, channelAccessOf(descriptor.name, parsed.data));
+  }
+  return access;
 }
 
 /**

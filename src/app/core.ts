@@ -1,4 +1,5 @@
 import type { AgentDirectory } from '../agents/directory.js';
+import type { ChannelAccess } from '../config/access-schema.js';
 import type { Binding } from '../config/routing-schema.js';
 import type { ConversationRef, OutboxItem } from '../core/types.js';
 import { GrantBook, type GrantPolicyTarget } from '../gateway/grant-book.js';
@@ -57,8 +58,13 @@ export interface CoreParts {
   mcpServers?: () => ServerStatus[];
   /** Where the grants' generated permits go (the policy engine handle); no "Always allow" without. */
   grantPolicies?: GrantPolicyTarget;
-  /** Each platform's admin conversation, where a card nobody in its DM may decide also goes. */
+  /**
+   * Each platform's admin conversation, where a card nobody in its DM may decide also goes; by
+   * default the `admin_conversation` of each channel's access settings.
+   */
   adminConversations?: ReadonlyMap<string, ConversationRef>;
+  /** How each channel treats strangers (`channels.<name>.access`). */
+  channelAccess?: ReadonlyMap<string, ChannelAccess>;
 }
 
 /** The wired core: the gateway and the loops behind it. */
@@ -79,7 +85,8 @@ export interface Core {
 /**
  * Wires the orchestrator, scheduler, outbox dispatcher and gateway around one journal. The daemon
  * and the in-process test harness both build the core here, so tests exercise the real wiring.
- * Nothing is started: call `scheduler.start()` and `dispatcher.start()`.
+ * Nothing is started: call `gateway.start()` (the journal's people into the policy),
+ * `scheduler.start()` and `dispatcher.start()`.
  */
 export function assembleCore(parts: CoreParts): Core {
   const wakeups = new Wakeups();
@@ -104,15 +111,11 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.observeProvider ? { observeProvider: parts.observeProvider } : {}),
     ...(parts.input ? { input: parts.input } : {}),
     onActivity: (run, status) => presence.show(run, status),
-    ...(parts.adminConversations
-      ? {
-          routeApproval: approverRouting({
-            policy: parts.policy,
-            channels: parts.channels,
-            adminConversations: parts.adminConversations,
-          }),
-        }
-      : {}),
+    routeApproval: approverRouting({
+      policy: parts.policy,
+      channels: parts.channels,
+      adminConversations: parts.adminConversations ?? adminConversationsOf(parts.channelAccess),
+    }),
   });
   const dispatcher = new OutboxDispatcher({
     journal: parts.journal,
@@ -160,7 +163,6 @@ export function assembleCore(parts: CoreParts): Core {
         logger: parts.logger,
       })
     : undefined;
-  wakeups.subscribe(wakeLoops({ scheduler, dispatcher, feed, streams, grants, logger: parts.logger }));
   const gateway = new GatewayRuntimeState({
     journal: parts.journal,
     policy: parts.policy,
@@ -175,6 +177,21 @@ export function assembleCore(parts: CoreParts): Core {
     ...(parts.memory ? { memory: parts.memory } : {}),
     tools: { tools: parts.tools, ...(parts.mcpServers ? { mcpServers: parts.mcpServers } : {}) },
     ...(grants ? { grants } : {}),
+    ...(parts.channelAccess ? { channelAccess: parts.channelAccess } : {}),
+    accessTimeoutMs: parts.approvalTimeoutMs,
   });
+  wakeups.subscribe(
+    wakeLoops({ scheduler, dispatcher, feed, streams, grants, people: gateway.people, logger: parts.logger }),
+  );
   return { gateway, scheduler, dispatcher, feed, executor, wakeups, streams, grants };
+}
+
+/** The admin conversation of each channel whose access settings name one. */
+function adminConversationsOf(
+  access: ReadonlyMap<string, ChannelAccess> | undefined,
+): Map<string, ConversationRef> {
+  const found = new Map<string, ConversationRef>();
+  for (const [name, settings] of access ?? [])
+    if (settings.adminConversation) found.set(name, settings.adminConversation);
+  return found;
 }

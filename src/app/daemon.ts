@@ -24,7 +24,12 @@ import {
   resolveWorkspaceDir,
 } from '../tools/index.js';
 import { channelSecretKeys } from './channel-registry.js';
-import { createPlatformChannels, parseChannelSettings, startChannels } from './channels.js';
+import {
+  createPlatformChannels,
+  parseChannelAccess,
+  parseChannelSettings,
+  startChannels,
+} from './channels.js';
 import { assembleCore } from './core.js';
 import { startHousekeeping } from './housekeeping.js';
 import { instrumentJournal } from './instrument-journal.js';
@@ -55,6 +60,7 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
   phases.mark('config');
   const consoleUsers = loadConsoleUsers(config.channels.console.users, processEnv, env.configPath);
   const channelSettings = parseChannelSettings(config.channels, env.configPath);
+  const channelAccess = parseChannelAccess(config.channels, env.configPath);
   const logger = createLogger({
     level: processEnv.SWITCHBOARD_LOG_LEVEL ?? config.logging.level,
     secretKeys: channelSecretKeys(),
@@ -180,7 +186,10 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     grantPolicies: policy,
     onDelivered: (item) =>
       metrics.inc('switchboard_outbox_delivered_total', { kind: item.kind, channel: item.channel }),
+    channelAccess,
   });
+  // The memberships and linked identities of the journal join `groups:` before anyone is served.
+  await gateway.start();
 
   // The remembered "Always allow" grants are in force before any run is decided.
   await grants?.reload();

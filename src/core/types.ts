@@ -257,6 +257,8 @@ export interface FilePayload {
 export interface ApprovalPayload {
   approvalId: string;
   allowSessionScope: boolean;
+  /** What the card asks about: a tool call (absent) or an access request (`approvalId` is its id). */
+  subject?: 'access';
 }
 
 /** What an adapter returns after posting: enough to edit or dedupe the message later. */
@@ -322,6 +324,11 @@ export interface ApprovalCard {
   grantId?: string;
   /** On an update: the receipt of the card to edit in place. */
   receipt?: DeliveryReceipt;
+  /**
+   * Set when the card asks to let a stranger in rather than to run a tool: which group Approve
+   * adds them to and what they wrote. `tool` and `argsPreview` are then empty.
+   */
+  access?: { group: string; text: string };
 }
 
 /** One entry of the daemon-wide audit log. */

@@ -7,6 +7,7 @@ import type { CommandRequest, CommandResponse } from '../ports/gateway.js';
 import { type Access, NOT_LET_IN } from './access.js';
 import { grantsCommand } from './grant-commands.js';
 import type { GatewayGrants } from './grants-access.js';
+import { accessCommand, linkCommand, PEOPLE_HELP, type PeopleCommandGateway } from './people-commands.js';
 import type { GatewayReads } from './reads.js';
 import { conversationResource, unplacedConversation } from './resources.js';
 import type { ToolCatalog } from './tool-catalog.js';
@@ -31,6 +32,9 @@ export interface CommandGateway {
   agentFor(conversation: ConversationRef, principal: Principal): string;
   cancelRun(runId: string, by: Principal, reason?: string): Promise<Run>;
   resetSession(sessionId: string, by: Principal): Promise<Session>;
+  /** `/access` and `/link`. */
+  readonly accessDesk: PeopleCommandGateway['accessDesk'];
+  readonly links: PeopleCommandGateway['links'];
 }
 
 const HELP = [
@@ -42,6 +46,7 @@ const HELP = [
   '  new                      start a fresh session here (the earlier one stays readable)',
   '  grants [revoke <id>]     grants "Always allow" made, or revoke one',
   '  help                     this text',
+  ...PEOPLE_HELP,
 ].join('\n');
 
 /**
@@ -60,9 +65,15 @@ export async function runCommand(gateway: CommandGateway, request: CommandReques
     });
     if (claim.duplicate) return { ok: true, text: '', duplicate: true };
   }
-  if (!gateway.mayChat(request.principal, where)) return { ok: false, text: NOT_LET_IN };
+  // `/link` is open to strangers: linking to an account that is let in is how they come in.
+  if (request.name !== 'link' && !gateway.mayChat(request.principal, where))
+    return { ok: false, text: NOT_LET_IN };
   try {
     switch (request.name) {
+      case 'access':
+        return await accessCommand(gateway, request);
+      case 'link':
+        return await linkCommand(gateway, request);
       case 'cancel':
         return await cancel(gateway, request);
       case 'usage':

@@ -21,6 +21,7 @@ import type {
 import { addUsage } from '../core/usage.js';
 import type { JournalStore } from '../journal/store.js';
 import type { Access } from './access.js';
+import { type PersonResolver, usageByPerson } from './person-usage.js';
 import { approvalResource, EVERYONE, runResource, sessionResource, userResource } from './resources.js';
 
 /** A filter of {@link GatewayReads.listRuns}. */
@@ -60,9 +61,11 @@ export interface FollowedRun {
 
 /** Reads of the journal, authorized per call. */
 export class GatewayReads {
+  /** `people` merges the usage of linked identities into their person's (absent: none are linked). */
   constructor(
     private readonly journal: JournalStore,
     private readonly access: Access,
+    private readonly people?: PersonResolver,
   ) {}
 
   /** Runs, newest first: someone's (`read_runs` on that `User`) or everyone's. */
@@ -193,7 +196,7 @@ export class GatewayReads {
   /** Usage per principal per bucket (`read_usage` on that `User`, or on everyone). */
   async usageSummary(actor: Principal, query: UsageQuery): Promise<UsageRow[]> {
     this.requireUsage(actor, query);
-    return this.journal.usageSummary(query);
+    return this.people ? usageByPerson(this.journal, this.people, query) : this.journal.usageSummary(query);
   }
 
   /**
@@ -214,7 +217,9 @@ export class GatewayReads {
   }
 
   private requireUsage(actor: Principal, query: UsageQuery): void {
-    const resource = query.principal ? userResource(query.principal) : EVERYONE;
+    // A linked identity's usage is its person's: asked of the person.
+    const whose = query.principal && (this.people?.personOf(query.principal) ?? query.principal);
+    const resource = whose ? userResource(whose) : EVERYONE;
     this.access.require(
       { actor, action: 'read_usage', resource },
       `the usage of ${query.principal ?? 'everyone'}`,

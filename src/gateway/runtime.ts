@@ -1,5 +1,6 @@
 import { bindAgent } from '../agents/bindings.js';
 import type { AgentDirectory } from '../agents/directory.js';
+import type { ChannelAccess } from '../config/access-schema.js';
 import type { Binding } from '../config/routing-schema.js';
 import { describePattern } from '../core/arg-pattern.js';
 import {
@@ -31,14 +32,18 @@ import type {
   DecisionRequest,
   GatewayPort,
   ReceiveResult,
+  ToolDecisionOutcome,
 } from '../ports/gateway.js';
 import type { Wakeups } from '../runtime/wakeups.js';
 import { ToolRegistry } from '../tools/registry.js';
-import { Access, NOT_LET_IN } from './access.js';
+import { Access } from './access.js';
+import { AccessDesk } from './access-requests.js';
 import { runCommand } from './commands.js';
 import type { GrantBook } from './grant-book.js';
 import { GatewayGrants, type GrantDraft } from './grants-access.js';
+import { IdentityLinks } from './identity-links.js';
 import { GatewayMemory } from './memory-access.js';
+import { PeopleDirectory } from './people-directory.js';
 import { GatewayReads } from './reads.js';
 import { approvalResource, conversationResource, runResource, unplacedConversation } from './resources.js';
 import { denyBySystem } from './system-decision.js';
@@ -67,6 +72,10 @@ export interface GatewayDeps {
   tools?: ToolCatalogSource;
   /** The grants in force ("Always allow"); without it "Always allow" is refused. */
   grants?: GrantBook;
+  /** How each channel treats strangers (`channels.<name>.access`); absent: every channel refuses. */
+  channelAccess?: ReadonlyMap<string, ChannelAccess>;
+  /** How long an access request waits (`approvals.timeout`; 15 minutes when absent). */
+  accessTimeoutMs?: number;
 }
 
 /**
@@ -87,14 +96,42 @@ export class GatewayRuntimeState implements GatewayPort {
   readonly toolCatalog: ToolCatalog;
   /** Grants ("Always allow"): made on a decision, listed and revoked, authorized per call. */
   readonly grants: GatewayGrants;
+  /** The journal's memberships and linked identities, in force in the policy. */
+  readonly people: PeopleDirectory;
+  /** Access requests, memberships and their doors. */
+  readonly accessDesk: AccessDesk;
+  /** Linked identities and one-time link codes. */
+  readonly links: IdentityLinks;
 
   constructor(readonly deps: GatewayDeps) {
     this.logger = deps.logger;
     this.access = new Access(deps.policy);
-    this.reads = new GatewayReads(deps.journal, this.access);
+    this.people = new PeopleDirectory(deps.journal, deps.policy, deps.logger);
+    this.reads = new GatewayReads(deps.journal, this.access, this.people);
     this.memory = deps.memory ? new GatewayMemory(deps.memory, deps.journal, this.access) : undefined;
     this.toolCatalog = new ToolCatalog(deps.tools ?? { tools: new ToolRegistry() }, this.access);
     this.grants = new GatewayGrants(deps.journal, this.access, deps.grants, deps.clock);
+    this.accessDesk = new AccessDesk({
+      journal: deps.journal,
+      access: this.access,
+      people: this.people,
+      wakeups: deps.wakeups,
+      clock: deps.clock,
+      logger: deps.logger,
+      channelAccess: deps.channelAccess ?? new Map(),
+      timeoutMs: deps.accessTimeoutMs ?? 900_000,
+    });
+    this.links = new IdentityLinks({
+      journal: deps.journal,
+      access: this.access,
+      people: this.people,
+      clock: deps.clock,
+    });
+  }
+
+  /** Reads the journal's memberships and linked identities into the policy; call before serving. */
+  async start(): Promise<void> {
+    await this.people.refresh();
   }
 
   /**
@@ -109,6 +146,8 @@ export class GatewayRuntimeState implements GatewayPort {
     if (message.text.trim().length === 0 && (message.attachments?.length ?? 0) === 0) {
       throw new ValidationError('the message is empty');
     }
+    // Linked identities speak as their person: policy, runs and usage follow the person.
+    message = { ...message, principal: this.people.personOf(message.principal) };
     if (message.text.length > maxMessageChars) {
       throw new ValidationError(
         `the message is ${message.text.length} characters long; the limit is ${maxMessageChars}`,
@@ -149,7 +188,16 @@ export class GatewayRuntimeState implements GatewayPort {
         : { status: 'accepted', sessionId: result.sessionId, runId: result.runId };
     } catch (error) {
       if (error instanceof ForbiddenError) {
-        refusal = NOT_LET_IN;
+        // A stranger: one polite answer, and an access request where the channel asks for one.
+        // The message is kept to be answered once let in: with the agent a new session there gets.
+        const principal = this.people.personOf(message.principal);
+        const person = {
+          ...message,
+          principal,
+          agent: message.agent ?? this.agentFor(message.conversation, principal),
+        };
+        const answer = await this.accessDesk.refuse(person);
+        return answer.duplicate ? { status: 'duplicate' } : { status: 'refused', message: answer.text };
       } else if (error instanceof ValidationError || error instanceof SessionBindingError) {
         refusal = `Sorry, I could not take that message: ${error.message}.`;
       } else {
@@ -201,8 +249,22 @@ export class GatewayRuntimeState implements GatewayPort {
     return result.run;
   }
 
-  /** Decides an approval for the person who clicked; refusals come back with a reason. */
+  /**
+   * Decides what a card's button asks about for the person who clicked: a tool approval, or an
+   * access request (the same buttons). Refusals come back with a reason.
+   */
   async decideApproval(request: DecisionRequest): Promise<DecisionOutcome> {
+    request = { ...request, decider: this.people.personOf(request.decider) };
+    if (!(await this.deps.journal.getApproval(request.approvalId))) {
+      const accessRequest = await this.deps.journal.getAccessRequest(request.approvalId);
+      if (accessRequest) return this.accessDesk.decide(request, accessRequest);
+    }
+    return this.decideToolApproval(request);
+  }
+
+  /** Decides a tool approval for the person who clicked; refusals come back with a reason. */
+  async decideToolApproval(request: DecisionRequest): Promise<ToolDecisionOutcome> {
+    request = { ...request, decider: this.people.personOf(request.decider) };
     const { journal, policy, clock } = this.deps;
     const approval = await journal.getApproval(request.approvalId);
     if (!approval) return { ok: false, code: 'not_found', message: 'This approval does not exist.' };
@@ -296,7 +358,7 @@ export class GatewayRuntimeState implements GatewayPort {
 
   /** Runs a slash command for the caller. */
   async command(request: CommandRequest): Promise<CommandResponse> {
-    return runCommand(this, request);
+    return runCommand(this, { ...request, principal: this.people.personOf(request.principal) });
   }
 
   /** Serves a channel webhook on the HTTP server. */
@@ -314,7 +376,7 @@ export class GatewayRuntimeState implements GatewayPort {
     this.deps.wakeups.announce({ type: 'approval_decided', approvalId, runId });
   }
 
-  private stateRefusal(state: ApprovalState, decidedBy: string | null): DecisionOutcome | undefined {
+  private stateRefusal(state: ApprovalState, decidedBy: string | null): ToolDecisionOutcome | undefined {
     if (state === 'pending') return undefined;
     if (state === 'expired')
       return { ok: false, code: 'expired', state, message: 'This request expired and counts as denied.' };

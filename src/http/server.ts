@@ -5,6 +5,7 @@ import { ADMIN_TOKEN_PRINCIPAL } from '../policy/groups.js';
 import { authenticateConsoleRequest, ConsoleTokens, registerConsole } from './console/index.js';
 import type { HttpDeps } from './deps.js';
 import { readJsonBody } from './json-body.js';
+import { registerAccessRoutes } from './routes/access.js';
 import { registerApprovalRoutes } from './routes/approvals.js';
 import { registerGrantRoutes } from './routes/grants.js';
 import { registerMemoryRoutes } from './routes/memory.js';
@@ -76,6 +77,7 @@ export async function buildHttpServer(deps: HttpDeps): Promise<FastifyInstance> 
   registerReadRoutes(app, deps);
   registerToolRoutes(app, deps);
   registerGrantRoutes(app, deps);
+  registerAccessRoutes(app, deps);
   if (deps.gateway.memory) registerMemoryRoutes(app, deps.gateway.memory);
   await app.register(async (scope) => registerWebhookRoutes(scope, deps));
   return app;

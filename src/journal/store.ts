@@ -21,6 +21,7 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../core/types.js';
+import type { PeopleStore } from './people-store.js';
 
 /**
  * The durable heart of Switchboard: sessions, runs, tape, approvals, inbox, outbox, journal
@@ -28,9 +29,10 @@ import type {
  * not) and every method that must be atomic is one method, one transaction inside. Times are
  * milliseconds since the epoch and are passed in by the caller, so tests can use a fake clock.
  *
- * The contract is tested once, in `test/journal/contract.ts`, against every implementation.
+ * The contract is tested once, in `test/journal/contract.ts`, against every implementation. The
+ * people tables (access requests, memberships, linked identities) are `PeopleStore`'s.
  */
-export interface JournalStore {
+export interface JournalStore extends PeopleStore {
   /** Which implementation this is (`sqlite`, `postgres`). */
   readonly kind: string;
 
@@ -321,7 +323,9 @@ export type JournalSignal =
   | { type: 'approval_decided'; approvalId: string; runId: string }
   | { type: 'outbox' }
   /** A grant was made or revoked: the policy engine's generated permits are reloaded. */
-  | { type: 'grants_changed' };
+  | { type: 'grants_changed' }
+  /** Memberships or linked identities changed: reload them into the policy's groups. */
+  | { type: 'people' };
 
 /** Input of `JournalStore.acceptInbound`. */
 export interface AcceptInput {
@@ -453,3 +457,11 @@ export interface NewGrant {
   approvalId: string | null;
   now: number;
 }
+
+export type {
+  AccessDecisionInput,
+  AccessDecisionResult,
+  LinkCodeRedemption,
+  RaiseAccessInput,
+  RaiseAccessResult,
+} from './people-store.js';

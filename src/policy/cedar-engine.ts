@@ -17,6 +17,7 @@ import {
 import type { AuthzDecision, AuthzQuery, PolicyEngine, ToolCallQuery, ToolDecision } from './engine.js';
 import { cedarUid, conversationId, EntityBuilder } from './entities.js';
 import { GroupDirectory } from './groups.js';
+import { NO_PEOPLE, type PeopleSnapshot } from './people.js';
 import type { SourceFile } from './source.js';
 import { toolTraits } from './tool-traits.js';
 
@@ -51,6 +52,11 @@ export interface PolicyEngineHandle extends PolicyEngine {
   setExtraPolicies(extra: readonly SourceFile[]): PolicyReloadResult;
   /** The problems of the policy set with `extra` instead of the current extra policies (none: it validates). */
   checkExtraPolicies(extra: readonly SourceFile[]): string[];
+  /**
+   * Puts the journal's memberships and linked identities in force at once (no reload): the
+   * policies stay as they are, the groups of every principal are answered from `people` too.
+   */
+  setPeople(people: PeopleSnapshot): void;
   /** The ids of the policies in force, in file order. */
   readonly policyIds: readonly string[];
   /** The validator's warnings on the set in force. */
@@ -94,12 +100,21 @@ class CedarPolicySet implements PolicyEngine {
   readonly groups: GroupDirectory;
   readonly #entities: EntityBuilder;
 
-  constructor(compiled: CompiledPolicies, groups: GroupDirectory, slot: string) {
+  constructor(
+    compiled: CompiledPolicies,
+    groups: GroupDirectory,
+    readonly slot: string,
+  ) {
     this.compiled = compiled;
     this.groups = groups;
     this.#policySetId = `${slot}:policies`;
     this.#schemaName = `${slot}:schema`;
     this.#entities = new EntityBuilder(groups);
+  }
+
+  /** The same preparsed policies (same slot) with other groups: nothing to preparse again. */
+  withGroups(groups: GroupDirectory): CedarPolicySet {
+    return new CedarPolicySet(this.compiled, groups, this.slot);
   }
 
   /** Preparses schema and policies into this set's slot; returns errors, if any. */
@@ -201,12 +216,13 @@ function buildSet(
   extra: readonly SourceFile[],
   groups: Readonly<Record<string, readonly string[]>>,
   slot: string,
+  people: PeopleSnapshot = NO_PEOPLE,
 ): { ok: true; set: CedarPolicySet } | { ok: false; errors: string[] } {
   const compiled = compileRead(read, extra);
   if (!compiled.ok) return compiled;
   let directory: GroupDirectory;
   try {
-    directory = new GroupDirectory(groups);
+    directory = new GroupDirectory(groups, people);
   } catch (err) {
     return { ok: false, errors: [err instanceof Error ? err.message : String(err)] };
   }
@@ -233,6 +249,7 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
   let read = firstRead.read;
   let extra: readonly SourceFile[] = options.extra ?? [];
   let groups = options.groups;
+  let people = NO_PEOPLE;
   let generation = 0;
   const first = buildSet(read, extra, groups, `${prefix}-0`);
   if (!first.ok) {
@@ -245,7 +262,7 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     nextGroups: Readonly<Record<string, readonly string[]>>,
   ): PolicyReloadResult => {
     // The slot not in use: the live set keeps working until the swap below.
-    const built = buildSet(nextRead, nextExtra, nextGroups, `${prefix}-${(generation + 1) % 2}`);
+    const built = buildSet(nextRead, nextExtra, nextGroups, `${prefix}-${(generation + 1) % 2}`, people);
     if (!built.ok) return built;
     generation += 1;
     read = nextRead;
@@ -265,6 +282,11 @@ export function loadPolicyEngine(options: PolicyEngineOptions): PolicyEngineHand
     },
     get warnings() {
       return current.compiled.warnings;
+    },
+    setPeople(next) {
+      // The groups were valid when the set was built; people only add exact principals.
+      people = next;
+      current = current.withGroups(new GroupDirectory(groups, people));
     },
     setExtraPolicies(nextExtra) {
       return swap(read, [...nextExtra], groups);

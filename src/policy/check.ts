@@ -24,6 +24,11 @@ export const POLICY_ACTIONS: readonly PolicyAction[] = [
   'read_tools',
   'read_memory',
   'write_memory',
+  // People.
+  'decide_access',
+  'read_access',
+  'revoke_access',
+  'link_identity',
 ];
 
 /** The answer of {@link checkPolicies}. */
@@ -172,6 +177,13 @@ function explainQuery(query: ExplainQuery, action: PolicyAction): AuthzQuery {
       }
       return { principal, action, resource: { type: 'User', id: subject } };
     }
+    case 'read_access':
+      return { principal, action, resource: EVERYONE };
+    case 'decide_access':
+    case 'revoke_access':
+    case 'link_identity':
+      // subject: whose access or identity (default: someone else).
+      return { principal, action, resource: { type: 'User', id: query.subject ?? SOMEONE_ELSE } };
   }
 }
 

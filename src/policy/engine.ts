@@ -1,4 +1,5 @@
 import type { ConversationRef, Principal } from '../core/types.js';
+import type { PeopleSnapshot } from './people.js';
 import type { ToolHints } from './tool-traits.js';
 
 /** The actions of `config/schema.cedarschema`. */
@@ -22,7 +23,12 @@ export type PolicyAction =
   | 'read_metrics'
   | 'read_tools'
   | 'read_memory'
-  | 'write_memory';
+  | 'write_memory'
+  // People (access requests, memberships, linked identities).
+  | 'decide_access'
+  | 'read_access'
+  | 'revoke_access'
+  | 'link_identity';
 
 /** A tool call to decide. */
 export interface ToolCallQuery {
@@ -114,4 +120,9 @@ export interface PolicyEngine {
   decideToolCall(query: ToolCallQuery): ToolDecision;
   /** Whether `principal` may do `action` on `resource`. */
   authorize(query: AuthzQuery): AuthzDecision;
+  /**
+   * Puts the journal's memberships and linked identities in force at once (absent: the groups are
+   * the config's alone).
+   */
+  setPeople?(people: PeopleSnapshot): void;
 }

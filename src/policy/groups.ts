@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import type { Principal } from '../core/types.js';
+import { identitiesOf, NO_PEOPLE, type PeopleSnapshot, personOf } from './people.js';
 
 /**
  * The implied nesting of the built-in groups: an admin is also an approver, an approver is also a
@@ -30,8 +31,16 @@ export class GroupDirectory {
   readonly #parents = new Map<string, readonly string[]>();
   readonly #cache = new Map<string, readonly string[]>();
 
-  /** @throws ConfigError when an entry is empty or has a `*` anywhere but at its end. */
-  constructor(groups: Readonly<Record<string, readonly string[]>>) {
+  readonly #people: PeopleSnapshot;
+
+  /**
+   * `people` adds the memberships granted in the journal, and makes linked identities one person:
+   * each identity is in every group of any identity of its person.
+   *
+   * @throws ConfigError when an entry is empty or has a `*` anywhere but at its end.
+   */
+  constructor(groups: Readonly<Record<string, readonly string[]>>, people: PeopleSnapshot = NO_PEOPLE) {
+    this.#people = people;
     for (const [group, members] of Object.entries(groups)) {
       for (const [index, entry] of members.entries()) {
         const star = entry.indexOf('*');
@@ -63,8 +72,12 @@ export class GroupDirectory {
   groupsOf(principal: Principal): readonly string[] {
     const cached = this.#cache.get(principal);
     if (cached !== undefined) return cached;
-    const found = new Set<string>(this.#exact.get(principal));
-    for (const { prefix, group } of this.#prefixes) if (principal.startsWith(prefix)) found.add(group);
+    const found = new Set<string>();
+    for (const identity of identitiesOf(this.#people, personOf(this.#people, principal))) {
+      for (const group of this.#exact.get(identity) ?? []) found.add(group);
+      for (const group of this.#people.memberships.get(identity) ?? []) found.add(group);
+      for (const { prefix, group } of this.#prefixes) if (identity.startsWith(prefix)) found.add(group);
+    }
     const queue = [...found];
     for (let group = queue.pop(); group !== undefined; group = queue.pop()) {
       for (const parent of this.parentsOfGroup(group)) {

@@ -2,6 +2,7 @@
  * The gateway port: what a channel adapter may call on the core, with its requests and answers.
  * Adapters reach it through `src/index.ts` only.
  */
+import type { AccessRequest } from '../core/people.js';
 import type { Approval, ApprovalState, ConversationRef, InboundMessage, Principal } from '../core/types.js';
 import type { ChannelLogger, WebhookRequest, WebhookResponse } from './channel.js';
 
@@ -39,7 +40,10 @@ export interface GrantChoice {
  * The answer to a click. When `ok` is false nothing changed and `message` says why, in words for
  * the person who clicked (shown ephemerally / as an alert).
  */
-export type DecisionOutcome =
+export type DecisionOutcome = ToolDecisionOutcome | AccessDecisionOutcome;
+
+/** The answer to a click on a tool approval's card. */
+export type ToolDecisionOutcome =
   | { ok: true; approval: Approval; message: string }
   | {
       ok: false;
@@ -49,9 +53,23 @@ export type DecisionOutcome =
       state?: ApprovalState;
     };
 
+/**
+ * The answer to a click on an access card (the same buttons as an approval's): the request as
+ * it now stands, or why nothing changed.
+ */
+export type AccessDecisionOutcome =
+  | { ok: true; accessRequest: AccessRequest; message: string }
+  | {
+      ok: false;
+      code: 'forbidden' | 'already_decided' | 'expired';
+      message: string;
+      state?: AccessRequest['state'];
+    };
+
 /** A slash command, parsed by the adapter into a name and arguments. */
 export interface CommandRequest {
-  name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'grants' | 'help';
+  /** `access` and `link` are the people commands (`/access [revoke <who>]`, `/link [code | a b]`). */
+  name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'grants' | 'help' | 'access' | 'link';
   args: string[];
   principal: Principal;
   /** The conversation it was typed in, to find "the current run". */

@@ -1,8 +1,9 @@
+import { accessCard } from '../core/access-card.js';
 import { approvalCard } from '../core/approval-card.js';
 import { sameConversation } from '../core/conversation.js';
 import {
-  type Approval,
   type ApprovalCard,
+  type ApprovalPayload,
   type FilePayload,
   type OutboundFile,
   type OutboxItem,
@@ -131,25 +132,29 @@ export class OutboxDispatcher {
   }
 
   /**
-   * The card an approval item shows in its conversation: the approval's own, or the copy routed
-   * to another conversation (approver routing), whose receipt is that copy's delivered card.
+   * The card an approval item shows in its conversation, from its approval's (or access
+   * request's) current row: the approval's own card, or the copy routed to another conversation
+   * (approver routing), whose receipt is that copy's delivered card.
    */
-  private async cardFor(
+  private async cardOf(
     item: OutboxItem & { kind: 'approval_card' | 'approval_update' },
-    approval: Approval,
-    allowSessionScope: boolean,
     channel: Channel,
   ): Promise<ApprovalCard> {
+    const { journal } = this.options;
+    const { approvalId, allowSessionScope } = item.payload;
+    if (item.payload.subject === 'access') {
+      const request = await journal.getAccessRequest(approvalId);
+      if (!request) throw new ChannelError('permanent', `access request ${approvalId} is missing`);
+      return accessCard(request, item.conversation);
+    }
+    const approval = await journal.getApproval(approvalId);
+    if (!approval) throw new ChannelError('permanent', `approval ${approvalId} is missing`);
     const card = approvalCard(approval, allowSessionScope, channel.approvalPreviewChars);
     if (sameConversation(item.conversation, approval.conversation)) return card;
     const { receipt: _own, ...rest } = card;
     const copy: ApprovalCard = { ...rest, conversation: item.conversation };
     if (item.kind === 'approval_card') return copy;
-    const delivered = await this.options.journal.listOutbox({
-      runId: approval.runId,
-      state: 'delivered',
-      limit: 200,
-    });
+    const delivered = await journal.listOutbox({ runId: approval.runId, state: 'delivered', limit: 200 });
     const sent = delivered.find(
       (other) =>
         other.kind === 'approval_card' &&
@@ -194,10 +199,7 @@ export class OutboxDispatcher {
           attempt: item.attempts,
         });
       } else {
-        const { approvalId, allowSessionScope } = item.payload;
-        const approval = await journal.getApproval(approvalId);
-        if (!approval) throw new ChannelError('permanent', `approval ${approvalId} is missing`);
-        const card = await this.cardFor(item, approval, allowSessionScope, channel);
+        const card = await this.cardOf(item, channel);
         if (item.kind === 'approval_card') receipt = await channel.presentApproval(card);
         else if (card.receipt) await channel.updateApproval(card);
       }
@@ -216,8 +218,14 @@ export class OutboxDispatcher {
           : Math.min(300_000, 1000 * 2 ** Math.min(attempts - 1, 8));
       logger.warn({ outboxId: item.id, kind: item.kind, attempts, giveUp, err: message }, 'delivery failed');
       await journal.failOutbox(item.id, message, giveUp ? null : clock() + wait, clock());
-      // A copy routed to the admin conversation failing leaves the card where it was asked.
-      if (giveUp && item.kind === 'approval_card' && !(await this.isRoutedCopy(item))) {
+      // An access card that cannot be shown leaves the request to the console and its expiry; a
+      // copy routed to the admin conversation failing leaves the card where it was asked.
+      if (
+        giveUp &&
+        item.kind === 'approval_card' &&
+        item.payload.subject !== 'access' &&
+        !(await this.isRoutedCopy(item))
+      ) {
         await this.options.onCardFailed(item.payload.approvalId, message);
       }
       return false;

@@ -133,6 +133,9 @@ export class Scheduler {
     const { journal, owner, leaseMs, clock } = this.options;
     if (this.active.size > 0)
       await journal.renewLeases([...this.active.keys()], { owner, leaseMs, now: clock() });
+    // Access requests expire like approvals: their cards are edited by the outbox.
+    if ((await journal.expireAccessRequests(clock())).length > 0)
+      this.options.wakeups.announce({ type: 'outbox' });
     const expired = await journal.expireApprovals(clock());
     if (expired.length > 0) {
       const runIds = [...new Set(expired.map((a) => a.runId))];

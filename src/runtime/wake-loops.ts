@@ -14,12 +14,14 @@ export interface Loops {
   streams?: Pick<ReplyStreams, 'delta' | 'cancelled'>;
   /** The grants in force, reloaded when another replica made or revoked one. */
   grants?: { reload(): Promise<void> } | undefined;
+  /** The journal's memberships and linked identities, read again when they change. */
+  people?: { refresh(): Promise<void> };
   logger: Logger;
 }
 
 /** The subscriber that maps each change to the loops it wakes: the only place this is decided. */
 export function wakeLoops(loops: Loops): ChangeListener {
-  const { scheduler, dispatcher, feed, streams, grants, logger } = loops;
+  const { scheduler, dispatcher, feed, streams, grants, people, logger } = loops;
   const resume = (runId: string): void => {
     scheduler.resume(runId).catch((error: unknown) => logger.error({ err: error, runId }, 'resume failed'));
   };
@@ -58,6 +60,9 @@ export function wakeLoops(loops: Loops): ChangeListener {
         return;
       case 'grants_changed':
         grants?.reload().catch(() => {}); // logged by the grant book
+        return;
+      case 'people':
+        void people?.refresh();
         return;
     }
   };

@@ -5,6 +5,7 @@ import type { Channel } from '../../src/ports/channel.js';
 import { createSendFileTool } from '../../src/tools/builtins/send-file.js';
 import { type CoreHarness, startCoreHarness } from '../support/core-harness.js';
 import type { ChannelDriver, PostedMessage } from './driver.js';
+import { peopleContract } from './people-contract.js';
 
 const poll = { timeout: 10_000, interval: 25 };
 
@@ -517,6 +518,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       await expect.poll(async () => (await lastRun()).state, poll).toBe('cancelled');
     });
   });
+  peopleContract(name, makeDriver);
 }
 
 /** How a refusal reads on every platform. */

@@ -48,7 +48,7 @@ export interface ChannelDriver {
    */
   slash(options: {
     user: string;
-    name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'grants' | 'help';
+    name: 'cancel' | 'usage' | 'status' | 'approvals' | 'new' | 'grants' | 'help' | 'access' | 'link';
     args?: string[];
     where?: 'dm' | 'group';
   }): Promise<string>;
@@ -63,6 +63,11 @@ export interface ChannelDriver {
   redeliverLastSlash(): Promise<string[]>;
   /** The Switchboard principal of a platform user id (e.g. `discord:<id>`). */
   principalOf(user: string): string;
+  /**
+   * The group conversation `userSays({where: 'group'})` writes in, in the platform's ids (as
+   * `channels.<name>.admin_conversation` names it); after `start`.
+   */
+  groupConversation(): { workspace?: string; channel: string };
   /** The maximum characters of one message on this platform. */
   readonly messageLimit: number;
   /**

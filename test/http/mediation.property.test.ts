@@ -42,6 +42,11 @@ const ACTIONS: Readonly<Record<string, readonly ResourceType[]>> = {
   read_tools: ['Everyone'],
   read_memory: ['User', 'Conversation', 'Everyone'],
   write_memory: ['User', 'Conversation', 'Everyone'],
+  // People.
+  decide_access: ['User'],
+  read_access: ['Everyone'],
+  revoke_access: ['User'],
+  link_identity: ['User'],
 };
 const ACTION_NAMES = Object.keys(ACTIONS);
 
@@ -574,6 +579,7 @@ describe('complete mediation', () => {
       await get('/v1/tools', may({ action: 'read_tools', resource: EVERYONE }));
       await get('/v1/grants', may({ action: 'read_grants', resource: EVERYONE }));
       await get('/v1/grants?all=true', may({ action: 'read_grants', resource: EVERYONE }));
+      await get('/v1/access', may({ action: 'read_access', resource: EVERYONE }));
 
       // Memory: one scope, one item, and the lists filtered item by item.
       await get('/v1/memory?scope=workspace', may({ action: 'read_memory', resource: EVERYONE }));
@@ -619,7 +625,7 @@ describe('complete mediation', () => {
     // the commander.
     const command = async (
       commander: string,
-      name: 'help' | 'status' | 'approvals' | 'usage' | 'cancel' | 'grants',
+      name: 'help' | 'status' | 'approvals' | 'usage' | 'cancel' | 'grants' | 'access',
       args: string[],
     ): Promise<void> => {
       const where = conversationOf(commander);
@@ -641,6 +647,7 @@ describe('complete mediation', () => {
         usage: allows(commander, { action: 'read_usage', resource: usageOf }),
         cancel: allows(commander, { action: 'cancel_run', resource: run(f.c) }),
         grants: allows(commander, { action: 'read_grants', resource: EVERYONE }),
+        access: allows(commander, { action: 'read_access', resource: EVERYONE }),
       };
       const permitted = chats && own[name];
       commandSerial += 1;
@@ -671,6 +678,7 @@ describe('complete mediation', () => {
       await command(commander, 'approvals', []);
       await command(commander, 'usage', s.usageArg === undefined ? [] : [s.usageArg]);
       await command(commander, 'grants', []);
+      await command(commander, 'access', []);
     }
     await command(s.commander, 'cancel', [f.c.runId]);
 
@@ -753,6 +761,54 @@ describe('complete mediation', () => {
       may({ action: 'write_memory', resource: consoleConversation(f.a.key) }),
     );
     await write('DELETE', '/v1/memory?scope=workspace', may({ action: 'write_memory', resource: EVERYONE }));
+    // People: each door on principals of this iteration alone, never in a group nor named by a
+    // policy, so nothing granted or linked here changes another answer.
+    const person = (n: number) => `telegram:9${n}0${iteration}`;
+    const now = Date.now();
+    await h.journal.grantMembership({ principal: person(1), group: 'ops', by: 'fixture', now });
+    const requestId = `01MEDIATIONACCESS${String(iteration).padStart(9, '0')}`;
+    await h.journal.raiseAccessRequest({
+      claim: { channel: 'telegram', eventId: `mediation-access-${iteration}`, now },
+      request: {
+        id: requestId,
+        principal: person(2),
+        channel: 'telegram',
+        group: 'ops',
+        message: {
+          channel: 'telegram',
+          eventId: `mediation-access-${iteration}`,
+          device: 'telegram:1',
+          principal: person(2),
+          sessionKey: `telegram:${person(2)}`,
+          conversation: { platform: 'telegram', channel: person(2) },
+          text: 'let me in',
+        },
+        expiresAt: now + 60_000,
+      },
+      cards: [],
+      now,
+    });
+    await write(
+      'POST',
+      '/v1/access/memberships',
+      may({ action: 'decide_access', resource: user(person(3)) }),
+      { who: person(3), group: 'ops' },
+    );
+    await write(
+      'DELETE',
+      `/v1/access/memberships/${encodeURIComponent(person(1))}`,
+      may({ action: 'revoke_access', resource: user(person(1)) }),
+    );
+    await write(
+      'POST',
+      `/v1/access/requests/${requestId}/decision`,
+      may({ action: 'decide_access', resource: user(person(2)) }),
+      { decision: 'deny' },
+    );
+    await write('POST', '/v1/links', may({ action: 'link_identity', resource: user(person(4)) }), {
+      identity: person(4),
+      person: person(5),
+    });
     const newKey = `mediation-${iteration}-new`;
     await write(
       'POST',

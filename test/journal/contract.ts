@@ -5,6 +5,7 @@ import { grantsContract } from './contract/grants.js';
 import { inboundContract } from './contract/inbound.js';
 import { inboxClaimsContract } from './contract/inbox-claims.js';
 import { outboxContract } from './contract/outbox.js';
+import { peopleContract } from './contract/people.js';
 import { retentionContract } from './contract/retention.js';
 import { runsContract } from './contract/runs.js';
 import { usageContract } from './contract/usage.js';
@@ -23,5 +24,6 @@ export function journalContract(name: string, open: OpenStore): void {
     outboxContract(open);
     usageContract(open);
     retentionContract(open);
+    peopleContract(open);
   });
 }

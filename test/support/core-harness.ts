@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { pino } from 'pino';
 import { AgentDirectory } from '../../src/agents/directory.js';
 import { assembleCore, type Core } from '../../src/app/core.js';
+import type { ChannelAccess } from '../../src/config/access-schema.js';
 import { parseConfig } from '../../src/config/load.js';
 import { newId } from '../../src/core/ids.js';
 import type { ConversationRef } from '../../src/core/types.js';
@@ -58,6 +59,8 @@ export interface CoreHarnessOptions {
   bindings?: unknown[];
   /** Wraps the journal the core is built on (a decorator under test, as the daemon adds them). */
   wrapJournal?: (journal: JournalStore) => JournalStore;
+  /** How each channel treats strangers; read when a stranger writes, so it may be filled later. */
+  channelAccess?: ReadonlyMap<string, ChannelAccess>;
 }
 
 /**
@@ -142,7 +145,9 @@ export async function startCoreHarness(options: CoreHarnessOptions): Promise<Cor
     ...(options.mcpServers ? { mcpServers: options.mcpServers } : {}),
     grantPolicies: policy,
     adminConversations,
+    ...(options.channelAccess ? { channelAccess: options.channelAccess } : {}),
   });
+  await core.gateway.start();
   await core.grants?.reload();
   core.scheduler.start();
   core.dispatcher.start();

@@ -64,6 +64,7 @@ describe('console tokens and what they may read', () => {
       read_events: true,
       read_usage_all: true,
       read_grants: true,
+      read_access: true,
     });
     const alice = await daemon.api('GET', '/v1/console/me', undefined, as('alice'));
     expect(alice.body).toEqual({
@@ -75,6 +76,7 @@ describe('console tokens and what they may read', () => {
       read_usage_all: false,
       // An approver may list the grants (they decide what is asked).
       read_grants: true,
+      read_access: false,
     });
     const carol = await daemon.api('GET', '/v1/console/me', undefined, as('carol'));
     expect(carol.body).toMatchObject({ principal: 'console:carol', approve: false, read_grants: false });

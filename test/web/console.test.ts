@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteJournal } from '../../src/journal/sqlite/index.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../fakes/openai-server.js';
 import { type DaemonProcess, startDaemonProcess, tempDataDir } from '../support/daemon-process.js';
 import { CHROMIUM, CHROMIUM_MISSING, launchChromium, screenshot } from './browser.js';
@@ -287,6 +288,48 @@ describe.skipIf(CHROMIUM_MISSING)(`the web console in headless Chromium (${CHROM
     expect(await page.locator('figure.chart svg rect').count()).toBeGreaterThan(0);
     expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
     await screenshot(page, 'usage');
+  });
+
+  it('shows a stranger waiting on the Access page; Approve lets them in', async () => {
+    // The request comes from a platform the daemon here has no connection to: raised in its journal.
+    const journal = await openSqliteJournal({ path: join(data.dir, 'journal.sqlite3') });
+    const now = Date.now();
+    const message = {
+      channel: 'telegram',
+      eventId: 'web-access-1',
+      device: 'telegram:1',
+      principal: 'telegram:77',
+      sessionKey: 'telegram:77',
+      conversation: { platform: 'telegram', channel: '77' },
+      text: 'hello, may I come in?',
+    };
+    try {
+      await journal.raiseAccessRequest({
+        claim: { channel: 'telegram', eventId: message.eventId, now },
+        request: {
+          id: '01WEBACCESS0000000000000001',
+          principal: 'telegram:77',
+          channel: 'telegram',
+          group: 'members',
+          message,
+          expiresAt: now + 600_000,
+        },
+        cards: [],
+        now,
+      });
+    } finally {
+      await journal.close();
+    }
+    await page.goto(`${daemon.url}/#/access`);
+    const card = page.locator('article[data-access-request="01WEBACCESS0000000000000001"]');
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    expect(await card.locator('pre').textContent()).toBe('hello, may I come in?');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => card.locator('.outcome').textContent()).toBe('Let in by console:admin');
+    await expect
+      .poll(async () => JSON.stringify((await daemon.api('GET', '/v1/access')).body))
+      .toContain('"principal":"telegram:77","group":"members"');
+    await screenshot(page, 'access');
   });
 
   it('signs in a console user with their own token, on a phone-sized screen', async () => {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi } from './api';
 import { Console } from './context';
+import { AccessPage } from './pages/access';
 import { ApprovalsPage } from './pages/approvals';
 import { ChatPage } from './pages/chat';
 import { EventsPage } from './pages/events';
@@ -21,6 +22,7 @@ const PAGES: { id: string; label: string; shown: (me: Me) => boolean }[] = [
   { id: 'grants', label: 'Grants', shown: (me) => me.read_grants },
   { id: 'events', label: 'Recent events', shown: (me) => me.read_events },
   { id: 'usage', label: 'Usage', shown: () => true },
+  { id: 'access', label: 'Access', shown: (me) => me.read_access },
 ];
 
 /** The console: the sign-in form until a token is accepted, then the pages. */
@@ -80,6 +82,7 @@ function Shell(props: { token: string; me: Me; onSignOut: () => void; onExpired:
   else if (page === 'events') content = <EventsPage />;
   else if (page === 'grants') content = <GrantsPage />;
   else if (page === 'usage') content = <UsagePage />;
+  else if (page === 'access') content = <AccessPage />;
 
   return (
     <Console.Provider value={{ api, me }}>

@@ -18,6 +18,8 @@ export interface Me {
   approve: boolean;
   /** May list the grants "Always allow" made (`read_grants`). */
   read_grants: boolean;
+  /** May see and decide access requests (`read_access`). */
+  read_access: boolean;
 }
 
 /** A run (`GET /v1/runs/:id`). */
@@ -122,4 +124,24 @@ export interface UsageResponse {
   bucket: 'hour' | 'day';
   rows: UsageRow[];
   totals: Omit<UsageRow, 'principal' | 'bucket_start'>;
+}
+
+/** A stranger's access request (`GET /v1/access`). */
+export interface AccessRequest {
+  id: string;
+  principal: string;
+  channel: string;
+  group: string;
+  text: string;
+  state: 'pending' | 'approved' | 'denied' | 'expired';
+  created_at: number;
+  expires_at: number;
+  decided_by: string | null;
+}
+
+/** `GET /v1/access`: who waits, who was let in, which identities are one person. */
+export interface AccessOverview {
+  requests: AccessRequest[];
+  memberships: { principal: string; group: string; granted_by: string; granted_at: number }[];
+  links: { principal: string; person: string }[];
 }

@@ -10,6 +10,8 @@ import type { ConsoleIdentity } from './tokens.js';
 export interface ConsoleAbilities {
   /** `read_runs` and `read_sessions` of everyone: every run and session. */
   readAdmin: boolean;
+  /** `read_access`: the Access page (requests to decide, memberships, links). */
+  readAccess: boolean;
   /** `read_approvals` of everyone: the approvals page. */
   approve: boolean;
   /** `read_events`: the recent journal events. */
@@ -22,8 +24,9 @@ export interface ConsoleAbilities {
 
 /** Asks the policy what `principal` may read across everyone. */
 export function consoleAbilities(gateway: GatewayRuntimeState, principal: string): ConsoleAbilities {
-  const everyone = (action: 'read_runs' | 'read_approvals' | 'read_events' | 'read_usage' | 'read_grants') =>
-    gateway.access.allows({ actor: principal, action, resource: EVERYONE });
+  const everyone = (
+    action: 'read_runs' | 'read_approvals' | 'read_events' | 'read_usage' | 'read_grants' | 'read_access',
+  ) => gateway.access.allows({ actor: principal, action, resource: EVERYONE });
   const sessions = gateway.access.allows({
     actor: principal,
     action: 'read_sessions',
@@ -36,6 +39,7 @@ export function consoleAbilities(gateway: GatewayRuntimeState, principal: string
     readEvents: everyone('read_events'),
     readUsageAll: everyone('read_usage'),
     readGrants: everyone('read_grants'),
+    readAccess: everyone('read_access'),
   };
 }
 

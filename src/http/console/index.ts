@@ -49,6 +49,7 @@ export function registerConsole(
       read_events: abilities.readEvents,
       read_usage_all: abilities.readUsageAll,
       read_grants: abilities.readGrants,
+      read_access: abilities.readAccess,
     };
   });
 }

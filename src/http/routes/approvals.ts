@@ -79,7 +79,7 @@ export function registerApprovalRoutes(app: FastifyInstance, deps: HttpDeps): vo
 
   app.post<{ Params: { id: string } }>('/v1/approvals/:id/decision', async (request, reply) => {
     const body = parseInput(decisionBody, request.body, 'decision');
-    const outcome = await deps.gateway.decideApproval({
+    const outcome = await deps.gateway.decideToolApproval({
       approvalId: request.params.id,
       decision: body.decision,
       decider: body.principal ?? request.principal,

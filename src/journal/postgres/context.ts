@@ -108,3 +108,17 @@ export async function changes(pool: Pool, name: SqlName, params: readonly unknow
   const result = await pool.query({ name, text: SQL[name], values: [...params] });
   return result.rowCount ?? 0;
 }
+
+/**
+ * A context outside any transaction: each statement autocommits on a pooled connection, and no
+ * signal is sent. For reads that share their code with transactions.
+ */
+export function poolContext(pool: Pool): PgContext {
+  return {
+    q: (name, params = []) => rows(pool, name, params),
+    run: (name, params = []) => changes(pool, name, params),
+    signal(): void {
+      throw new Error('a signal needs a transaction: use inTransaction');
+    },
+  };
+}

@@ -20,6 +20,7 @@ const SIGNAL_TYPES = new Set<JournalSignal['type']>([
   'approval_decided',
   'outbox',
   'grants_changed',
+  'people',
 ]);
 
 /** Parses a NOTIFY payload into a signal, or null when it is not one of ours. */

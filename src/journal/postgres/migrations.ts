@@ -241,6 +241,58 @@ CREATE INDEX grants_created ON grants (created_at, id);
 ALTER TABLE approvals ADD COLUMN grant_id ${ID};
 `,
   },
+  {
+    version: 8,
+    name: 'access requests, memberships and linked identities',
+    sql: `
+CREATE TABLE access_requests (
+  id           ${ID} PRIMARY KEY,
+  principal    ${ID} NOT NULL,
+  channel      TEXT NOT NULL,
+  group_name   TEXT NOT NULL,
+  message      JSONB NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired')),
+  created_at   BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  decided_by   TEXT,
+  decided_at   BIGINT,
+  run_id       ${ID},
+  card_receipt JSONB
+);
+-- One open request per person: a second message while it waits raises no second card.
+CREATE UNIQUE INDEX access_requests_pending ON access_requests (principal) WHERE state = 'pending';
+CREATE INDEX access_requests_state ON access_requests (state, expires_at);
+CREATE INDEX access_requests_created ON access_requests (created_at, id);
+
+CREATE TABLE memberships (
+  principal   ${ID} NOT NULL,
+  group_name  ${ID} NOT NULL,
+  granted_by  TEXT NOT NULL,
+  granted_at  BIGINT NOT NULL,
+  request_id  ${ID},
+  PRIMARY KEY (principal, group_name)
+);
+
+CREATE TABLE identity_links (
+  principal  ${ID} PRIMARY KEY,
+  person     ${ID} NOT NULL,
+  linked_by  TEXT NOT NULL,
+  linked_at  BIGINT NOT NULL
+);
+CREATE INDEX identity_links_person ON identity_links (person);
+
+-- One-time link codes, stored as their sha256 only.
+CREATE TABLE link_codes (
+  code_hash   TEXT PRIMARY KEY,
+  principal   ${ID} NOT NULL,
+  created_at  BIGINT NOT NULL,
+  expires_at  BIGINT NOT NULL,
+  used_at     BIGINT,
+  used_by     TEXT
+);
+CREATE INDEX link_codes_principal ON link_codes (principal, created_at);
+`,
+  },
 ];
 
 /**

@@ -16,8 +16,11 @@ export async function completeOutbox(
     [id, json, now],
   );
   if (!row) throw new NotFoundError('outbox item', id);
-  if (row.kind === 'approval_card' && row.approval_id !== null)
+  if (row.kind === 'approval_card' && row.approval_id !== null) {
     await ctx.run('setCardReceipt', [json, row.approval_id, JSON.stringify(row.conversation)]);
+    // The card of an access request (the same outbox kind, another subject).
+    await ctx.run('setAccessCardReceipt', [json, row.approval_id]);
+  }
 }
 
 /** `JournalStore.recordOutboxProgress`; a delivered item keeps its receipt. */

@@ -1,5 +1,7 @@
 import pg from 'pg';
+import { ConflictError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import type { AccessRequest, AccessRequestState, IdentityLink, Membership } from '../../core/people.js';
 import type {
   Approval,
   ApprovalState,
@@ -31,6 +33,8 @@ import {
 import type {
   AcceptInput,
   AcceptResult,
+  AccessDecisionInput,
+  AccessDecisionResult,
   ApprovalDecisionInput,
   ApprovalQuery,
   CancelResult,
@@ -38,21 +42,25 @@ import type {
   InboxClaim,
   JournalSignal,
   JournalStore,
+  LinkCodeRedemption,
   NewGrant,
   OutboxClaim,
   PruneRequest,
+  RaiseAccessInput,
+  RaiseAccessResult,
   RunQuery,
   StepCommit,
   StepResult,
 } from '../store.js';
 import { decideApproval, expireApprovals } from './approvals.js';
 import { type PgSettings, type PostgresJournalOptions, resolveSettings } from './connection.js';
-import { changes, inTransaction, type PgContext, rows } from './context.js';
+import { changes, inTransaction, type PgContext, poolContext, rows } from './context.js';
 import { getGrant, insertGrant, listGrants, revokeGrant } from './grants.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { SignalListener } from './listener.js';
 import { applyPgMigrations } from './migrations.js';
 import { completeOutbox, failOutbox, recordOutboxProgress } from './outbox.js';
+import * as people from './people.js';
 import { prunePgBatch, reclaimPgSpace } from './prune.js';
 import {
   type PgApprovalRow,
@@ -421,6 +429,99 @@ export class PostgresJournal implements JournalStore {
 
   async releaseSingleton(name: string, owner: string): Promise<void> {
     await changes(this.pool, 'releaseSingleton', [name, owner]);
+  }
+
+  // ── people ───────────────────────────────────────────────────────────────────────────
+
+  async raiseAccessRequest(input: RaiseAccessInput): Promise<RaiseAccessResult> {
+    return this.tx((ctx) => people.raiseAccessRequest(ctx, input));
+  }
+
+  async getAccessRequest(id: string): Promise<AccessRequest | null> {
+    return people.getAccessRequest(poolContext(this.pool), id);
+  }
+
+  async listAccessRequests(query: { state?: AccessRequestState; limit: number }): Promise<AccessRequest[]> {
+    return people.listAccessRequests(poolContext(this.pool), query);
+  }
+
+  async decideAccessRequest(input: AccessDecisionInput): Promise<AccessDecisionResult> {
+    try {
+      return await this.tx((ctx) => people.decideAccessRequest(ctx, input));
+    } catch (error) {
+      // An expired request is marked so before the refusal, as `decideApproval` does.
+      if (error instanceof ConflictError && error.code === 'expired')
+        await this.expireAccessRequests(input.now);
+      throw error;
+    }
+  }
+
+  async expireAccessRequests(now: number): Promise<AccessRequest[]> {
+    return this.tx((ctx) => people.expireAccessRequests(ctx, now));
+  }
+
+  async listMemberships(): Promise<Membership[]> {
+    return people.listMemberships(poolContext(this.pool));
+  }
+
+  async grantMembership(input: {
+    principal: Principal;
+    group: string;
+    by: Principal;
+    now: number;
+  }): Promise<Membership> {
+    return this.tx((ctx) => people.grantMembership(ctx, input));
+  }
+
+  async revokeMemberships(input: {
+    principal: Principal;
+    group?: string;
+    by: Principal;
+    now: number;
+  }): Promise<Membership[]> {
+    return this.tx((ctx) => people.revokeMemberships(ctx, input));
+  }
+
+  async listIdentityLinks(): Promise<IdentityLink[]> {
+    return people.listIdentityLinks(poolContext(this.pool));
+  }
+
+  async linkIdentity(input: {
+    principal: Principal;
+    person: Principal;
+    by: Principal;
+    now: number;
+  }): Promise<IdentityLink> {
+    return this.tx((ctx) => people.linkIdentity(ctx, input));
+  }
+
+  async unlinkIdentity(input: {
+    principal: Principal;
+    by: Principal;
+    now: number;
+  }): Promise<IdentityLink | null> {
+    return this.tx((ctx) => people.unlinkIdentity(ctx, input));
+  }
+
+  async createLinkCode(input: {
+    codeHash: string;
+    principal: Principal;
+    expiresAt: number;
+    now: number;
+  }): Promise<void> {
+    await people.createLinkCode(poolContext(this.pool), input);
+  }
+
+  async countLinkCodes(principal: Principal, since: number): Promise<number> {
+    return people.countLinkCodes(poolContext(this.pool), principal, since);
+  }
+
+  async redeemLinkCode(input: {
+    codeHash: string;
+    principal: Principal;
+    now: number;
+  }): Promise<LinkCodeRedemption> {
+    return this.tx((ctx) => people.redeemLinkCode(ctx, input));
   }
 }
 

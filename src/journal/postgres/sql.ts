@@ -1,3 +1,5 @@
+import { PEOPLE_SQL } from './people-sql.js';
+
 /**
  * Every SQL statement of the PostgreSQL journal by name. node-postgres prepares a named statement
  * once per connection, so the names double as prepared-statement names. Optional filters take
@@ -194,6 +196,8 @@ export const SQL = {
   allGrants: 'SELECT * FROM grants ORDER BY created_at DESC, id DESC LIMIT $1',
   revokeGrant: 'UPDATE grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL',
   linkApprovalGrant: 'UPDATE approvals SET grant_id = $1 WHERE id = $2',
+  // ── people ────────────────────────────────────────────────────────────────────────
+  ...PEOPLE_SQL,
 } as const;
 
 /** The name of a journal statement. */

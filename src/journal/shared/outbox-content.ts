@@ -55,7 +55,11 @@ function approvalPayload(rowId: string, kind: OutboxKind, payload: unknown): App
     typeof payload.approvalId === 'string' &&
     typeof payload.allowSessionScope === 'boolean'
   ) {
-    return { approvalId: payload.approvalId, allowSessionScope: payload.allowSessionScope };
+    return {
+      approvalId: payload.approvalId,
+      allowSessionScope: payload.allowSessionScope,
+      ...(payload.subject === 'access' ? { subject: 'access' as const } : {}),
+    };
   }
   throw malformed(rowId, kind, '{ approvalId, allowSessionScope }');
 }

@@ -266,6 +266,58 @@ CREATE INDEX grants_created ON grants (created_at, id);
 ALTER TABLE approvals ADD COLUMN grant_id TEXT;
 `,
   },
+  {
+    version: 8,
+    name: 'access requests, memberships and linked identities',
+    sql: `
+CREATE TABLE access_requests (
+  id           TEXT PRIMARY KEY,
+  principal    TEXT NOT NULL,
+  channel      TEXT NOT NULL,
+  group_name   TEXT NOT NULL,
+  message      TEXT NOT NULL,
+  state        TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'denied', 'expired')),
+  created_at   INTEGER NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  decided_by   TEXT,
+  decided_at   INTEGER,
+  run_id       TEXT,
+  card_receipt TEXT
+);
+-- One open request per person: a second message while it waits raises no second card.
+CREATE UNIQUE INDEX access_requests_pending ON access_requests (principal) WHERE state = 'pending';
+CREATE INDEX access_requests_state ON access_requests (state, expires_at);
+CREATE INDEX access_requests_created ON access_requests (created_at, id);
+
+CREATE TABLE memberships (
+  principal   TEXT NOT NULL,
+  group_name  TEXT NOT NULL,
+  granted_by  TEXT NOT NULL,
+  granted_at  INTEGER NOT NULL,
+  request_id  TEXT,
+  PRIMARY KEY (principal, group_name)
+) WITHOUT ROWID;
+
+CREATE TABLE identity_links (
+  principal  TEXT PRIMARY KEY,
+  person     TEXT NOT NULL,
+  linked_by  TEXT NOT NULL,
+  linked_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX identity_links_person ON identity_links (person);
+
+-- One-time link codes, stored as their sha256 only.
+CREATE TABLE link_codes (
+  code_hash   TEXT PRIMARY KEY,
+  principal   TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  used_by     TEXT
+) WITHOUT ROWID;
+CREATE INDEX link_codes_principal ON link_codes (principal, created_at);
+`,
+  },
 ];
 
 /**

@@ -25,8 +25,11 @@ export function completeOutbox(ctx: JournalContext, id: string, receipt: Deliver
   if (!row) throw new NotFoundError('outbox item', id);
   const json = toJson(receipt);
   ctx.st.completeOutbox.run({ id, receipt: json, now });
-  if (row.kind === 'approval_card' && row.approval_id !== null)
+  if (row.kind === 'approval_card' && row.approval_id !== null) {
     ctx.st.setCardReceipt.run(json, row.approval_id, row.conversation);
+    // The card of an access request (the same outbox kind, another subject).
+    ctx.st.setAccessCardReceipt.run(json, row.approval_id);
+  }
 }
 
 /** `JournalStore.recordOutboxProgress` inside one write transaction; a delivered item keeps its receipt. */

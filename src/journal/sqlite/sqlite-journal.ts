@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ConflictError } from '../../core/errors.js';
+import type { AccessRequest, AccessRequestState, IdentityLink, Membership } from '../../core/people.js';
 import type {
   Approval,
   ApprovalState,
@@ -23,14 +25,19 @@ import { countByState, toUsageBreakdown, toUsageRow, usageSummaryParams } from '
 import type {
   AcceptInput,
   AcceptResult,
+  AccessDecisionInput,
+  AccessDecisionResult,
   ApprovalDecisionInput,
   ApprovalQuery,
   CancelResult,
   Claim,
   InboxClaim,
   JournalStore,
+  LinkCodeRedemption,
   NewGrant,
   PruneRequest,
+  RaiseAccessInput,
+  RaiseAccessResult,
   RunQuery,
   StepCommit,
   StepResult,
@@ -40,6 +47,7 @@ import { getGrant, insertGrant, listGrants, revokeGrant } from './grants.js';
 import { acceptInbound, claimInboxEvent, resetSession } from './inbound.js';
 import { applyMigrations } from './migrations.js';
 import { claimOutbox, completeOutbox, failOutbox, recordDraft, recordOutboxProgress } from './outbox.js';
+import * as people from './people.js';
 import { preparePruning } from './prune.js';
 import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, toTapeEvent } from './rows.js';
 import {
@@ -113,6 +121,21 @@ function createWriters(db: Database.Database, ctx: JournalContext) {
 
 type Writers = ReturnType<typeof createWriters>;
 
+/** The people tables' write operations, each a `BEGIN IMMEDIATE` transaction. */
+function createPeopleWriters(db: Database.Database, ctx: JournalContext) {
+  return {
+    raiseAccessRequest: writer(db, ctx, people.raiseAccessRequest),
+    decideAccessRequest: writer(db, ctx, people.decideAccessRequest),
+    expireAccessRequests: writer(db, ctx, people.expireAccessRequests),
+    grantMembership: writer(db, ctx, people.grantMembership),
+    revokeMemberships: writer(db, ctx, people.revokeMemberships),
+    linkIdentity: writer(db, ctx, people.linkIdentity),
+    unlinkIdentity: writer(db, ctx, people.unlinkIdentity),
+    createLinkCode: writer(db, ctx, people.createLinkCode),
+    redeemLinkCode: writer(db, ctx, people.redeemLinkCode),
+  };
+}
+
 /**
  * The embedded journal on one better-sqlite3 connection (one writer; WAL lets readers proceed).
  * Every write is one `BEGIN IMMEDIATE` transaction, so seq numbers and compare-and-sets are
@@ -126,6 +149,7 @@ export class SqliteJournal implements JournalStore {
   private readonly db: Database.Database;
   private readonly ctx: JournalContext;
   private readonly tx: Writers;
+  private readonly peopleTx: ReturnType<typeof createPeopleWriters>;
   private readonly pruning: ReturnType<typeof preparePruning>;
 
   /** Opens `path`, sets the pragmas, applies migrations and prepares every statement. */
@@ -150,6 +174,7 @@ export class SqliteJournal implements JournalStore {
     const ctx: JournalContext = { db, st: prepareStatements(db) };
     this.ctx = ctx;
     this.tx = createWriters(db, ctx);
+    this.peopleTx = createPeopleWriters(db, ctx);
     this.pruning = preparePruning(db);
   }
 
@@ -386,6 +411,99 @@ export class SqliteJournal implements JournalStore {
 
   async counts(): Promise<{ runs: Record<RunState, number>; approvals: Record<ApprovalState, number> }> {
     return countByState(this.ctx.st.runCounts.all(), this.ctx.st.approvalCounts.all());
+  }
+
+  // ── people ───────────────────────────────────────────────────────────────────────────
+
+  async raiseAccessRequest(input: RaiseAccessInput): Promise<RaiseAccessResult> {
+    return this.peopleTx.raiseAccessRequest(input);
+  }
+
+  async getAccessRequest(id: string): Promise<AccessRequest | null> {
+    return people.getAccessRequest(this.ctx, id);
+  }
+
+  async listAccessRequests(query: { state?: AccessRequestState; limit: number }): Promise<AccessRequest[]> {
+    return people.listAccessRequests(this.ctx, query);
+  }
+
+  async decideAccessRequest(input: AccessDecisionInput): Promise<AccessDecisionResult> {
+    // An expired request is marked so before the refusal, as `decideApproval` does.
+    try {
+      return this.peopleTx.decideAccessRequest(input);
+    } catch (error) {
+      if (error instanceof ConflictError && error.code === 'expired')
+        this.peopleTx.expireAccessRequests(input.now);
+      throw error;
+    }
+  }
+
+  async expireAccessRequests(now: number): Promise<AccessRequest[]> {
+    return this.peopleTx.expireAccessRequests(now);
+  }
+
+  async listMemberships(): Promise<Membership[]> {
+    return people.listMemberships(this.ctx);
+  }
+
+  async grantMembership(input: {
+    principal: Principal;
+    group: string;
+    by: Principal;
+    now: number;
+  }): Promise<Membership> {
+    return this.peopleTx.grantMembership(input);
+  }
+
+  async revokeMemberships(input: {
+    principal: Principal;
+    group?: string;
+    by: Principal;
+    now: number;
+  }): Promise<Membership[]> {
+    return this.peopleTx.revokeMemberships(input);
+  }
+
+  async listIdentityLinks(): Promise<IdentityLink[]> {
+    return people.listIdentityLinks(this.ctx);
+  }
+
+  async linkIdentity(input: {
+    principal: Principal;
+    person: Principal;
+    by: Principal;
+    now: number;
+  }): Promise<IdentityLink> {
+    return this.peopleTx.linkIdentity(input);
+  }
+
+  async unlinkIdentity(input: {
+    principal: Principal;
+    by: Principal;
+    now: number;
+  }): Promise<IdentityLink | null> {
+    return this.peopleTx.unlinkIdentity(input);
+  }
+
+  async createLinkCode(input: {
+    codeHash: string;
+    principal: Principal;
+    expiresAt: number;
+    now: number;
+  }): Promise<void> {
+    this.peopleTx.createLinkCode(input);
+  }
+
+  async countLinkCodes(principal: Principal, since: number): Promise<number> {
+    return people.countLinkCodes(this.ctx, principal, since);
+  }
+
+  async redeemLinkCode(input: {
+    codeHash: string;
+    principal: Principal;
+    now: number;
+  }): Promise<LinkCodeRedemption> {
+    return this.peopleTx.redeemLinkCode(input);
   }
 }
 

@@ -173,6 +173,9 @@ export function prepareStatements(db: Database.Database) {
     cardConversations: db.prepare<[string], { conversation: string }>(
       "SELECT conversation FROM outbox WHERE approval_id = ? AND kind = 'approval_card' ORDER BY created_at, id",
     ),
+    setAccessCardReceipt: db.prepare<[string, string]>(
+      'UPDATE access_requests SET card_receipt = ? WHERE id = ?',
+    ),
     approvalCounts: db.prepare<[], { state: ApprovalState; n: number }>(
       'SELECT state, COUNT(*) AS n FROM approvals GROUP BY state',
     ),

@@ -4,7 +4,7 @@ import type { ApprovalCard, DecisionOutcome, DecisionRequest } from '../../../sr
 import { INTERACTION_DEADLINE_MS } from '../../fakes/discord/rest.js';
 import { type Harness, startHarness } from './harness.js';
 
-type Approval = Extract<DecisionOutcome, { ok: true }>['approval'];
+type Approval = Extract<DecisionOutcome, { ok: true; approval: unknown }>['approval'];
 
 const APPROVAL_ID = '01J0APPROVAL0000000000000A';
 

@@ -15,14 +15,16 @@ describe('discord slash commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status, /approvals, /new, /grants and /help globally on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new, /grants, /help, /access and /link globally on start', async () => {
     h = await startHarness();
     const global = h.fake.world.commands.get('global') ?? [];
     expect(global.map((command) => command.name).sort()).toEqual([
+      'access',
       'approvals',
       'cancel',
       'grants',
       'help',
+      'link',
       'new',
       'status',
       'usage',
@@ -33,7 +35,7 @@ describe('discord slash commands', () => {
   it('registers per guild when guild ids are configured', async () => {
     const world = new FakeWorld();
     h = await startHarness({ guildIds: [world.guildId] }, { world });
-    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(7);
+    expect(h.fake.world.commands.get(world.guildId)?.map((command) => command.name)).toHaveLength(9);
     expect(h.fake.world.commands.has('global')).toBe(false);
   });
 

@@ -9,7 +9,7 @@ describe('telegram commands', () => {
     h = undefined;
   });
 
-  it('registers /cancel, /usage, /status, /approvals, /new, /grants and /help on start', async () => {
+  it('registers /cancel, /usage, /status, /approvals, /new, /grants, /help, /access and /link on start', async () => {
     h = await startTelegram();
     expect(h.fake.commands.map((c) => c.command)).toEqual([
       'cancel',
@@ -19,6 +19,8 @@ describe('telegram commands', () => {
       'new',
       'grants',
       'help',
+      'access',
+      'link',
     ]);
   });
 

@@ -115,6 +115,8 @@ export function createDiscordDriver(options: { sessionScope?: SessionScope } = {
 
     privateSlashAnswers: true,
 
+    groupConversation: () => ({ workspace: world.guildId, channel: world.general.id }),
+
     lastSlashWasPrivate(): boolean {
       if (!lastCommand) throw new Error('discord driver: no command was run yet');
       const { userId } = lastCommand;
@@ -180,6 +182,8 @@ function commandOptions(world: FakeWorld, name: string, args: string[]): FakeCom
       ? [{ name: 'revoke', type: OPTION.string, value: args[1] }]
       : [];
   }
+  if (name === 'access' || name === 'link')
+    return args.length === 0 ? [] : [{ name: 'args', type: OPTION.string, value: args.join(' ') }];
   if (name !== 'usage') return [];
   return args.map((arg): FakeCommandOption => {
     if (arg === 'all') return { name: 'all', type: OPTION.boolean, value: true };

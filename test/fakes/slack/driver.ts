@@ -272,6 +272,7 @@ export function createSlackDriver(options: SlackDriverOptions = {}): ChannelDriv
       return answers.map((text) => (typeof text === 'string' ? unescapeMrkdwn(text) : ''));
     },
     principalOf: (user) => `slack:${fake.team}:${user}`,
+    groupConversation: () => ({ workspace: fake.team, channel: GROUP_CHANNEL }),
   };
 }
 

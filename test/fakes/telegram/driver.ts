@@ -215,5 +215,6 @@ export function createTelegramDriver(options: TelegramDriverOptions = {}): Chann
     principalOf(user) {
       return `telegram:${idOf(user)}`;
     },
+    groupConversation: () => ({ channel: String(FAKE_GROUP.id) }),
   };
 }
