@@ -3,7 +3,6 @@ import { approvalCard } from '../core/approval-card.js';
 import { sameConversation } from '../core/conversation.js';
 import {
   type ApprovalCard,
-  type ApprovalPayload,
   type FilePayload,
   type OutboundFile,
   type OutboxItem,

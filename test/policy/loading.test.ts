@@ -132,7 +132,7 @@ describe('policy check and explain', () => {
       ok: true,
       errors: [],
       warnings: [],
-      policyCount: 24,
+      policyCount: 26,
     });
     fixture = policyFixture({ 'x.cedar': 'permit (principal, action, resource) when { 1 };\n' });
     const bad = checkPolicies({ dir: fixture.dir, schemaPath: fixture.schemaPath });
