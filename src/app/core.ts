@@ -12,7 +12,7 @@ import type { InputPreparer } from '../orchestrator/input.js';
 import { RunExecutor } from '../orchestrator/run-executor.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import type { Channel } from '../ports/channel.js';
-import { approverRouting } from '../runtime/approver-routing.js';
+import { adminConversationsOf, approverRouting } from '../runtime/approver-routing.js';
 import { OutboxDispatcher } from '../runtime/outbox-dispatcher.js';
 import { Presence } from '../runtime/presence.js';
 import { ReplyStreams } from '../runtime/reply-streams.js';
@@ -184,14 +184,4 @@ export function assembleCore(parts: CoreParts): Core {
     wakeLoops({ scheduler, dispatcher, feed, streams, grants, people: gateway.people, logger: parts.logger }),
   );
   return { gateway, scheduler, dispatcher, feed, executor, wakeups, streams, grants };
-}
-
-/** The admin conversation of each channel whose access settings name one. */
-function adminConversationsOf(
-  access: ReadonlyMap<string, ChannelAccess> | undefined,
-): Map<string, ConversationRef> {
-  const found = new Map<string, ConversationRef>();
-  for (const [name, settings] of access ?? [])
-    if (settings.adminConversation) found.set(name, settings.adminConversation);
-  return found;
 }

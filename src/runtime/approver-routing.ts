@@ -1,3 +1,4 @@
+import type { ChannelAccess } from '../config/access-schema.js';
 import { sameConversation } from '../core/conversation.js';
 import type { ConversationRef, Run } from '../core/types.js';
 import type { PolicyEngine } from '../policy/engine.js';
@@ -37,4 +38,14 @@ export function approverRouting(
     });
     return self.allowed ? [] : [target];
   };
+}
+
+/** The admin conversation of each channel whose access settings name one. */
+export function adminConversationsOf(
+  access: ReadonlyMap<string, ChannelAccess> | undefined,
+): Map<string, ConversationRef> {
+  const found = new Map<string, ConversationRef>();
+  for (const [name, settings] of access ?? [])
+    if (settings.adminConversation) found.set(name, settings.adminConversation);
+  return found;
 }
