@@ -34,6 +34,10 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
           members: [p('alice'), p('bob')],
         },
         agentTools: ['test_action', 'current_time', 'send_file', 'shell_exec'],
+        // The operator's forbid a grant can never override (the "Always allow" scenario).
+        extraPolicies: `@id("operator-never-rm-unasked")
+forbid (principal, action == Switchboard::Action::"call_tool", resource == Switchboard::Tool::"shell_exec")
+when { context.program == "rm" };`,
         addTools: (registry) => {
           // The run's context names the workspace; this is only the fallback.
           registry.register(createSendFileTool({ workspaceDir: '' }));
@@ -190,7 +194,7 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       expect(driver.posted().find((m) => m.id === card.id)!.buttons.length).toBeGreaterThan(0);
     });
 
-    it('"Always allow" on an echo runs the next echo unasked, another command still asks, and /grants revoke makes it ask again', async () => {
+    it('"Always allow" on an echo runs the next echo unasked, another command still asks, a forbid wins over a grant, and /grants revoke makes it ask again', async () => {
       const asked = async () => (await core.journal.listApprovals({ limit: 10 })).length;
       const pendingCard = () => driver.posted().find((m) => m.buttons.length > 0);
       const says = (text: string) =>
@@ -233,8 +237,32 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
       await says('not that').toBe(true);
       expect(shell).toEqual(['echo hi', 'echo there']);
 
+      // A forbid in the operator's policies wins over a grant: Always allow on rm, the next rm asks.
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'shell_exec', args: { command: 'rm -r build' } }] },
+        { text: 'removed build' },
+      );
+      await driver.userSays({ user: 'alice', text: 'clean build', where: 'dm' });
+      await expect.poll(asked, poll).toBe(3);
+      await expect.poll(() => pendingCard(), poll).toBeDefined();
+      await driver.click({ user: 'admin', messageId: pendingCard()!.id, verb: 'approve_always' });
+      await says('removed build').toBe(true);
+      expect(shell).toEqual(['echo hi', 'echo there', 'rm -r build']);
+      core.provider.enqueue(
+        { toolCalls: [{ name: 'shell_exec', args: { command: 'rm -r dist' } }] },
+        { text: 'asked about dist' },
+      );
+      await driver.userSays({ user: 'alice', text: 'clean dist', where: 'dm' });
+      await expect.poll(asked, poll).toBe(4);
+      await expect.poll(() => pendingCard(), poll).toBeDefined();
+      await driver.click({ user: 'admin', messageId: pendingCard()!.id, verb: 'deny' });
+      await says('asked about dist').toBe(true);
+      expect(shell, 'the forbid won over the rm grant').toEqual(['echo hi', 'echo there', 'rm -r build']);
+
       const listed = await driver.slash({ user: 'admin', name: 'grants' });
-      const [grant] = await core.journal.listGrants({ now: Date.now() });
+      const grant = (await core.journal.listGrants({ now: Date.now() })).find(
+        (g) => g.pattern.kind === 'program' && g.pattern.program === 'echo',
+      );
       expect(listed).toContain(grant!.id);
       expect(listed).toContain('echo');
       const revoked = await driver.slash({ user: 'admin', name: 'grants', args: ['revoke', grant!.id] });
@@ -244,9 +272,9 @@ export function channelContract(name: string, makeDriver: () => ChannelDriver): 
         { text: 'asked again' },
       );
       await driver.userSays({ user: 'alice', text: 'once more', where: 'dm' });
-      await expect.poll(asked, poll).toBe(3);
+      await expect.poll(asked, poll).toBe(5);
       await expect.poll(() => pendingCard(), poll).toBeDefined();
-      expect(shell).toEqual(['echo hi', 'echo there']);
+      expect(shell).toEqual(['echo hi', 'echo there', 'rm -r build']);
     });
 
     it('a request in a DM nobody there may approve also shows its card in the admin conversation; deciding it there edits both', async () => {
