@@ -77,7 +77,7 @@ export function createSlackChannel(config: SlackChannelConfig, gateway: GatewayP
     isPrivate: (conversation) => conversation.channel.startsWith('D'),
     showActivity: (conversation, status) => outbound.showActivity(conversation, status),
     activityRefreshMs: SLACK_STATUS_REFRESH_MS,
-    showDraft: (conversation, text, shown) => outbound.showDraft(conversation, text, shown),
+    showDraft: (conversation, text, shown, key) => outbound.showDraft(conversation, text, shown, key),
     draftIntervalMs: () => SLACK_DRAFT_INTERVAL_MS,
     fetchAttachment: (url, limits) => files.fetch(url, limits),
     settled: () => background.settled(),

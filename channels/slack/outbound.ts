@@ -17,6 +17,8 @@ export const REPLY_METADATA_TYPE = 'switchboard_reply';
 const STATUS_METADATA_TYPE = 'switchboard_status';
 /** How far back a retried delivery looks for parts an earlier attempt posted. */
 const LOOKUP_LIMIT = 100;
+/** Draft posts whose answer was lost, remembered to look for before posting again. */
+const UNSURE_POSTS_KEPT = 256;
 
 /**
  * Posts replies and status lines. Each part of a reply carries message metadata with its outbox
@@ -28,6 +30,8 @@ export class SlackOutbound {
   /** What each recently posted or edited message shows, by ts, to skip edits that change nothing. */
   private readonly contents = new ShownTexts();
   private readonly statusMessages = new Map<string, string>();
+  /** Draft parts (`draft:<stream key>#<part>`) whose post failed: Slack may have them already. */
+  private readonly unsurePosts = new Set<string>();
   private assistantStatus = true;
 
   constructor(
@@ -93,11 +97,43 @@ export class SlackOutbound {
     }
   }
 
-  /** Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as it grows. */
-  async showDraft(conversation: ConversationRef, text: string, shown: readonly string[]): Promise<string[]> {
+  /**
+   * Shows the Markdown written so far of a streamed reply in the messages `shown`, posting more as
+   * it grows. With the stream's `key`, each posted part carries it in its metadata, and a part
+   * whose post failed (Slack may have taken it and the answer was lost) is looked for before it is
+   * posted again, so a lost answer leaves no half message behind.
+   */
+  async showDraft(
+    conversation: ConversationRef,
+    text: string,
+    shown: readonly string[],
+    key?: string,
+  ): Promise<string[]> {
     const parts = renderText(text);
     const ids: string[] = [];
-    for (const [index, part] of parts.entries()) ids.push(await this.place(conversation, part, shown[index]));
+    const streamKey = key === undefined ? undefined : `draft:${key}`;
+    for (const [index, part] of parts.entries()) {
+      let draft = shown[index];
+      const attempt = `${streamKey}#${index}`;
+      if (draft === undefined && streamKey !== undefined && this.unsurePosts.has(attempt))
+        draft = (await this.findPostedParts(conversation, streamKey)).get(index);
+      const metadata =
+        streamKey === undefined || draft !== undefined
+          ? undefined
+          : { event_type: REPLY_METADATA_TYPE, event_payload: { outbox_id: streamKey, part: index } };
+      try {
+        ids.push(await this.place(conversation, part, draft, metadata));
+        this.unsurePosts.delete(attempt);
+      } catch (error) {
+        if (draft === undefined && streamKey !== undefined) {
+          this.unsurePosts.add(attempt);
+          // Streams that gave up never come back for theirs: keep only the latest.
+          if (this.unsurePosts.size > UNSURE_POSTS_KEPT)
+            this.unsurePosts.delete(this.unsurePosts.values().next().value ?? '');
+        }
+        throw error;
+      }
+    }
     await this.removeLeftOver(conversation, shown.slice(parts.length));
     return ids;
   }

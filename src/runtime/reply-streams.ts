@@ -90,6 +90,9 @@ class ReplyStream {
   private ids: string[] = [];
   private nextAt = 0;
   private failures = 0;
+  /** The first post failed (perhaps only its answer was lost) and was not tried again yet. */
+  private firstPostUnsure = false;
+  private settling: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private flushing = false;
   /** Every platform call of this stream, one after another. */
@@ -112,11 +115,27 @@ class ReplyStream {
     this.schedule();
   }
 
-  async settle(): Promise<void> {
+  /** Stops the stream; every caller (the run's end, the final delivery) waits for the same settling. */
+  settle(): Promise<void> {
+    this.settling ??= this.finish();
+    return this.settling;
+  }
+
+  private async finish(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain;
+    // The first post failed and was not tried again: the platform may have it (a lost answer).
+    // One more try lets it answer with that message (Discord's nonce, Slack's metadata), so the
+    // final text replaces it instead of leaving a half message behind.
+    if (this.firstPostUnsure && this.target?.channel.showDraft && this.text.trim() !== '') {
+      try {
+        await this.show(this.target, this.text);
+      } catch (error) {
+        this.options.logger.debug({ err: error, runId: this.runId }, 'unsure draft post not retried');
+      }
+    }
   }
 
   /** Edits the shown draft once more, with a note that the answer stopped here. */
@@ -159,6 +178,19 @@ class ReplyStream {
     }, wait);
   }
 
+  /** Shows `text` in the draft messages (posting the first ones), and records their ids. */
+  private async show(target: DraftTarget, text: string): Promise<void> {
+    const { channel, conversation } = target;
+    const ids = (await channel.showDraft?.(conversation, text, this.ids, this.key)) ?? this.ids;
+    this.edits++;
+    this.firstPostUnsure = false;
+    if (ids.join() !== this.ids.join()) {
+      this.ids = ids;
+      await this.options.journal.recordDraft(this.runId, { messageIds: ids }, this.options.clock());
+    }
+    this.shown = text;
+  }
+
   private async flush(): Promise<void> {
     const target = this.target;
     const text = this.text;
@@ -166,16 +198,11 @@ class ReplyStream {
     const { channel, conversation } = target;
     const interval = channel.draftIntervalMs?.(conversation) ?? DEFAULT_INTERVAL_MS;
     try {
-      const ids = (await channel.showDraft?.(conversation, text, this.ids, this.key)) ?? this.ids;
-      this.edits++;
-      if (ids.join() !== this.ids.join()) {
-        this.ids = ids;
-        await this.options.journal.recordDraft(this.runId, { messageIds: ids }, this.options.clock());
-      }
-      this.shown = text;
+      await this.show(target, text);
       this.failures = 0;
       this.nextAt = this.options.clock() + interval;
     } catch (error) {
+      this.firstPostUnsure = this.ids.length === 0;
       this.failures++;
       const retryAfter = error instanceof ChannelError ? error.retryAfterMs : undefined;
       this.nextAt = this.options.clock() + (retryAfter ?? interval * 2 ** this.failures);

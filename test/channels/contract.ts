@@ -339,6 +339,20 @@ when { context.program == "rm" };`,
     const streamed = `${Array.from({ length: 45 }, (_, i) => `word${i}`).join(' ')}.`;
     const showing = (start: string) => driver.posted().filter((m) => m.text.startsWith(start));
 
+    it('a streamed draft the platform took but whose answer was lost shows once where the platform lets us look', async () => {
+      core.provider.enqueue({ text: streamed, streamMs: 1_500 });
+      driver.loseNextPostAnswer();
+      await driver.userSays({ user: 'alice', text: 'stream, and lose the first post', where: 'dm' });
+      await expect.poll(async () => (await lastRun()).state, poll).toBe('succeeded');
+      await expect
+        .poll(async () => (await core.journal.listOutbox({ state: 'pending', limit: 5 })).length, poll)
+        .toBe(0);
+      expect(driver.pendingFaults(), 'the draft post was lost').toBe(0);
+      await expect.poll(() => showing('word0').some((m) => m.text.includes('word44')), poll).toBe(true);
+      // Telegram has no idempotency key and a bot cannot read the chat: at-least-once, documented.
+      expect(showing('word0')).toHaveLength(driver.recognisesRepost ? 1 : 2);
+    });
+
     it('a streamed answer shows at once, is edited in place at the platform rate, and ends as the model wrote it, once', async () => {
       core.provider.enqueue({ text: streamed, streamMs: 3_500 });
       await driver.userSays({ user: 'alice', text: 'stream please', where: 'dm' });
