@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../../src/core/errors.js';
+import type { GrantScope } from '../../../src/core/types.js';
 import type { NewGrant } from '../../../src/journal/store.js';
 import {
   askApproval,
@@ -89,22 +90,37 @@ export function grantsContract(open: OpenStore): void {
       expect(await eventTypes(store())).toContain('grant.revoked');
     });
 
-    it('"Always allow" stores the grant with the approval in one decision, linked both ways', async () => {
-      const run = await startRun(store());
-      await askApproval(store(), run, { id: 'ap-1', now: T0 + 1, expiresAt: T0 + 10 * MINUTE });
-      const decided = await store().decideApproval({
+    /** Decides approval ap-1 (asked first) by discord:boss with "Always allow" grant `id` attached. */
+    const decideWithGrant = async (
+      decision: 'approved' | 'denied',
+      id: string,
+      scope: GrantScope = { kind: 'everyone' },
+    ) =>
+      store().decideApproval({
         approvalId: 'ap-1',
-        decision: 'approved',
+        decision,
         decider: 'discord:boss',
         scope: 'once',
         now: T0 + 2,
         grant: {
-          id: 'G1',
+          id,
           tool: 'shell_exec',
           pattern: { kind: 'program', program: 'ls' },
-          scope: { kind: 'requester', principal: run.principal },
+          scope,
           expiresAt: null,
         },
+      });
+    const askFirst = async () => {
+      const run = await startRun(store());
+      await askApproval(store(), run, { id: 'ap-1', now: T0 + 1, expiresAt: T0 + 10 * MINUTE });
+      return run;
+    };
+
+    it('"Always allow" stores the grant with the approval in one decision, linked both ways', async () => {
+      const run = await askFirst();
+      const decided = await decideWithGrant('approved', 'G1', {
+        kind: 'requester',
+        principal: run.principal,
       });
       expect(decided).toMatchObject({ state: 'approved', grantId: 'G1' });
       expect((await store().getApproval('ap-1'))?.grantId).toBe('G1');
@@ -112,50 +128,21 @@ export function grantsContract(open: OpenStore): void {
         approvalId: 'ap-1',
         createdBy: 'discord:boss',
         createdAt: T0 + 2,
+        scope: { kind: 'requester', principal: run.principal },
       });
     });
 
     it('a denial never stores the grant it came with', async () => {
-      const run = await startRun(store());
-      await askApproval(store(), run, { id: 'ap-1', now: T0 + 1, expiresAt: T0 + 10 * MINUTE });
-      const decided = await store().decideApproval({
-        approvalId: 'ap-1',
-        decision: 'denied',
-        decider: 'discord:boss',
-        scope: 'once',
-        now: T0 + 2,
-        grant: {
-          id: 'G1',
-          tool: 'shell_exec',
-          pattern: { kind: 'program', program: 'ls' },
-          scope: { kind: 'everyone' },
-          expiresAt: null,
-        },
-      });
+      await askFirst();
+      const decided = await decideWithGrant('denied', 'G1');
       expect(decided.grantId).toBeNull();
       expect(await store().getGrant('G1')).toBeNull();
     });
 
     it('a double "Always allow" on one approval stores one grant', async () => {
-      const run = await startRun(store());
-      await askApproval(store(), run, { id: 'ap-1', now: T0 + 1, expiresAt: T0 + 10 * MINUTE });
-      const decide = (id: string) =>
-        store().decideApproval({
-          approvalId: 'ap-1',
-          decision: 'approved',
-          decider: 'discord:boss',
-          scope: 'once',
-          now: T0 + 2,
-          grant: {
-            id,
-            tool: 'shell_exec',
-            pattern: { kind: 'program', program: 'ls' },
-            scope: { kind: 'everyone' },
-            expiresAt: null,
-          },
-        });
-      await decide('G1');
-      expect(await rejection(decide('G2'))).toBeInstanceOf(ConflictError);
+      await askFirst();
+      await decideWithGrant('approved', 'G1');
+      expect(await rejection(decideWithGrant('approved', 'G2'))).toBeInstanceOf(ConflictError);
       expect((await store().listGrants({ now: T0 + 3 })).map((g) => g.id)).toEqual(['G1']);
     });
   });
