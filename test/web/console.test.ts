@@ -330,6 +330,29 @@ describe.skipIf(CHROMIUM_MISSING)(`the web console in headless Chromium (${CHROM
       .poll(async () => JSON.stringify((await daemon.api('GET', '/v1/access')).body))
       .toContain('"principal":"telegram:77","group":"members"');
     await screenshot(page, 'access');
+
+    // Revoke takes the membership back.
+    const membership = page.locator('li[data-membership="telegram:77 members"]');
+    await expect.poll(() => membership.count(), { timeout: 10_000 }).toBe(1);
+    await membership.getByRole('button', { name: 'Revoke' }).click();
+    await expect.poll(() => membership.count(), { timeout: 10_000 }).toBe(0);
+    expect(JSON.stringify((await daemon.api('GET', '/v1/access')).body)).not.toContain(
+      '"principal":"telegram:77","group":"members"',
+    );
+
+    // Unlink takes a linked identity back out of its person.
+    const linked = await daemon.api('POST', '/v1/links', {
+      identity: 'telegram:77',
+      person: 'console:alice',
+    });
+    expect(linked.status).toBe(201);
+    const link = page.locator('li[data-link="telegram:77"]');
+    await expect.poll(() => link.count(), { timeout: 10_000 }).toBe(1);
+    await link.getByRole('button', { name: 'Unlink' }).click();
+    await expect.poll(() => link.count(), { timeout: 10_000 }).toBe(0);
+    expect(JSON.stringify((await daemon.api('GET', '/v1/access')).body)).not.toContain(
+      '"principal":"telegram:77","person"',
+    );
   });
 
   it('signs in a console user with their own token, on a phone-sized screen', async () => {

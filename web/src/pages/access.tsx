@@ -14,7 +14,25 @@ export function AccessPage() {
   const [decided, setDecided] = useState<Record<string, AccessRequest>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const { data, error: loadError } = usePolling(() => api.get<AccessOverview>('/v1/access'), 4000, [api]);
+  const {
+    data,
+    error: loadError,
+    reload,
+  } = usePolling(() => api.get<AccessOverview>('/v1/access'), 4000, [api]);
+
+  /** Revokes a membership or unlinks an identity, then reads the page again. */
+  const undo = async (what: string, path: string) => {
+    setBusy(what);
+    setError(null);
+    try {
+      await api.delete(path);
+      reload();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(null);
+    }
+  };
 
   const decide = async (request: AccessRequest, decision: 'approve' | 'deny') => {
     setBusy(request.id);
@@ -85,8 +103,21 @@ export function AccessPage() {
       {data && data.memberships.length === 0 && <p class="empty">Nobody was let in through the journal.</p>}
       <ul>
         {(data?.memberships ?? []).map((m) => (
-          <li key={`${m.principal} ${m.group}`}>
-            {m.principal} in <code>{m.group}</code>, by {m.granted_by} at {formatTime(m.granted_at)}
+          <li key={`${m.principal} ${m.group}`} data-membership={`${m.principal} ${m.group}`}>
+            {m.principal} in <code>{m.group}</code>, by {m.granted_by} at {formatTime(m.granted_at)}{' '}
+            <button
+              type="button"
+              class="deny"
+              disabled={busy !== null}
+              onClick={() =>
+                undo(
+                  `${m.principal} ${m.group}`,
+                  `/v1/access/memberships/${encodeURIComponent(m.principal)}?group=${encodeURIComponent(m.group)}`,
+                )
+              }
+            >
+              Revoke
+            </button>
           </li>
         ))}
       </ul>
@@ -94,8 +125,16 @@ export function AccessPage() {
       {data && data.links.length === 0 && <p class="empty">No identities are linked.</p>}
       <ul>
         {(data?.links ?? []).map((l) => (
-          <li key={l.principal}>
-            {l.principal} is {l.person}
+          <li key={l.principal} data-link={l.principal}>
+            {l.principal} is {l.person}{' '}
+            <button
+              type="button"
+              class="deny"
+              disabled={busy !== null}
+              onClick={() => undo(l.principal, `/v1/links/${encodeURIComponent(l.principal)}`)}
+            >
+              Unlink
+            </button>
           </li>
         ))}
       </ul>
