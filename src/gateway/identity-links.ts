@@ -11,7 +11,7 @@ import { userResource } from './resources.js';
 export const LINK_CODE_TTL_MS = 10 * 60_000;
 /** At most this many codes per person per hour (counted in the journal, so across replicas). */
 export const LINK_CODES_PER_HOUR = 5;
-/** At most this many wrong codes per person in {@link WRONG_CODE_WINDOW_MS} (per replica). */
+/** At most this many wrong codes per person in {@link WRONG_CODE_WINDOW_MS} (counted in the journal, so across replicas). */
 export const WRONG_CODES_ALLOWED = 5;
 export const WRONG_CODE_WINDOW_MS = 15 * 60_000;
 
@@ -65,8 +65,6 @@ const REFUSALS = {
  * rate limited. Every door asks Cedar's `link_identity` on the identity being linked.
  */
 export class IdentityLinks {
-  readonly #wrong = new Map<Principal, number[]>();
-
   constructor(private readonly deps: IdentityLinksDeps) {}
 
   /** A fresh code for `principal` to type on another platform. */
@@ -91,19 +89,19 @@ export class IdentityLinks {
    */
   async redeem(principal: Principal, code: string): Promise<IdentityLink> {
     this.requireSelf(principal);
+    const { journal } = this.deps;
     const now = this.deps.clock();
-    const recent = (this.#wrong.get(principal) ?? []).filter((at) => at > now - WRONG_CODE_WINDOW_MS);
-    if (recent.length >= WRONG_CODES_ALLOWED)
+    // Counted in the journal, so the limit holds across replicas.
+    if ((await journal.countLinkFailures(principal, now - WRONG_CODE_WINDOW_MS)) >= WRONG_CODES_ALLOWED)
       throw new RateLimitedError(
         'Too many wrong link codes; please wait a quarter of an hour and try again.',
       );
-    const result = await this.deps.journal.redeemLinkCode({ codeHash: hashLinkCode(code), principal, now });
+    const result = await journal.redeemLinkCode({ codeHash: hashLinkCode(code), principal, now });
     if (!result.ok) {
-      if (result.reason !== 'same_person') this.#wrong.set(principal, [...recent, now]);
+      if (result.reason !== 'same_person') await journal.recordLinkFailure(principal, now);
       if (result.reason === 'same_person') throw new ConflictError(REFUSALS.same_person, 'same_person');
       throw new ValidationError(REFUSALS[result.reason], `link_code_${result.reason}`);
     }
-    this.#wrong.delete(principal);
     await this.deps.people.refresh();
     return result.link;
   }

@@ -83,6 +83,12 @@ export interface PeopleStore {
   /** How many link codes `principal` was given since `since` (for the rate limit). */
   countLinkCodes(principal: Principal, since: number): Promise<number>;
 
+  /** Records a wrong, used or expired link code typed by `principal` (the lock-out every replica shares). */
+  recordLinkFailure(principal: Principal, now: number): Promise<void>;
+
+  /** How many link failures `principal` had since `since`. */
+  countLinkFailures(principal: Principal, since: number): Promise<number>;
+
   /**
    * Redeems a link code for `principal`: compare-and-set on unused and unexpired, then links
    * `principal` to the person of the code's owner as `linkIdentity` does, in one transaction.

@@ -291,6 +291,13 @@ CREATE TABLE link_codes (
   used_by     TEXT
 );
 CREATE INDEX link_codes_principal ON link_codes (principal, created_at);
+
+-- Wrong link codes typed, for the lock-out every replica shares.
+CREATE TABLE link_failures (
+  principal  ${ID} NOT NULL,
+  at         BIGINT NOT NULL
+);
+CREATE INDEX link_failures_principal ON link_failures (principal, at);
 `,
   },
 ];

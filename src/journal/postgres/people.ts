@@ -8,6 +8,7 @@ import {
   accessUpdateItem,
   boundTo,
   type IdentityLinkRow,
+  LINK_FAILURES_KEPT_MS,
   type LinkCodeRow,
   linkCodeRefusal,
   type MembershipRow,
@@ -259,6 +260,18 @@ export async function createLinkCode(
 /** `JournalStore.countLinkCodes`. */
 export async function countLinkCodes(ctx: PgContext, principal: string, since: number): Promise<number> {
   const [row] = await ctx.q<{ n: number }>('countLinkCodes', [principal, since]);
+  return row?.n ?? 0;
+}
+
+/** `JournalStore.recordLinkFailure` (older failures of the person go). */
+export async function recordLinkFailure(ctx: PgContext, principal: string, now: number): Promise<void> {
+  await ctx.run('pruneLinkFailures', [principal, now - LINK_FAILURES_KEPT_MS]);
+  await ctx.run('insertLinkFailure', [principal, now]);
+}
+
+/** `JournalStore.countLinkFailures`. */
+export async function countLinkFailures(ctx: PgContext, principal: string, since: number): Promise<number> {
+  const [row] = await ctx.q<{ n: number }>('countLinkFailures', [principal, since]);
   return row?.n ?? 0;
 }
 

@@ -516,6 +516,14 @@ export class PostgresJournal implements JournalStore {
     return people.countLinkCodes(poolContext(this.pool), principal, since);
   }
 
+  async recordLinkFailure(principal: Principal, now: number): Promise<void> {
+    await people.recordLinkFailure(poolContext(this.pool), principal, now);
+  }
+
+  async countLinkFailures(principal: Principal, since: number): Promise<number> {
+    return people.countLinkFailures(poolContext(this.pool), principal, since);
+  }
+
   async redeemLinkCode(input: {
     codeHash: string;
     principal: Principal;

@@ -7,6 +7,9 @@ import type { ConversationRef, DeliveryReceipt, InboundMessage } from '../../cor
 import type { NewOutboxItem } from '../store.js';
 import type { DecodeJson, JsonColumn, JsonForm } from './rows.js';
 
+/** How long wrong link codes are kept for the lock-out (longer than any lock-out window). */
+export const LINK_FAILURES_KEPT_MS = 86_400_000;
+
 /** An `access_requests` row. */
 export interface AccessRequestRowOf<F extends JsonForm> {
   id: string;

@@ -316,6 +316,13 @@ CREATE TABLE link_codes (
   used_by     TEXT
 ) WITHOUT ROWID;
 CREATE INDEX link_codes_principal ON link_codes (principal, created_at);
+
+-- Wrong link codes typed, for the lock-out every replica shares.
+CREATE TABLE link_failures (
+  principal  TEXT NOT NULL,
+  at         INTEGER NOT NULL
+);
+CREATE INDEX link_failures_principal ON link_failures (principal, at);
 `,
   },
 ];

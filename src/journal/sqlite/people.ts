@@ -9,6 +9,7 @@ import {
   accessUpdateItem,
   boundTo,
   type IdentityLinkRow,
+  LINK_FAILURES_KEPT_MS,
   type LinkCodeRow,
   linkCodeRefusal,
   type MembershipRow,
@@ -102,6 +103,11 @@ function prepare(db: Database.Database) {
     ),
     countCodes: db.prepare<[string, number], { n: number }>(
       'SELECT COUNT(*) AS n FROM link_codes WHERE principal = ? AND created_at >= ?',
+    ),
+    insertFailure: db.prepare<[string, number]>('INSERT INTO link_failures (principal, at) VALUES (?, ?)'),
+    pruneFailures: db.prepare<[string, number]>('DELETE FROM link_failures WHERE principal = ? AND at < ?'),
+    countFailures: db.prepare<[string, number], { n: number }>(
+      'SELECT COUNT(*) AS n FROM link_failures WHERE principal = ? AND at >= ?',
     ),
   };
 }
@@ -355,6 +361,17 @@ export function createLinkCode(
 /** `JournalStore.countLinkCodes`. */
 export function countLinkCodes(ctx: JournalContext, principal: string, since: number): number {
   return st(ctx).countCodes.get(principal, since)?.n ?? 0;
+}
+
+/** `JournalStore.recordLinkFailure` inside one write transaction (older failures of the person go). */
+export function recordLinkFailure(ctx: JournalContext, principal: string, now: number): void {
+  st(ctx).pruneFailures.run(principal, now - LINK_FAILURES_KEPT_MS);
+  st(ctx).insertFailure.run(principal, now);
+}
+
+/** `JournalStore.countLinkFailures`. */
+export function countLinkFailures(ctx: JournalContext, principal: string, since: number): number {
+  return st(ctx).countFailures.get(principal, since)?.n ?? 0;
 }
 
 /** `JournalStore.redeemLinkCode` inside one write transaction. */

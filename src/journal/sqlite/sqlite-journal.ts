@@ -133,6 +133,7 @@ function createPeopleWriters(db: Database.Database, ctx: JournalContext) {
     unlinkIdentity: writer(db, ctx, people.unlinkIdentity),
     createLinkCode: writer(db, ctx, people.createLinkCode),
     redeemLinkCode: writer(db, ctx, people.redeemLinkCode),
+    recordLinkFailure: writer(db, ctx, people.recordLinkFailure),
   };
 }
 
@@ -496,6 +497,14 @@ export class SqliteJournal implements JournalStore {
 
   async countLinkCodes(principal: Principal, since: number): Promise<number> {
     return people.countLinkCodes(this.ctx, principal, since);
+  }
+
+  async recordLinkFailure(principal: Principal, now: number): Promise<void> {
+    this.peopleTx.recordLinkFailure(principal, now);
+  }
+
+  async countLinkFailures(principal: Principal, since: number): Promise<number> {
+    return people.countLinkFailures(this.ctx, principal, since);
   }
 
   async redeemLinkCode(input: {

@@ -140,6 +140,19 @@ export function peopleContract(open: OpenStore): void {
       expect(await store().unlinkIdentity({ principal: 'slack:T1:U1', by: 'admin', now: T0 + 4 })).toBeNull();
     });
 
+    it('link failures are counted per person within a window, and old ones are let go', async () => {
+      await store().recordLinkFailure('telegram:1', T0);
+      await store().recordLinkFailure('telegram:1', T0 + 1000);
+      await store().recordLinkFailure('slack:T1:U1', T0 + 1000);
+      expect(await store().countLinkFailures('telegram:1', T0)).toBe(2);
+      expect(await store().countLinkFailures('telegram:1', T0 + 1)).toBe(1);
+      expect(await store().countLinkFailures('discord:9', T0)).toBe(0);
+      // A failure a day later prunes the person's older ones.
+      await store().recordLinkFailure('telegram:1', T0 + 2 * 86_400_000);
+      expect(await store().countLinkFailures('telegram:1', 0)).toBe(1);
+      expect(await store().countLinkFailures('slack:T1:U1', 0)).toBe(1);
+    });
+
     it('a link code works once and only before it expires', async () => {
       await store().createLinkCode({
         codeHash: 'h1',
