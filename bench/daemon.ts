@@ -33,7 +33,10 @@ async function startDaemon(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
+  // BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it exits (see profile-summary.ts).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,7 +94,7 @@ async function waitForEnd(url: string, runId: string): Promise<void> {
 export async function benchDaemon(
   options: { messages?: number; concurrency?: number } = {},
 ): Promise<Record<string, unknown>[]> {
-  const messages = options.messages ?? 300;
+  const messages = options.messages ?? Number(process.env.BENCH_MESSAGES ?? 300);
   const concurrency = options.concurrency ?? 8;
   const fake = await startFakeOpenAI();
   fake.onRequest = () => ({ text: 'ok' });
@@ -99,6 +102,7 @@ export async function benchDaemon(
   const results: Record<string, unknown>[] = [];
   try {
     const nodeMs = await nodeStartMs();
+    const spawnedAt = performance.now();
     const { child, url, readyMs } = await startDaemon({
       SWITCHBOARD_DATA_DIR: dataDir,
       SWITCHBOARD_HTTP_PORT: '0',
@@ -125,6 +129,8 @@ export async function benchDaemon(
       await waitForEnd(url, String(sent.run_id));
     }
     const cpuBefore = cpuMs(child.pid!);
+    if (process.env.BENCH_CPU_PROF)
+      results.push({ bench: 'daemon_cpu_profile', skip_ms: Math.round(performance.now() - spawnedAt) });
     const latencies: number[] = [];
     const started = performance.now();
     let next = 0;
