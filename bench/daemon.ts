@@ -35,7 +35,9 @@ async function startDaemon(
   // BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it exits (see profile-summary.ts).
   const profileDir = process.env.BENCH_CPU_PROF;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...profile, MAIN], {
+  // BENCH_NODE_FLAGS: more V8 / node flags for the daemon, to try one out.
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...extra, ...profile, MAIN], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
