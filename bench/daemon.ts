@@ -149,8 +149,8 @@ const round = (n: number, digits = 1): number => +n.toFixed(digits);
 /**
  * The daemon end to end, against issue 18's three targets, each next to a baseline measured in
  * the same run: the daemon's added CPU per console turn over a bare node HTTP server answering
- * the same two exchanges (POST + SSE stream); its peak RSS with `sessions` sessions active at
- * once next to its own idle RSS and the bare server's; turns per second with `concurrency`
+ * the same two exchanges (POST + SSE stream); its peak RSS with `sessions` sessions active (two
+ * turns each, `concurrency` at a time) next to its own idle RSS and the bare server's; turns per second with `concurrency`
  * sessions and an instant fake model next to the bare server's exchanges per second. Also the
  * start time next to a bare `node -e 0`. `BENCH_TURNS` overrides the measured turns and
  * `BENCH_CPU_PROF=<dir>` profiles the daemon (see profile-summary.ts).
@@ -188,15 +188,21 @@ export async function benchDaemon(
     const idle = memoryMb(pid);
     const bareIdle = memoryMb(barePid);
 
-    // Target (b): every session has a turn in flight at once.
-    const oneEach = { turns: sessions, workers: sessions };
-    await drive(url, pid, { ...oneEach, sessionKey: (w) => `console:active-${w}` });
+    // Target (b): `sessions` sessions taking turns, two each, `concurrency` at a time.
+    const roundRobin = {
+      turns: 2 * sessions,
+      workers: concurrency,
+      sessionKey: (_: number, turn: number) => `console:active-${turn % sessions}`,
+    };
+    await drive(url, pid, roundRobin);
     const active = memoryMb(pid);
-    await drive(bare.url, barePid, { ...oneEach, sessionKey: () => 'x' });
+    await drive(bare.url, barePid, roundRobin);
     const bareActive = memoryMb(barePid);
     results.push({
       bench: 'target_peak_rss_sessions_active',
       sessions,
+      turns_per_session: 2,
+      concurrency,
       peak_rss_mb: round(active.peak),
       baseline_idle_rss_mb: round(idle.rss),
       baseline_bare_http_peak_rss_mb: round(bareActive.peak),
