@@ -6,7 +6,9 @@ import { NODE_FLAGS } from '../src/node-flags.js';
 import { startFakeOpenAI } from '../test/fakes/openai-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/src/main.js');
+/** BENCH_DAEMON_ROOT: the checkout whose built daemon is measured (another commit, for a before/after). */
+const DAEMON_ROOT = resolve(process.env.BENCH_DAEMON_ROOT ?? ROOT);
+const MAIN = join(DAEMON_ROOT, 'dist/src/main.js');
 const TOKEN = 'bench-admin-token-0123456789';
 
 /** CPU time (user + system) of a process in milliseconds, from /proc. */
@@ -38,7 +40,7 @@ async function startDaemon(
   // BENCH_NODE_FLAGS: more V8 / node flags for the daemon, to try one out.
   const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
   const child = spawn(process.execPath, [...NODE_FLAGS, ...extra, ...profile, MAIN], {
-    cwd: ROOT,
+    cwd: DAEMON_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
