@@ -2,13 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NODE_FLAGS } from '../src/node-flags.js';
+import { pathToFileURL } from 'node:url';
 import { startFakeOpenAI } from '../test/fakes/openai-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** BENCH_DAEMON_ROOT: the checkout whose built daemon is measured (another commit, for a before/after). */
 const DAEMON_ROOT = resolve(process.env.BENCH_DAEMON_ROOT ?? ROOT);
 const MAIN = join(DAEMON_ROOT, 'dist/src/main.js');
+/** The V8 flags of the measured build (src/node-flags.ts), so a before/after runs each as shipped. */
+const { NODE_FLAGS } = (await import(pathToFileURL(join(DAEMON_ROOT, 'dist/src/node-flags.js')).href)) as {
+  NODE_FLAGS: readonly string[];
+};
 const TOKEN = 'bench-admin-token-0123456789';
 
 /** CPU time (user + system) of a process in milliseconds, from /proc. */
