@@ -45,4 +45,4 @@ EXPOSE 7420
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.SWITCHBOARD_HTTP_PORT||7420)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--no-turbo-inline-js-wasm-calls", "--liftoff-only", "dist/src/main.js"]
+CMD ["node", "--no-turbo-inline-js-wasm-calls", "--liftoff-only", "--max-semi-space-size=8", "dist/src/main.js"]

@@ -7,7 +7,7 @@ export default defineConfig({
     testTimeout: 45_000,
     hookTimeout: 45_000,
     // The daemon's V8 flags (src/node-flags.ts), so in-process Cedar runs as in production.
-    execArgv: ['--no-turbo-inline-js-wasm-calls', '--liftoff-only'],
+    execArgv: ['--no-turbo-inline-js-wasm-calls', '--liftoff-only', '--max-semi-space-size=8'],
     pool: 'forks',
     maxWorkers: 2,
   },

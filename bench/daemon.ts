@@ -1,13 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { NODE_FLAGS } from '../src/node-flags.js';
+import { pathToFileURL } from 'node:url';
 import { startFakeOpenAI } from '../test/fakes/openai-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/src/main.js');
+/** BENCH_DAEMON_ROOT: the checkout whose built daemon is measured (another commit, for a before/after). */
+const DAEMON_ROOT = resolve(process.env.BENCH_DAEMON_ROOT ?? ROOT);
+const MAIN = join(DAEMON_ROOT, 'dist/src/main.js');
+/** The V8 flags of the measured build (src/node-flags.ts), so a before/after runs each as shipped. */
+const { NODE_FLAGS } = (await import(pathToFileURL(join(DAEMON_ROOT, 'dist/src/node-flags.js')).href)) as {
+  NODE_FLAGS: readonly string[];
+};
 const TOKEN = 'bench-admin-token-0123456789';
 
 /** CPU time (user + system) of a process in milliseconds, from /proc. */
@@ -33,8 +38,13 @@ async function startDaemon(
   env: Record<string, string>,
 ): Promise<{ child: ChildProcess; url: string; readyMs: number }> {
   const started = performance.now();
-  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN], {
-    cwd: ROOT,
+  // BENCH_CPU_PROF=<dir>: the daemon writes a V8 CPU profile there when it exits (see profile-summary.ts).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
+  // BENCH_NODE_FLAGS: more V8 / node flags for the daemon, to try one out.
+  const extra = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...extra, ...profile, MAIN], {
+    cwd: DAEMON_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,22 +93,87 @@ async function waitForEnd(url: string, runId: string): Promise<void> {
   await response.text();
 }
 
+/** Starts the bare HTTP server of `bare-http-server.ts` as its own process. */
+async function startBare(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/bench/bare-http-server.js')], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolveUrl) => {
+    let output = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      output += d.toString();
+      const match = /listening on (\S+)/.exec(output);
+      if (match) resolveUrl(match[1]!);
+    });
+  });
+  return { child, url };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Measured turns: `turns` console turns (POST, then the run's SSE stream to its end) by `workers`. */
+async function drive(
+  url: string,
+  pid: number,
+  options: { turns: number; workers: number; sessionKey: (worker: number, turn: number) => string },
+): Promise<{ cpuMsPerTurn: number; turnsPerSec: number; p50: number; p99: number }> {
+  const cpuBefore = cpuMs(pid);
+  const latencies: number[] = [];
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: options.workers }, async (_, worker) => {
+      while (next < options.turns) {
+        const i = next++;
+        const t0 = performance.now();
+        const sent = await api(url, 'POST', '/v1/messages', {
+          session_key: options.sessionKey(worker, i),
+          text: `message ${i}`,
+        });
+        await waitForEnd(url, String(sent.run_id));
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    cpuMsPerTurn: (cpuMs(pid) - cpuBefore) / options.turns,
+    turnsPerSec: options.turns / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  };
+}
+
+const round = (n: number, digits = 1): number => +n.toFixed(digits);
+
 /**
- * The daemon end to end: start time next to a bare `node -e 0` in the same run; console messages
- * per second with an instant fake model (HTTP in, SDK out, SQLite, SSE) with p50/p99 latency; the
- * daemon's CPU per turn next to a minimal HTTP server answering the same exchanges; memory.
+ * The daemon end to end, against issue 18's three targets, each next to a baseline measured in
+ * the same run: the daemon's added CPU per console turn over a bare node HTTP server answering
+ * the same two exchanges (POST + SSE stream); its peak RSS with `sessions` sessions active (two
+ * turns each, `concurrency` at a time) next to its own idle RSS and the bare server's; turns per second with `concurrency`
+ * sessions and an instant fake model next to the bare server's exchanges per second. Also the
+ * start time next to a bare `node -e 0`. `BENCH_TURNS` overrides the measured turns and
+ * `BENCH_CPU_PROF=<dir>` profiles the daemon (see profile-summary.ts).
  */
 export async function benchDaemon(
-  options: { messages?: number; concurrency?: number } = {},
+  options: { turns?: number; concurrency?: number; sessions?: number } = {},
 ): Promise<Record<string, unknown>[]> {
-  const messages = options.messages ?? 300;
-  const concurrency = options.concurrency ?? 8;
+  const turns = options.turns ?? Number(process.env.BENCH_TURNS ?? 2000);
+  const concurrency = options.concurrency ?? 16;
+  const sessions = options.sessions ?? 1000;
   const fake = await startFakeOpenAI();
   fake.onRequest = () => ({ text: 'ok' });
   const dataDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const results: Record<string, unknown>[] = [];
   try {
     const nodeMs = await nodeStartMs();
+    const spawnedAt = performance.now();
     const { child, url, readyMs } = await startDaemon({
       SWITCHBOARD_DATA_DIR: dataDir,
       SWITCHBOARD_HTTP_PORT: '0',
@@ -107,107 +182,82 @@ export async function benchDaemon(
       OPENAI_BASE_URL: `${fake.url}/v1`,
       SWITCHBOARD_MODEL: 'fake-model',
     });
+    const pid = child.pid!;
     results.push({
       bench: 'daemon_start',
       ready_ms: Math.round(readyMs),
       node_start_ms: Math.round(nodeMs),
-      ratio: +(readyMs / nodeMs).toFixed(2),
+      ratio: round(readyMs / nodeMs, 2),
     });
-    const idle = memoryMb(child.pid!);
-    results.push({ bench: 'daemon_memory_idle', rss_mb: +idle.rss.toFixed(1) });
+    const bare = await startBare();
+    const barePid = bare.child.pid!;
+    const idle = memoryMb(pid);
+    const bareIdle = memoryMb(barePid);
 
-    // Warm up, then measure.
-    for (let i = 0; i < 20; i++) {
-      const sent = await api(url, 'POST', '/v1/messages', {
-        session_key: `console:warm-${i % 4}`,
-        text: 'warm up',
-      });
-      await waitForEnd(url, String(sent.run_id));
-    }
-    const cpuBefore = cpuMs(child.pid!);
-    const latencies: number[] = [];
-    const started = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async (_, worker) => {
-        while (next < messages) {
-          const i = next++;
-          const t0 = performance.now();
-          const sent = await api(url, 'POST', '/v1/messages', {
-            session_key: `console:bench-${worker}`,
-            text: `message ${i}`,
-          });
-          await waitForEnd(url, String(sent.run_id));
-          latencies.push(performance.now() - t0);
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
-    const cpuPerTurn = (cpuMs(child.pid!) - cpuBefore) / messages;
-    latencies.sort((a, b) => a - b);
-    const mem = memoryMb(child.pid!);
-
-    // Baseline: a bare HTTP server doing the same two exchanges per turn (POST + streamed GET).
-    const baselineCpu = await baselineServerCpuPerTurn(messages, concurrency);
+    // Target (b): `sessions` sessions taking turns, two each, `concurrency` at a time.
+    const roundRobin = {
+      turns: 2 * sessions,
+      workers: concurrency,
+      sessionKey: (_: number, turn: number) => `console:active-${turn % sessions}`,
+    };
+    await drive(url, pid, roundRobin);
+    const active = memoryMb(pid);
+    await drive(bare.url, barePid, roundRobin);
+    const bareActive = memoryMb(barePid);
     results.push({
-      bench: 'console_messages_e2e',
-      messages,
+      bench: 'target_peak_rss_sessions_active',
+      sessions,
+      turns_per_session: 2,
       concurrency,
-      messages_per_sec: +(messages / seconds).toFixed(1),
-      p50_ms: +percentile(latencies, 50).toFixed(1),
-      p99_ms: +percentile(latencies, 99).toFixed(1),
+      peak_rss_mb: round(active.peak),
+      baseline_idle_rss_mb: round(idle.rss),
+      baseline_bare_http_peak_rss_mb: round(bareActive.peak),
+      baseline_bare_http_idle_rss_mb: round(bareIdle.rss),
+      target_mb: 120,
+      met: active.peak <= 120,
+    });
+
+    // Targets (a) and (c): `concurrency` sessions taking turns, after a warm-up.
+    const steady = { turns, workers: concurrency, sessionKey: (w: number) => `console:bench-${w}` };
+    await drive(url, pid, { ...steady, turns: 20 * concurrency });
+    await drive(bare.url, barePid, { ...steady, turns: 20 * concurrency });
+    if (process.env.BENCH_CPU_PROF)
+      results.push({ bench: 'daemon_cpu_profile', skip_ms: Math.round(performance.now() - spawnedAt) });
+    const daemon = await drive(url, pid, steady);
+    const baseline = await drive(bare.url, barePid, steady);
+    results.push({
+      bench: 'target_added_cpu_per_turn',
+      turns,
+      concurrency,
+      added_ms_per_turn: round(daemon.cpuMsPerTurn - baseline.cpuMsPerTurn, 2),
+      cpu_ms_per_turn: round(daemon.cpuMsPerTurn, 2),
+      baseline_bare_http_cpu_ms_per_turn: round(baseline.cpuMsPerTurn, 2),
+      target_added_ms: 2,
+      met: daemon.cpuMsPerTurn - baseline.cpuMsPerTurn <= 2,
     });
     results.push({
-      bench: 'daemon_cpu_per_turn',
-      cpu_ms_per_turn: +cpuPerTurn.toFixed(2),
-      baseline_http_cpu_ms_per_turn: +baselineCpu.toFixed(2),
-      added_ms_per_turn: +(cpuPerTurn - baselineCpu).toFixed(2),
-      ratio: +(cpuPerTurn / Math.max(baselineCpu, 0.01)).toFixed(2),
+      bench: 'target_turns_per_sec',
+      turns,
+      concurrency,
+      turns_per_sec: round(daemon.turnsPerSec),
+      p50_ms: round(daemon.p50),
+      p99_ms: round(daemon.p99),
+      baseline_bare_http_turns_per_sec: round(baseline.turnsPerSec),
+      baseline_bare_http_p50_ms: round(baseline.p50),
+      target_per_sec: 600,
+      met: daemon.turnsPerSec >= 600,
     });
+    const after = memoryMb(pid);
     results.push({
       bench: 'daemon_memory_after_load',
-      rss_mb: +mem.rss.toFixed(1),
-      peak_rss_mb: +mem.peak.toFixed(1),
+      rss_mb: round(after.rss),
+      peak_rss_mb: round(after.peak),
     });
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('exit', r));
+    await stop(bare.child);
+    await stop(child);
   } finally {
     await fake.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
   return results;
-}
-
-async function baselineServerCpuPerTurn(messages: number, concurrency: number): Promise<number> {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      if (req.method === 'POST') {
-        res
-          .writeHead(202, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ session_id: 'x', run_id: 'y' }));
-      } else {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end('event: end\ndata: {"state":"succeeded"}\n\n');
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const address = server.address();
-  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const before = process.cpuUsage();
-  let next = 0;
-  // The client runs in this process too; measure the server's share by subtracting a client-only pass.
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < messages) {
-        next++;
-        await api(url, 'POST', '/v1/messages', { session_key: 'x', text: 'y' });
-        await waitForEnd(url, 'y');
-      }
-    }),
-  );
-  const used = process.cpuUsage(before);
-  server.close();
-  return (used.user + used.system) / 1000 / messages / 2;
 }

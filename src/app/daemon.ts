@@ -38,7 +38,6 @@ import { wireMemory } from './memory.js';
 import { createMetrics, metricsChannels } from './metrics.js';
 import { followOtherReplicas, startTakeOver } from './replicas.js';
 import { traceJournal } from './trace-journal.js';
-import { tracingFromEnvironment } from './tracing.js';
 
 /** A running daemon. */
 export interface Daemon {
@@ -159,8 +158,12 @@ export async function startDaemon(processEnv: NodeJS.ProcessEnv = process.env): 
     ...(shared ? { heldChannels: () => channels.keys() } : {}),
   });
   const owner = `sb-${newId()}`;
-  // OpenTelemetry run traces, read off the journal's writes, when a collector is configured.
-  const tracing = tracingFromEnvironment(processEnv);
+  // OpenTelemetry run traces, read off the journal's writes, when a collector is configured; the
+  // SDK is loaded only then (it costs memory and start time).
+  const tracing =
+    processEnv.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || processEnv.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? (await import('./tracing.js')).tracingFromEnvironment(processEnv)
+      : undefined;
   if (tracing) logger.info({}, 'OpenTelemetry: one trace per run, exported over OTLP/HTTP');
   const { gateway, scheduler, dispatcher, feed, wakeups, grants } = assembleCore({
     journal: tracing ? traceJournal(coreJournal, tracing.tracer, tracing.startRoot) : coreJournal,

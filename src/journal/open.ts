@@ -1,7 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
-import { isPostgresUrl, openPostgresJournal } from './postgres/index.js';
 import { openSqliteJournal } from './sqlite/sqlite-journal.js';
 import type { JournalStore } from './store.js';
 
@@ -49,6 +48,8 @@ export async function openJournal(options: OpenJournalOptions): Promise<JournalS
  * server cannot be reached or migrated, naming the server but never the password.
  */
 async function openSharedJournal(url: string): Promise<JournalStore> {
+  // node-postgres is loaded only by a daemon that uses it (it costs memory and start time).
+  const { isPostgresUrl, openPostgresJournal } = await import('./postgres/index.js');
   if (!isPostgresUrl(url)) {
     throw new ConfigError(
       'SWITCHBOARD_DATABASE_URL must be a postgres:// or postgresql:// URL; unset it to use the embedded SQLite journal',

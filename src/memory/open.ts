@@ -8,7 +8,6 @@ import type { Config } from '../config/schema.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { createOfflineEmbedder, type Embedder, OFFLINE_DIMENSION } from './embedding.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
-import { openPostgresMemoryStore } from './postgres-memory-store.js';
 import { MemoryService } from './service.js';
 import { MEMORY_FILE, openSqliteMemoryStore } from './sqlite-memory-store.js';
 import type { MemoryStore } from './types.js';
@@ -71,7 +70,10 @@ export async function openMemory(options: OpenMemoryOptions): Promise<OpenedMemo
     }
   }
   const shared = options.databaseUrl
-    ? await openPostgresMemoryStore({ url: options.databaseUrl, embedder: embedder.id })
+    ? await (await import('./postgres-memory-store.js')).openPostgresMemoryStore({
+        url: options.databaseUrl,
+        embedder: embedder.id,
+      })
     : undefined;
   const store =
     shared ??

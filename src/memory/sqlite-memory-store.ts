@@ -152,14 +152,18 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
     ),
   };
 
-  /** Loads vectors written since the last look (by this or another connection). */
-  const refresh = (): void => {
+  /**
+   * Loads vectors written since the last look (by this or another connection); returns the
+   * highest row number, 0 when the store holds no item.
+   */
+  const refresh = (): number => {
     const max = st.maxN.get()?.n ?? 0;
-    if (max <= lastSeen) return;
+    if (max <= lastSeen) return max;
     for (const row of st.since.iterate(options.embedder, lastSeen)) {
       index.add(row.n, row.scope_key, blobToVector(row.vector));
     }
     lastSeen = max;
+    return max;
   };
   refresh();
 
@@ -239,7 +243,8 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
     },
     principalScopeKeys: async () => st.principals.all().map((r) => r.scope_key),
     candidates: async (query: MemorySearchQuery): Promise<MemoryCandidate[]> => {
-      refresh();
+      // Most daemons hold no memory yet: then every turn's search is answered without one.
+      if (refresh() === 0) return [];
       const found = new Map<number, MemoryCandidate>();
       const match = ftsQuery(contentTerms(query.text));
       if (match !== '') {

@@ -79,11 +79,6 @@ export class RunExecutor {
       if (response === 'stopped') return 'stopped';
       if (response === 'failed') return 'finished';
       if (response.toolCalls.length === 0) {
-        await this.commit(run, {
-          tape: [{ kind: 'reply', body: { text: response.text } }],
-          outbox: [this.outbox(run, 'reply', { text: response.text || '(no answer)' })],
-          transition: { to: 'succeeded' },
-        });
         this.deps.input?.forget(run.id);
         return 'finished';
       }
@@ -169,7 +164,7 @@ export class RunExecutor {
         },
       });
       this.deps.observeProvider?.(clock() - started, true);
-      await this.commit(run, {
+      const answered: Omit<StepCommit, 'now' | 'expectState'> = {
         tape: [
           {
             kind: 'provider_response',
@@ -184,7 +179,12 @@ export class RunExecutor {
           },
         ],
         usage: response.usage,
-      });
+      };
+      // A final answer is recorded, replied and finished in the same commit as the response.
+      await this.commit(
+        run,
+        response.toolCalls.length > 0 ? answered : this.finalStep(run, answered, response.text),
+      );
       return response;
     } catch (error) {
       this.deps.observeProvider?.(clock() - started, false);
@@ -254,6 +254,20 @@ export class RunExecutor {
       ...(dropped ? [DROPPED_NOTE] : []),
       ...plan.recent,
     ];
+  }
+
+  /** `step` extended by the reply: on the tape, in the outbox, and the run `succeeded`. */
+  private finalStep(
+    run: Run,
+    step: Omit<StepCommit, 'now' | 'expectState'>,
+    text: string,
+  ): Omit<StepCommit, 'now' | 'expectState'> {
+    return {
+      ...step,
+      tape: [...(step.tape ?? []), { kind: 'reply', body: { text } }],
+      outbox: [...(step.outbox ?? []), this.outbox(run, 'reply', { text: text || '(no answer)' })],
+      transition: { to: 'succeeded' },
+    };
   }
 
   private async fail(run: Run, reason: string, userText: string): Promise<void> {

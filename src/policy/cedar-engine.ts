@@ -100,6 +100,13 @@ class CedarPolicySet implements PolicyEngine {
   readonly groups: GroupDirectory;
   readonly #entities: EntityBuilder;
 
+  /**
+   * Resource types whose ids no policy of this set names. Cedar can only compare an entity to
+   * another one, never read its id, so a decision on such a resource holds for every resource of
+   * the same shape: one answer serves every run, approval or session with the same owner.
+   */
+  readonly #unnamedTypes: ReadonlySet<string>;
+
   constructor(
     compiled: CompiledPolicies,
     groups: GroupDirectory,
@@ -110,6 +117,13 @@ class CedarPolicySet implements PolicyEngine {
     this.#policySetId = `${slot}:policies`;
     this.#schemaName = `${slot}:schema`;
     this.#entities = new EntityBuilder(groups);
+    const texts = Object.values(compiled.policies);
+    this.#unnamedTypes = new Set(
+      ANONYMOUS_RESOURCE_TYPES.filter((type) => {
+        const literal = new RegExp(`\\b${type}\\s*::\\s*"`);
+        return !texts.some((text) => literal.test(text));
+      }).map((type) => cedarUid(type, '').type),
+    );
   }
 
   /** The same preparsed policies (same slot) with other groups: nothing to preparse again. */
@@ -166,16 +180,19 @@ class CedarPolicySet implements PolicyEngine {
   authorize(query: AuthzQuery): AuthzDecision {
     const slice = this.#entities.authzSlice(query);
     if (slice.errors.length > 0) return { allowed: false, policyIds: [], errors: slice.errors };
-    return this.#run({
-      principal: cedarUid('User', query.principal),
-      action: cedarUid('Action', query.action),
-      resource: slice.resource,
-      context: slice.context,
-      preparsedSchemaName: this.#schemaName,
-      validateRequest: true,
-      preparsedPolicySetId: this.#policySetId,
-      entities: slice.entities,
-    });
+    return this.#run(
+      {
+        principal: cedarUid('User', query.principal),
+        action: cedarUid('Action', query.action),
+        resource: slice.resource,
+        context: slice.context,
+        preparsedSchemaName: this.#schemaName,
+        validateRequest: true,
+        preparsedPolicySetId: this.#policySetId,
+        entities: slice.entities,
+      },
+      this.#unnamedTypes.has(slice.resource.type) ? slice.resource : undefined,
+    );
   }
 
   /**
@@ -185,10 +202,19 @@ class CedarPolicySet implements PolicyEngine {
    */
   readonly #memo = new Map<string, Verdict>();
 
-  #run(call: StatefulAuthorizationCall): Verdict {
+  #run(call: StatefulAuthorizationCall, unnamed?: TypeAndId): Verdict {
     const key = JSON.stringify([call.principal, call.action, call.resource, call.context, call.entities]);
     const known = this.#memo.get(key);
     if (known) return known;
+    // The same request with the resource's id left out (every mention of it, so comparisons
+    // with it keep their outcome); only error-free answers are kept this way, since an error
+    // message may name the id.
+    const shapeKey =
+      unnamed === undefined
+        ? undefined
+        : `shape:${key.replaceAll(JSON.stringify(unnamed), JSON.stringify({ type: unnamed.type, id: null }))}`;
+    const sameShape = shapeKey === undefined ? undefined : this.#memo.get(shapeKey);
+    if (sameShape) return sameShape;
     let verdict: Verdict;
     try {
       verdict = verdictOf(statefulIsAuthorized(call));
@@ -200,10 +226,13 @@ class CedarPolicySet implements PolicyEngine {
       };
     }
     if (this.#memo.size >= MEMO_LIMIT) this.#memo.clear();
-    this.#memo.set(key, verdict);
+    this.#memo.set(shapeKey !== undefined && verdict.errors.length === 0 ? shapeKey : key, verdict);
     return verdict;
   }
 }
+
+/** Resource types named by a fresh id per object, which policies normally never spell out. */
+const ANONYMOUS_RESOURCE_TYPES = ['Run', 'Approval', 'Session'] as const;
 
 /** Distinct requests remembered per policy set before the memo starts over. */
 const MEMO_LIMIT = 4096;

@@ -5,6 +5,7 @@
  */
 import type OpenAI from 'openai';
 import type { ChatCompletionCreateParamsStreaming } from 'openai/resources/chat/completions';
+import { httpFetch } from './http-fetch.js';
 import { toProviderError } from './openai-errors.js';
 import { toOpenAIMessages, toOpenAITools } from './openai-messages.js';
 import { CompletionAssembler } from './openai-stream.js';
@@ -57,6 +58,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ModelProvi
           maxRetries: 0,
           // The SDK's logger would print unparseable stream data and request details; errors are ours.
           logLevel: 'off',
+          fetch: httpFetch,
         }),
     ));
   // OpenAI's own endpoint rejects `max_tokens` for reasoning models; compatible servers know only it.

@@ -151,6 +151,11 @@ class ReplyStream {
   }
 
   private async resolve(): Promise<void> {
+    // With no channel that shows drafts (a console-only daemon) there is nothing to look up.
+    if (![...this.options.channels.values()].some((channel) => channel.showDraft)) {
+      this.target = null;
+      return;
+    }
     try {
       const run = await this.options.journal.getRun(this.runId);
       const channel = run ? this.options.channels.get(run.channel) : undefined;

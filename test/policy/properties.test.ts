@@ -155,4 +155,59 @@ describe('policy engine properties', () => {
       { numRuns: 100 },
     );
   });
+
+  it('answers a run read the same as Cedar asked afresh, whichever runs were asked before', () => {
+    const fresh = () => engineWith({}, { admins: ['console:root'], members: ['*'] });
+    const remembering = fresh();
+    const owners = ['console:ann', 'console:bob', 'console:root'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(word, fc.constantFrom(...owners), fc.constantFrom(...owners)), { maxLength: 20 }),
+        (asks) => {
+          for (const [id, owner, who] of asks) {
+            const query: AuthzQuery = {
+              principal: who,
+              action: 'read_runs',
+              resource: { type: 'Run', id, attrs: { owner } },
+            };
+            expect(remembering.authorize(query).allowed).toBe(fresh().authorize(query).allowed);
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('tells runs apart by id when a policy names one', () => {
+    const engine = engineWith(
+      {
+        'one-run.cedar':
+          '@id("read-one-run")\npermit (principal, action == Switchboard::Action::"read_runs", resource == Switchboard::Run::"r1");\n',
+      },
+      { members: ['*'] },
+    );
+    const read = (id: string) =>
+      engine.authorize({
+        principal: 'console:ann',
+        action: 'read_runs',
+        resource: { type: 'Run', id, attrs: { owner: 'console:bob' } },
+      }).allowed;
+    expect(read('r1')).toBe(true);
+    expect(read('r2')).toBe(false);
+    expect(read('r1')).toBe(true);
+  });
+
+  it('tells a resource apart from the principal it equals', () => {
+    const engine = engineWith(
+      {
+        'own.cedar':
+          '@id("own-usage")\npermit (principal, action, resource) when { resource == principal };\n',
+      },
+      { members: ['*'] },
+    );
+    const usage = (who: string, of: string) =>
+      engine.authorize({ principal: who, action: 'read_usage', resource: { type: 'User', id: of } }).allowed;
+    expect(usage('console:ann', 'console:ann')).toBe(true);
+    expect(usage('console:ann', 'console:bob')).toBe(false);
+  });
 });
