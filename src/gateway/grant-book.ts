@@ -18,6 +18,8 @@ export interface GrantBookDeps {
 
 /** The longest a timer may wait (setTimeout's limit); a later expiry is looked at again then. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How soon a reload that failed (the journal unreachable) is tried again. */
+const RETRY_MS = 2_000;
 /** Grants read into the policy set at most; beyond this the oldest stop applying (and it is logged). */
 const MAX_GRANTS = 10_000;
 
@@ -42,10 +44,22 @@ export class GrantBook {
    */
   reload(): Promise<void> {
     const next = this.chain.then(() => this.load());
-    this.chain = next.catch((error: unknown) =>
-      this.deps.logger.error({ err: error }, 'grants could not be reloaded; the previous set stays'),
-    );
+    this.chain = next.catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'grants could not be reloaded; trying again shortly');
+      this.retryLater();
+    });
     return next;
+  }
+
+  /**
+   * Takes a revoked grant out of force at once, without reading the journal (a reload that fails
+   * must not leave it in force), then reloads.
+   */
+  async drop(id: string): Promise<void> {
+    const kept = this.inForce.filter((grant) => grant.id !== id);
+    if (kept.length !== this.inForce.length && this.deps.engine.setExtraPolicies(grantSources(kept)).ok)
+      this.inForce = kept;
+    await this.reload().catch(() => {}); // logged and retried above
   }
 
   /** The grants whose permits are in force. */
@@ -86,6 +100,14 @@ export class GrantBook {
     }
     this.inForce = grants;
     this.scheduleExpiry(grants, now);
+  }
+
+  /** A failed reload is tried again after a short wait (the expiry timer's slot). */
+  private retryLater(): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload().catch(() => {}), RETRY_MS);
+    this.timer.unref();
   }
 
   private scheduleExpiry(grants: readonly Grant[], now: number): void {

@@ -70,7 +70,7 @@ export class GatewayGrants {
   async revoke(id: string, by: Principal): Promise<Grant> {
     this.access.require({ actor: by, action: 'revoke_grant', resource: EVERYONE }, 'grants');
     const grant = await this.journal.revokeGrant(id, by, this.clock());
-    await this.book?.reload();
+    await this.book?.drop(grant.id);
     return grant;
   }
 }

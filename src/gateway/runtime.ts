@@ -305,7 +305,7 @@ export class GatewayRuntimeState implements GatewayPort {
         ...(grant ? { grant } : {}),
       });
       // In force before the run goes on, so its next matching call already runs unasked.
-      if (decided.grantId !== null) await this.grants.book?.reload();
+      if (decided.grantId !== null) await this.grants.book?.reload().catch(() => {}); // logged, retried
       this.afterDecision(approval.id, decided.runId);
       return { ok: true, approval: decided, message: decisionMessage(decided, request.decider, grant) };
     } catch (error) {

@@ -130,6 +130,38 @@ when { context.program == "rm" };`);
     expect(decide('echo hi')).toBe('allow');
   });
 
+  it('a revoked grant is out of force at once even when the journal cannot be read', async () => {
+    start();
+    let unreadable = false;
+    const gated = {
+      listGrants: (query: Parameters<typeof journal.listGrants>[0]) =>
+        unreadable ? Promise.reject(new Error('database is locked')) : journal.listGrants(query),
+    };
+    book.stop();
+    book = new GrantBook({ journal: gated, engine, clock: Date.now, logger });
+    const grant = await journal.createGrant(grantOf());
+    await book.reload();
+    expect(decide('echo hi')).toBe('allow');
+    await journal.revokeGrant(grant.id, 'discord:boss', Date.now());
+    unreadable = true;
+    await book.drop(grant.id);
+    expect(decide('echo hi')).toBe('ask');
+  });
+
+  it('a reload that fails is tried again until the grants are in force', async () => {
+    start();
+    await journal.createGrant(grantOf());
+    let failures = 1;
+    const flaky = {
+      listGrants: (query: Parameters<typeof journal.listGrants>[0]) =>
+        failures-- > 0 ? Promise.reject(new Error('connection lost')) : journal.listGrants(query),
+    };
+    book = new GrantBook({ journal: flaky, engine, clock: Date.now, logger });
+    await expect(book.reload()).rejects.toThrow('connection lost');
+    expect(decide('echo hi')).toBe('ask');
+    await expect.poll(() => decide('echo hi'), { timeout: 6_000, interval: 100 }).toBe('allow');
+  });
+
   it('a grant the policy set will not take is left out and the others stay in force', async () => {
     const good = await journal.createGrant(grantOf());
     const bad = await journal.createGrant(grantOf({ tool: 'http_fetch' }));
