@@ -4,6 +4,11 @@ import type { Logger } from '../logging/logger.js';
 import type { PolicyEngine } from '../policy/engine.js';
 import { identitiesOf, NO_PEOPLE, type PeopleSnapshot, peopleSnapshot, personOf } from '../policy/people.js';
 
+/** How soon, times the failures so far, a failed read of the people is tried again. */
+const RETRY_MS = 2_000;
+/** Failed reads in a row retried before waiting for the next change or signal. */
+const MAX_RETRIES = 5;
+
 /**
  * The journal's memberships and linked identities, held in memory for the synchronous policy
  * questions and put in force in the policy engine on every change: after a local commit
@@ -13,6 +18,8 @@ export class PeopleDirectory {
   #snapshot: PeopleSnapshot = NO_PEOPLE;
   #pending: Promise<void> | undefined;
   #again = false;
+  /** Failed reads in a row; each is tried again a little later, a few times. */
+  #failures = 0;
 
   constructor(
     private readonly journal: Pick<JournalStore, 'listMemberships' | 'listIdentityLinks'>,
@@ -55,8 +62,16 @@ export class PeopleDirectory {
           this.#snapshot = peopleSnapshot(memberships, links);
           this.policy.setPeople?.(this.#snapshot);
         } while (this.#again);
+        this.#failures = 0;
       } catch (error) {
-        this.logger.error({ err: error }, 'reading memberships and linked identities failed');
+        this.#failures += 1;
+        const retry = this.#failures <= MAX_RETRIES;
+        this.logger.error(
+          { err: error, failures: this.#failures },
+          `reading memberships and linked identities failed${retry ? '; trying again shortly' : ''}`,
+        );
+        // A revocation must not stay out of force because one read failed.
+        if (retry) setTimeout(() => void this.refresh(), RETRY_MS * this.#failures).unref();
       } finally {
         this.#pending = undefined;
       }
