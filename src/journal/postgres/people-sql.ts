@@ -40,6 +40,7 @@ export const PEOPLE_SQL = {
   linkCodeByHashLocked: 'SELECT * FROM link_codes WHERE code_hash = $1 FOR UPDATE',
   useLinkCode: 'UPDATE link_codes SET used_at = $1, used_by = $2 WHERE code_hash = $3 AND used_at IS NULL',
   countLinkCodes: 'SELECT COUNT(*)::bigint AS n FROM link_codes WHERE principal = $1 AND created_at >= $2',
+  pruneLinkCodes: 'DELETE FROM link_codes WHERE principal = $1 AND created_at < $2',
   insertLinkFailure: 'INSERT INTO link_failures (principal, at) VALUES ($1, $2)',
   pruneLinkFailures: 'DELETE FROM link_failures WHERE principal = $1 AND at < $2',
   countLinkFailures: 'SELECT COUNT(*)::bigint AS n FROM link_failures WHERE principal = $1 AND at >= $2',

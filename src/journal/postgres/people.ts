@@ -254,6 +254,8 @@ export async function createLinkCode(
   ctx: PgContext,
   input: { codeHash: string; principal: string; expiresAt: number; now: number },
 ): Promise<void> {
+  // The person's codes from long ago are of no use any more: each person keeps a handful at most.
+  await ctx.run('pruneLinkCodes', [input.principal, input.now - LINK_FAILURES_KEPT_MS]);
   await ctx.run('insertLinkCode', [input.codeHash, input.principal, input.now, input.expiresAt]);
 }
 

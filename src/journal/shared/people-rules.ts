@@ -7,7 +7,10 @@ import type { ConversationRef, DeliveryReceipt, InboundMessage } from '../../cor
 import type { NewOutboxItem } from '../store.js';
 import type { DecodeJson, JsonColumn, JsonForm } from './rows.js';
 
-/** How long wrong link codes are kept for the lock-out (longer than any lock-out window). */
+/**
+ * How long wrong link codes (for the lock-out) and issued link codes (for the hourly limit) are
+ * kept: longer than any window they are counted in. Older ones of a person go when they get a new one.
+ */
 export const LINK_FAILURES_KEPT_MS = 86_400_000;
 
 /** An `access_requests` row. */

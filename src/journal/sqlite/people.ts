@@ -104,6 +104,7 @@ function prepare(db: Database.Database) {
     countCodes: db.prepare<[string, number], { n: number }>(
       'SELECT COUNT(*) AS n FROM link_codes WHERE principal = ? AND created_at >= ?',
     ),
+    pruneCodes: db.prepare<[string, number]>('DELETE FROM link_codes WHERE principal = ? AND created_at < ?'),
     insertFailure: db.prepare<[string, number]>('INSERT INTO link_failures (principal, at) VALUES (?, ?)'),
     pruneFailures: db.prepare<[string, number]>('DELETE FROM link_failures WHERE principal = ? AND at < ?'),
     countFailures: db.prepare<[string, number], { n: number }>(
@@ -348,6 +349,8 @@ export function createLinkCode(
   ctx: JournalContext,
   input: { codeHash: string; principal: string; expiresAt: number; now: number },
 ): void {
+  // The person's codes from long ago are of no use any more: each person keeps a handful at most.
+  st(ctx).pruneCodes.run(input.principal, input.now - LINK_FAILURES_KEPT_MS);
   st(ctx).insertCode.run({
     code_hash: input.codeHash,
     principal: input.principal,

@@ -140,6 +140,34 @@ export function peopleContract(open: OpenStore): void {
       expect(await store().unlinkIdentity({ principal: 'slack:T1:U1', by: 'admin', now: T0 + 4 })).toBeNull();
     });
 
+    it("a person's link codes from long ago go when they get a new one; recent ones still count", async () => {
+      await store().createLinkCode({
+        codeHash: 'old',
+        principal: 'discord:1',
+        expiresAt: T0 + MINUTE,
+        now: T0,
+      });
+      await store().createLinkCode({
+        codeHash: 'other',
+        principal: 'discord:2',
+        expiresAt: T0 + MINUTE,
+        now: T0,
+      });
+      const later = T0 + 2 * 86_400_000;
+      await store().createLinkCode({
+        codeHash: 'new',
+        principal: 'discord:1',
+        expiresAt: later + MINUTE,
+        now: later,
+      });
+      expect(await store().countLinkCodes('discord:1', 0)).toBe(1);
+      expect(await store().countLinkCodes('discord:2', 0)).toBe(1);
+      expect(await store().redeemLinkCode({ codeHash: 'old', principal: 'telegram:1', now: later })).toEqual({
+        ok: false,
+        reason: 'unknown',
+      });
+    });
+
     it('link failures are counted per person within a window, and old ones are let go', async () => {
       await store().recordLinkFailure('telegram:1', T0);
       await store().recordLinkFailure('telegram:1', T0 + 1000);
