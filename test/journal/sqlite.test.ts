@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -98,6 +98,17 @@ describe('SqliteJournal specifics', () => {
     expect(await second.getRun(run.id)).toEqual(run);
     await second.close();
     expect(applied()).toEqual(before);
+  });
+
+  it('prepares each statement once: no LIMIT is a bare parameter, which SQLite re-plans at every binding', () => {
+    const files = [
+      ...readdirSync('src/journal/sqlite').map((f) => join('src/journal/sqlite', f)),
+      'src/memory/sqlite-memory-store.ts',
+    ];
+    for (const file of files) {
+      const bare = readFileSync(file, 'utf8').match(/LIMIT\s+[@?:$]\w*/g) ?? [];
+      expect({ file, bare }).toEqual({ file, bare: [] });
+    }
   });
 
   it('works in memory', async () => {
