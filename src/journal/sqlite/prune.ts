@@ -15,12 +15,12 @@ const VACUUM_PAGES = 256;
 export function preparePruning(db: Database.Database) {
   const st = {
     events: db.prepare<{ before: number; limit: number }>(
-      `DELETE FROM journal_events WHERE rowid IN (
-         SELECT rowid FROM journal_events WHERE at < @before ORDER BY at LIMIT +@limit)`,
+      `DELETE FROM journal_events WHERE (at, id) IN (
+         SELECT at, id FROM journal_events WHERE at < @before ORDER BY at LIMIT +@limit)`,
     ),
     inbox: db.prepare<{ before: number; limit: number }>(
-      `DELETE FROM inbox WHERE rowid IN (
-         SELECT i.rowid FROM inbox i WHERE i.received_at < @before
+      `DELETE FROM inbox WHERE (channel, event_id) IN (
+         SELECT i.channel, i.event_id FROM inbox i WHERE i.received_at < @before
            AND (i.run_id IS NULL OR NOT ${AWAITING_APPROVAL('i.run_id')})
          ORDER BY i.received_at LIMIT +@limit)`,
     ),
