@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ApprovalState, RunState } from '../../core/types.js';
 import type { AgentRunsRow, AgentUsageRow, ToolSourceRow, UsageSummaryRow } from '../shared/usage.js';
-import type { ApprovalRow, EventRow, OutboxRow, RunRow, SessionRow, TapeRow } from './rows.js';
+import type { ApprovalRow, EventRow, OutboxRow, RunRow, SessionRow, TapeRow, TapeTuple } from './rows.js';
 
 /** Named parameters of an optional filter: `null` means "any". */
 type Maybe<T> = T | null;
@@ -105,25 +105,28 @@ export function prepareStatements(db: Database.Database) {
     insertTape: db.prepare<TapeRow>(
       'INSERT INTO tape (run_id, seq, kind, at, body) VALUES (@run_id, @seq, @kind, @at, @body)',
     ),
-    readTape: db.prepare<[string, number], TapeRow>(
-      'SELECT * FROM tape WHERE run_id = ? AND seq > ? ORDER BY seq',
-    ),
+    // The two tape reads of every turn return arrays (`raw`): better-sqlite3 builds a row object
+    // property by property, which cost more than reading the rows.
+    readTape: db
+      .prepare<[string, number], TapeTuple>(
+        'SELECT run_id, seq, kind, at, body FROM tape WHERE run_id = ? AND seq > ? ORDER BY seq',
+      )
+      .raw(),
     lastTapeKind: db.prepare<[string], { kind: string }>(
       'SELECT kind FROM tape WHERE run_id = ? ORDER BY seq DESC LIMIT 1',
     ),
-    sessionHistory: db.prepare<
-      { sessionId: string; before: string; maxRuns: number; kinds: string },
-      TapeRow
-    >(
-      `WITH picked AS (
+    sessionHistory: db
+      .prepare<{ sessionId: string; before: string; maxRuns: number; kinds: string }, TapeTuple>(
+        `WITH picked AS (
          SELECT r.id, r.created_at FROM runs r, runs b
          WHERE b.id = @before AND r.session_id = @sessionId
            AND (r.created_at, r.id) < (b.created_at, b.id)
          ORDER BY r.created_at DESC, r.id DESC LIMIT +@maxRuns)
-       SELECT t.* FROM tape t JOIN picked p ON p.id = t.run_id
+       SELECT t.run_id, t.seq, t.kind, t.at, t.body FROM tape t JOIN picked p ON p.id = t.run_id
        WHERE t.kind IN (SELECT value FROM json_each(@kinds))
        ORDER BY p.created_at, p.id, t.seq`,
-    ),
+      )
+      .raw(),
 
     // ── approvals ─────────────────────────────────────────────────────────────────────
     approvalById: db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?'),
