@@ -128,14 +128,14 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
         .join(', ')}, -bm25(memory_fts) AS score
        FROM memory_fts JOIN memory_items m ON m.n = memory_fts.rowid
        WHERE memory_fts MATCH ? AND m.scope_key IN (SELECT value FROM json_each(?))
-       ORDER BY rank LIMIT ?`,
+       ORDER BY rank LIMIT +?`,
     ),
     ftsAll: db.prepare<[string, number], Row & { score: number }>(
       `SELECT ${COLUMNS.split(', ')
         .map((c) => `m.${c}`)
         .join(', ')}, -bm25(memory_fts) AS score
        FROM memory_fts JOIN memory_items m ON m.n = memory_fts.rowid
-       WHERE memory_fts MATCH ? ORDER BY rank LIMIT ?`,
+       WHERE memory_fts MATCH ? ORDER BY rank LIMIT +?`,
     ),
     byRowids: db.prepare<[string], Row>(
       `SELECT ${COLUMNS} FROM memory_items WHERE n IN (SELECT value FROM json_each(?))`,
@@ -145,7 +145,7 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
     ),
     count: db.prepare<[], { c: number }>('SELECT count(*) AS c FROM memory_items'),
     stale: db.prepare<[string, number], { id: string; text: string }>(
-      'SELECT id, text FROM memory_items WHERE embedder <> ? LIMIT ?',
+      'SELECT id, text FROM memory_items WHERE embedder <> ? LIMIT +?',
     ),
     updateVector: db.prepare<[string, Buffer, string], { n: number; scope_key: string }>(
       'UPDATE memory_items SET embedder = ?, vector = ? WHERE id = ? RETURNING n, scope_key',
@@ -235,7 +235,7 @@ export function openSqliteMemoryStore(options: SqliteMemoryStoreOptions): Sqlite
         where.push('id < ?');
         params.push(query.before);
       }
-      const sql = `SELECT ${COLUMNS} FROM memory_items ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+      const sql = `SELECT ${COLUMNS} FROM memory_items ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT +?`;
       return db
         .prepare<(string | number)[], Row>(sql)
         .all(...params, query.limit)

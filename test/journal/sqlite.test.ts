@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.js';
 import { openJournal } from '../../src/journal/open.js';
 import { pruneJournal } from '../../src/journal/retention.js';
 import { MIGRATIONS, openSqliteJournal } from '../../src/journal/sqlite/index.js';
+import { applyMigrations } from '../../src/journal/sqlite/migrations.js';
 import { accept, startRun, T0 } from './contract/fixtures.js';
 import { journalContract } from './contract.js';
 
@@ -98,6 +99,42 @@ describe('SqliteJournal specifics', () => {
     expect(await second.getRun(run.id)).toEqual(run);
     await second.close();
     expect(applied()).toEqual(before);
+  });
+
+  it('keeps journal events and inbox rows through step 9, which rebuilds their tables', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    const raw = new Database(path);
+    applyMigrations(
+      raw,
+      MIGRATIONS.filter((m) => m.version < 9),
+    );
+    raw
+      .prepare('INSERT INTO journal_events (id, at, type, data) VALUES (?, ?, ?, ?)')
+      .run('01JEVENT0000000000000000AA', T0, 'admin.note', '{"n":1}');
+    raw
+      .prepare('INSERT INTO inbox (channel, event_id, run_id, received_at) VALUES (?, ?, NULL, ?)')
+      .run('discord', 'evt-kept', T0);
+    raw.close();
+    const journal = await openSqliteJournal({ path });
+    expect(await journal.recentEvents(10)).toContainEqual(
+      expect.objectContaining({ id: '01JEVENT0000000000000000AA', type: 'admin.note', data: { n: 1 } }),
+    );
+    expect(await journal.claimInboxEvent({ channel: 'discord', eventId: 'evt-kept', now: T0 })).toEqual({
+      duplicate: true,
+    });
+    await journal.close();
+  });
+
+  it('prepares each statement once: no LIMIT is a bare parameter, which SQLite re-plans at every binding', () => {
+    const files = [
+      ...readdirSync('src/journal/sqlite').map((f) => join('src/journal/sqlite', f)),
+      'src/memory/sqlite-memory-store.ts',
+    ];
+    for (const file of files) {
+      const bare = readFileSync(file, 'utf8').match(/LIMIT\s+[@?:$]\w*/g) ?? [];
+      expect({ file, bare }).toEqual({ file, bare: [] });
+    }
   });
 
   it('works in memory', async () => {

@@ -300,6 +300,20 @@ CREATE TABLE link_failures (
 CREATE INDEX link_failures_principal ON link_failures (principal, at);
 `,
   },
+  {
+    version: 9,
+    name: 'fewer index entries written per turn',
+    sql: `
+-- As the SQLite store's step 9 (issue 18): replies and notices leave the approval index alone,
+-- and a journal event is one index entry keyed the way it is read. The principal indexes stay
+-- here: PostgreSQL plans each query with its values, so a usage query for one principal uses them.
+DROP INDEX outbox_approval;
+CREATE INDEX outbox_approval ON outbox (approval_id, kind) WHERE approval_id IS NOT NULL;
+ALTER TABLE journal_events DROP CONSTRAINT journal_events_pkey;
+DROP INDEX journal_events_at;
+ALTER TABLE journal_events ADD PRIMARY KEY (at, id);
+`,
+  },
 ];
 
 /**

@@ -7,8 +7,8 @@ const AWAITING_APPROVAL = (runId: string) =>
 
 /** One batch per kind, oldest first through an indexed range; $1 = before, $2 = limit. */
 const DELETE_BATCH: Record<Exclude<RetentionKind, 'tapes'>, string> = {
-  events: `DELETE FROM journal_events WHERE id IN (
-             SELECT id FROM journal_events WHERE at < $1 ORDER BY at LIMIT $2)`,
+  events: `DELETE FROM journal_events WHERE (at, id) IN (
+             SELECT at, id FROM journal_events WHERE at < $1 ORDER BY at LIMIT $2)`,
   inbox: `DELETE FROM inbox i USING (
             SELECT channel, event_id FROM inbox x WHERE x.received_at < $1
               AND (x.run_id IS NULL OR NOT ${AWAITING_APPROVAL('x.run_id')})

@@ -25,9 +25,9 @@ function prepare(db: Database.Database) {
     byId: db.prepare<[string], GrantRow>('SELECT * FROM grants WHERE id = ?'),
     active: db.prepare<[number, number], GrantRow>(
       `SELECT * FROM grants WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)
-       ORDER BY created_at DESC, id DESC LIMIT ?`,
+       ORDER BY created_at DESC, id DESC LIMIT +?`,
     ),
-    all: db.prepare<[number], GrantRow>('SELECT * FROM grants ORDER BY created_at DESC, id DESC LIMIT ?'),
+    all: db.prepare<[number], GrantRow>('SELECT * FROM grants ORDER BY created_at DESC, id DESC LIMIT +?'),
     revoke: db.prepare<[number, string, string]>(
       'UPDATE grants SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL',
     ),

@@ -325,6 +325,44 @@ CREATE TABLE link_failures (
 CREATE INDEX link_failures_principal ON link_failures (principal, at);
 `,
   },
+  {
+    version: 9,
+    name: 'fewer pages written per turn',
+    sql: `
+-- Each B-tree a turn's rows touch is one more page in the WAL at every commit (issue 18).
+-- No query reads these two: usage and run lists take the created_at / at range and filter the
+-- principal there.
+DROP INDEX runs_principal;
+DROP INDEX usage_events_principal_at;
+-- Only rows that belong to an approval are looked up by it; replies and notices leave it alone.
+DROP INDEX outbox_approval;
+CREATE INDEX outbox_approval ON outbox (approval_id, kind) WHERE approval_id IS NOT NULL;
+-- Journal events and inbox rows were a rowid table plus a unique index; each becomes one
+-- B-tree keyed the way it is read (recent events by time, the inbox by channel and event id).
+CREATE TABLE journal_events_v9 (
+  id    TEXT NOT NULL,
+  at    INTEGER NOT NULL,
+  type  TEXT NOT NULL,
+  data  TEXT NOT NULL,
+  PRIMARY KEY (at, id)
+) WITHOUT ROWID;
+INSERT INTO journal_events_v9 (id, at, type, data) SELECT id, at, type, data FROM journal_events;
+DROP TABLE journal_events;
+ALTER TABLE journal_events_v9 RENAME TO journal_events;
+CREATE TABLE inbox_v9 (
+  channel      TEXT NOT NULL,
+  event_id     TEXT NOT NULL,
+  run_id       TEXT REFERENCES runs (id),
+  received_at  INTEGER NOT NULL,
+  PRIMARY KEY (channel, event_id)
+) WITHOUT ROWID;
+INSERT INTO inbox_v9 (channel, event_id, run_id, received_at)
+  SELECT channel, event_id, run_id, received_at FROM inbox;
+DROP TABLE inbox;
+ALTER TABLE inbox_v9 RENAME TO inbox;
+CREATE INDEX inbox_received ON inbox (received_at);
+`,
+  },
 ];
 
 /**

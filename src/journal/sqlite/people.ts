@@ -41,7 +41,7 @@ function prepare(db: Database.Database) {
     ),
     listRequests: db.prepare<{ state: Maybe<string>; limit: number }, RequestRow>(
       `SELECT * FROM access_requests WHERE (@state IS NULL OR state = @state)
-       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+       ORDER BY created_at DESC, id DESC LIMIT +@limit`,
     ),
     insertRequest: db.prepare<RequestRow>(
       `INSERT INTO access_requests (id, principal, channel, group_name, message, state, created_at,

@@ -15,20 +15,20 @@ const VACUUM_PAGES = 256;
 export function preparePruning(db: Database.Database) {
   const st = {
     events: db.prepare<{ before: number; limit: number }>(
-      `DELETE FROM journal_events WHERE rowid IN (
-         SELECT rowid FROM journal_events WHERE at < @before ORDER BY at LIMIT @limit)`,
+      `DELETE FROM journal_events WHERE (at, id) IN (
+         SELECT at, id FROM journal_events WHERE at < @before ORDER BY at LIMIT +@limit)`,
     ),
     inbox: db.prepare<{ before: number; limit: number }>(
-      `DELETE FROM inbox WHERE rowid IN (
-         SELECT i.rowid FROM inbox i WHERE i.received_at < @before
+      `DELETE FROM inbox WHERE (channel, event_id) IN (
+         SELECT i.channel, i.event_id FROM inbox i WHERE i.received_at < @before
            AND (i.run_id IS NULL OR NOT ${AWAITING_APPROVAL('i.run_id')})
-         ORDER BY i.received_at LIMIT @limit)`,
+         ORDER BY i.received_at LIMIT +@limit)`,
     ),
     usage: db.prepare<{ before: number; limit: number }>(
       `DELETE FROM usage_events WHERE id IN (
          SELECT u.id FROM usage_events u WHERE u.at < @before
            AND (u.run_id IS NULL OR NOT ${AWAITING_APPROVAL('u.run_id')})
-         ORDER BY u.at LIMIT @limit)`,
+         ORDER BY u.at LIMIT +@limit)`,
     ),
     // Finished, every outbox item settled, no pending approval, not pruned yet.
     prunableRuns: db.prepare<{ before: number; limit: number }, { id: string }>(
@@ -37,7 +37,7 @@ export function preparePruning(db: Database.Database) {
          AND r.state IN ('succeeded', 'failed', 'cancelled')
          AND NOT ${AWAITING_APPROVAL('r.id')}
          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.id AND o.state = 'pending')
-       ORDER BY r.finished_at LIMIT @limit`,
+       ORDER BY r.finished_at LIMIT +@limit`,
     ),
     deleteTape: db.prepare<[string]>('DELETE FROM tape WHERE run_id = ?'),
     deleteOutbox: db.prepare<[string]>(

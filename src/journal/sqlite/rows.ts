@@ -1,3 +1,4 @@
+import type { TapeEvent } from '../../core/types.js';
 import {
   type ApprovalRowOf,
   type EventRowOf,
@@ -18,6 +19,8 @@ export type SessionRow = SessionRowOf<'text'>;
 export type RunRow = RunRowOf<'text'>;
 /** A `tape` row. */
 export type TapeRow = TapeRowOf<'text'>;
+/** A `tape` row as an array (a `raw` statement), columns in table order. */
+export type TapeTuple = [run_id: string, seq: number, kind: TapeRow['kind'], at: number, body: string];
 /** An `approvals` row. */
 export type ApprovalRow = ApprovalRowOf<'text'>;
 /** An `outbox` row. */
@@ -32,3 +35,8 @@ function parseJson<T>(text: string): T {
 /** The row→domain mappers for SQLite rows, parsing JSON text columns. */
 export const { toSession, toRun, toTapeEvent, toApproval, toOutboxItem, toJournalEvent } =
   rowMappers<'text'>(parseJson);
+
+/** Maps a `tape` row read as an array to the domain type. */
+export function tupleToTapeEvent([run_id, seq, kind, at, body]: TapeTuple): TapeEvent {
+  return toTapeEvent({ run_id, seq, kind, at, body });
+}

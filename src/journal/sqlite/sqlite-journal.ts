@@ -49,7 +49,7 @@ import { applyMigrations } from './migrations.js';
 import { claimOutbox, completeOutbox, failOutbox, recordDraft, recordOutboxProgress } from './outbox.js';
 import * as people from './people.js';
 import { preparePruning } from './prune.js';
-import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, toTapeEvent } from './rows.js';
+import { toApproval, toJournalEvent, toOutboxItem, toRun, toSession, tupleToTapeEvent } from './rows.js';
 import {
   cancelRun,
   claimRuns,
@@ -263,7 +263,7 @@ export class SqliteJournal implements JournalStore {
   }
 
   async readTape(runId: string, options: { afterSeq?: number } = {}): Promise<TapeEvent[]> {
-    return this.ctx.st.readTape.all(runId, options.afterSeq ?? -1).map(toTapeEvent);
+    return this.ctx.st.readTape.all(runId, options.afterSeq ?? -1).map(tupleToTapeEvent);
   }
 
   async readSessionHistory(
@@ -278,7 +278,7 @@ export class SqliteJournal implements JournalStore {
         maxRuns: options.maxRuns,
         kinds: JSON.stringify(options.kinds),
       })
-      .map(toTapeEvent);
+      .map(tupleToTapeEvent);
   }
 
   async getApproval(id: string): Promise<Approval | null> {

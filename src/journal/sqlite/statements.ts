@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ApprovalState, RunState } from '../../core/types.js';
 import type { AgentRunsRow, AgentUsageRow, ToolSourceRow, UsageSummaryRow } from '../shared/usage.js';
-import type { ApprovalRow, EventRow, OutboxRow, RunRow, SessionRow, TapeRow } from './rows.js';
+import type { ApprovalRow, EventRow, OutboxRow, RunRow, SessionRow, TapeRow, TapeTuple } from './rows.js';
 
 /** Named parameters of an optional filter: `null` means "any". */
 type Maybe<T> = T | null;
@@ -9,6 +9,10 @@ type Maybe<T> = T | null;
 /**
  * Every SQL statement of the SQLite journal, prepared once per connection after migrations.
  * Keeping them in one place makes the schema's users easy to review next to `migrations.ts`.
+ *
+ * A LIMIT is always `+@param`, never a bare parameter: SQLite reads a bare one's value while
+ * planning, so every new binding made it prepare the statement again (~60–100 µs for the claim
+ * and history queries, on every turn); the unary plus keeps the plan prepared once.
  */
 export function prepareStatements(db: Database.Database) {
   return {
@@ -19,7 +23,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     listSessions: db.prepare<{ key: Maybe<string>; limit: number }, SessionRow>(
       `SELECT * FROM sessions WHERE (@key IS NULL OR key = @key)
-       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+       ORDER BY created_at DESC, id DESC LIMIT +@limit`,
     ),
     insertSession: db.prepare<SessionRow>(
       `INSERT INTO sessions (id, key, channel, device, conversation, created_at, closed_at, agent)
@@ -50,7 +54,7 @@ export function prepareStatements(db: Database.Database) {
        WHERE (@sessionId IS NULL OR session_id = @sessionId)
          AND (@state IS NULL OR state = @state)
          AND (@principal IS NULL OR principal = @principal)
-       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+       ORDER BY created_at DESC, id DESC LIMIT +@limit`,
     ),
     insertRun: db.prepare<RunRow>(
       `INSERT INTO runs (id, session_id, state, principal, channel, conversation, text, created_at,
@@ -71,7 +75,7 @@ export function prepareStatements(db: Database.Database) {
          AND NOT EXISTS (SELECT 1 FROM runs x WHERE x.session_id = r.session_id AND x.state = 'running')
          AND NOT EXISTS (SELECT 1 FROM runs y WHERE y.session_id = r.session_id AND y.state = 'accepted'
                            AND (y.created_at, y.id) < (r.created_at, r.id))
-       ORDER BY r.created_at, r.id LIMIT ?`,
+       ORDER BY r.created_at, r.id LIMIT +?`,
     ),
     leaseRun: db.prepare<{ id: string; owner: string; now: number; expires: number }>(
       `UPDATE runs SET lease_owner = @owner, lease_expires_at = @expires
@@ -101,25 +105,28 @@ export function prepareStatements(db: Database.Database) {
     insertTape: db.prepare<TapeRow>(
       'INSERT INTO tape (run_id, seq, kind, at, body) VALUES (@run_id, @seq, @kind, @at, @body)',
     ),
-    readTape: db.prepare<[string, number], TapeRow>(
-      'SELECT * FROM tape WHERE run_id = ? AND seq > ? ORDER BY seq',
-    ),
+    // The two tape reads of every turn return arrays (`raw`): better-sqlite3 builds a row object
+    // property by property, which cost more than reading the rows.
+    readTape: db
+      .prepare<[string, number], TapeTuple>(
+        'SELECT run_id, seq, kind, at, body FROM tape WHERE run_id = ? AND seq > ? ORDER BY seq',
+      )
+      .raw(),
     lastTapeKind: db.prepare<[string], { kind: string }>(
       'SELECT kind FROM tape WHERE run_id = ? ORDER BY seq DESC LIMIT 1',
     ),
-    sessionHistory: db.prepare<
-      { sessionId: string; before: string; maxRuns: number; kinds: string },
-      TapeRow
-    >(
-      `WITH picked AS (
+    sessionHistory: db
+      .prepare<{ sessionId: string; before: string; maxRuns: number; kinds: string }, TapeTuple>(
+        `WITH picked AS (
          SELECT r.id, r.created_at FROM runs r, runs b
          WHERE b.id = @before AND r.session_id = @sessionId
            AND (r.created_at, r.id) < (b.created_at, b.id)
-         ORDER BY r.created_at DESC, r.id DESC LIMIT @maxRuns)
-       SELECT t.* FROM tape t JOIN picked p ON p.id = t.run_id
+         ORDER BY r.created_at DESC, r.id DESC LIMIT +@maxRuns)
+       SELECT t.run_id, t.seq, t.kind, t.at, t.body FROM tape t JOIN picked p ON p.id = t.run_id
        WHERE t.kind IN (SELECT value FROM json_each(@kinds))
        ORDER BY p.created_at, p.id, t.seq`,
-    ),
+      )
+      .raw(),
 
     // ── approvals ─────────────────────────────────────────────────────────────────────
     approvalById: db.prepare<[string], ApprovalRow>('SELECT * FROM approvals WHERE id = ?'),
@@ -138,7 +145,7 @@ export function prepareStatements(db: Database.Database) {
       `SELECT * FROM approvals
        WHERE (@state IS NULL OR state = @state) AND (@runId IS NULL OR run_id = @runId)
          AND (@requester IS NULL OR requester = @requester)
-       ORDER BY created_at DESC, id DESC LIMIT @limit`,
+       ORDER BY created_at DESC, id DESC LIMIT +@limit`,
     ),
     pendingApprovalsOfRun: db.prepare<[string], ApprovalRow>(
       "SELECT * FROM approvals WHERE run_id = ? AND state = 'pending' ORDER BY created_at, id",
@@ -196,7 +203,7 @@ export function prepareStatements(db: Database.Database) {
     >(
       `SELECT * FROM outbox
        WHERE (@runId IS NULL OR run_id = @runId) AND (@state IS NULL OR state = @state)
-       ORDER BY created_at, id LIMIT @limit`,
+       ORDER BY created_at, id LIMIT +@limit`,
     ),
     // An approval_update waits for its card: until the approval has a receipt or the card item is
     // settled (delivered or failed for good). With no card item at all there is nothing to wait for.
@@ -210,7 +217,7 @@ export function prepareStatements(db: Database.Database) {
                         AND c.kind = 'approval_card' AND c.state IN ('delivered', 'failed'))
            OR NOT EXISTS (SELECT 1 FROM outbox c WHERE c.approval_id = o.approval_id
                             AND c.kind = 'approval_card'))
-       ORDER BY o.created_at, o.id LIMIT @limit`,
+       ORDER BY o.created_at, o.id LIMIT +@limit`,
     ),
     leaseOutbox: db.prepare<{ id: string; owner: string; expires: number }>(
       `UPDATE outbox SET lease_owner = @owner, lease_expires_at = @expires, attempts = attempts + 1
@@ -242,7 +249,7 @@ export function prepareStatements(db: Database.Database) {
       'INSERT INTO journal_events (id, at, type, data) VALUES (@id, @at, @type, @data)',
     ),
     recentEvents: db.prepare<[number], EventRow>(
-      'SELECT * FROM journal_events ORDER BY at DESC, id DESC LIMIT ?',
+      'SELECT * FROM journal_events ORDER BY at DESC, id DESC LIMIT +?',
     ),
     insertUsage: db.prepare<{
       at: number;
