@@ -5,6 +5,7 @@
  */
 
 import { NotFoundError, ValidationError } from '../core/errors.js';
+import { isTerminal } from '../core/run-state.js';
 import type {
   Approval,
   ApprovalState,
@@ -50,8 +51,12 @@ export interface TapeRead {
 /** A run opened for a live stream by {@link GatewayReads.followRun}. */
 export interface FollowedRun {
   run: Run;
-  /** Reads the run (first, so once it is terminal the tape read after it is complete) and its newer events. */
-  read(afterSeq: number): Promise<TapeRead>;
+  /**
+   * The run's events after `afterSeq`, and the run itself when it may have changed state (the
+   * first read, or a `state` event among them; `run` is undefined otherwise). Once the run is
+   * terminal, the events include everything its tape holds.
+   */
+  read(afterSeq: number): Promise<{ run: Run | null | undefined; events: TapeEvent[] }>;
   /**
    * True when the journal is shared with other replicas: the run may execute on one whose steps
    * this process never hears of, so the stream should re-read now and then.
@@ -98,13 +103,21 @@ export class GatewayReads {
   async followRun(actor: Principal, runId: string): Promise<FollowedRun> {
     const run = await this.getRun(actor, runId);
     const { journal } = this;
+    let first = true;
     return {
       run,
       shared: journal.watch !== undefined,
       async read(afterSeq) {
-        const current = await journal.getRun(run.id);
+        // A change of state is always a `state` tape event in the same commit (transitionRun), so
+        // the run is read again only when one shows up: most changes are a step's events alone.
         const events = await journal.readTape(run.id, { afterSeq });
-        return { run: current, events };
+        if (!first && !events.some((event) => event.kind === 'state')) return { run: undefined, events };
+        first = false;
+        const current = await journal.getRun(run.id);
+        if (!current || !isTerminal(current.state)) return { run: current, events };
+        // Terminal: whatever was committed between the two reads is on the tape by now.
+        const rest = await journal.readTape(run.id, { afterSeq: events.at(-1)?.seq ?? afterSeq });
+        return { run: current, events: [...events, ...rest] };
       },
     };
   }
