@@ -18,11 +18,16 @@ export function grantAudience(grant: Pick<Grant, 'scope'>): string {
   }
 }
 
-/** One line of `/grants`. */
-function grantLine(grant: Grant): string {
+/** What a grant lets run, for whom and until when, in words (`/grants`, the decision's answer). */
+export function grantTerms(grant: Pick<Grant, 'tool' | 'pattern' | 'scope' | 'expiresAt'>): string {
   const until =
     grant.expiresAt === null ? 'until revoked' : `until ${new Date(grant.expiresAt).toISOString()}`;
-  return `${grant.id}: ${grant.tool} with ${describePattern(grant.pattern)} for ${grantAudience(grant)}, ${until} (by ${grant.createdBy})`;
+  return `${grant.tool} with ${describePattern(grant.pattern)} for ${grantAudience(grant)}, ${until}`;
+}
+
+/** One line of `/grants`. */
+function grantLine(grant: Grant): string {
+  return `${grant.id}: ${grantTerms(grant)} (by ${grant.createdBy})`;
 }
 
 /**

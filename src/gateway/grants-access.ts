@@ -7,7 +7,7 @@ import { defaultPattern } from '../core/arg-pattern.js';
 import { ValidationError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Approval, Grant, GrantScope, Principal } from '../core/types.js';
-import type { JournalStore, NewGrant } from '../journal/store.js';
+import type { GrantDraft, JournalStore } from '../journal/store.js';
 import { EVERYONE } from '../policy/engine.js';
 import type { GrantChoice } from '../ports/gateway.js';
 import type { Access } from './access.js';
@@ -15,9 +15,6 @@ import type { GrantBook } from './grant-book.js';
 
 /** The longest "Always allow" may be given an expiry for (a year); beyond, leave it unbounded. */
 export const MAX_GRANT_MS = 366 * 86_400_000;
-
-/** A grant as "Always allow" on a card would make it, before it is stored. */
-export type GrantDraft = Omit<NewGrant, 'now' | 'approvalId' | 'createdBy'>;
 
 /** Grants for the API and chat commands, authorized per call. */
 export class GatewayGrants {

@@ -2,7 +2,6 @@ import { bindAgent } from '../agents/bindings.js';
 import type { AgentDirectory } from '../agents/directory.js';
 import type { ChannelAccess } from '../config/access-schema.js';
 import type { Binding } from '../config/routing-schema.js';
-import { describePattern } from '../core/arg-pattern.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -12,7 +11,6 @@ import {
 } from '../core/errors.js';
 import { isTerminal } from '../core/run-state.js';
 import type {
-  Approval,
   ApprovalState,
   ConversationRef,
   InboundMessage,
@@ -20,7 +18,7 @@ import type {
   Run,
   Session,
 } from '../core/types.js';
-import type { JournalStore } from '../journal/store.js';
+import type { GrantDraft, JournalStore } from '../journal/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { MemoryService } from '../memory/service.js';
 import type { PolicyEngine } from '../policy/engine.js';
@@ -39,8 +37,9 @@ import { ToolRegistry } from '../tools/registry.js';
 import { Access } from './access.js';
 import { AccessDesk } from './access-requests.js';
 import { runCommand } from './commands.js';
+import { decisionMessage } from './decision-message.js';
 import type { GrantBook } from './grant-book.js';
-import { GatewayGrants, type GrantDraft } from './grants-access.js';
+import { GatewayGrants } from './grants-access.js';
 import { IdentityLinks } from './identity-links.js';
 import { GatewayMemory } from './memory-access.js';
 import { PeopleDirectory } from './people-directory.js';
@@ -389,20 +388,4 @@ export class GatewayRuntimeState implements GatewayPort {
       message: `This request was already ${state}${decidedBy ? ` by ${decidedBy}` : ''}.`,
     };
   }
-}
-
-/** What the person who decided is told. */
-function decisionMessage(decided: Approval, decider: Principal, grant: GrantDraft | undefined): string {
-  if (decided.state !== 'approved') return `Denied by ${decider}.`;
-  if (decided.scope === 'session') return `Approved for this session by ${decider}.`;
-  if (!grant) return `Approved by ${decider}.`;
-  const who =
-    grant.scope.kind === 'requester'
-      ? grant.scope.principal
-      : grant.scope.kind === 'conversation'
-        ? 'anyone in this conversation'
-        : 'everyone';
-  const until =
-    grant.expiresAt === null ? 'until revoked' : `until ${new Date(grant.expiresAt).toISOString()}`;
-  return `Always allowed by ${decider}: ${grant.tool} with ${describePattern(grant.pattern)} for ${who}, ${until} (grant ${grant.id}).`;
 }

@@ -1,11 +1,8 @@
 import type {
   Approval,
   ApprovalState,
-  ArgPattern,
   ConversationRef,
   DeliveryReceipt,
-  Grant,
-  GrantScope,
   InboundMessage,
   JournalEvent,
   OutboxContent,
@@ -21,6 +18,7 @@ import type {
   UsageQuery,
   UsageRow,
 } from '../core/types.js';
+import type { GrantDraft, GrantStore } from './grant-store.js';
 import type { PeopleStore } from './people-store.js';
 
 /**
@@ -30,9 +28,10 @@ import type { PeopleStore } from './people-store.js';
  * milliseconds since the epoch and are passed in by the caller, so tests can use a fake clock.
  *
  * The contract is tested once, in `test/journal/contract.ts`, against every implementation. The
- * people tables (access requests, memberships, linked identities) are `PeopleStore`'s.
+ * people tables (access requests, memberships, linked identities) are `PeopleStore`'s, the
+ * grants `GrantStore`'s.
  */
-export interface JournalStore extends PeopleStore {
+export interface JournalStore extends PeopleStore, GrantStore {
   /** Which implementation this is (`sqlite`, `postgres`). */
   readonly kind: string;
 
@@ -181,25 +180,6 @@ export interface JournalStore extends PeopleStore {
 
   /** The soonest `expiresAt` of a pending approval, to schedule the next expiry check. */
   nextApprovalExpiry(): Promise<number | null>;
-
-  // ── grants ("Always allow") ──────────────────────────────────────────────────────────
-
-  /** Stores a grant made other than by a card (the API) and records `grant.created`. */
-  createGrant(grant: NewGrant): Promise<Grant>;
-
-  getGrant(id: string): Promise<Grant | null>;
-
-  /**
-   * Grants newest first: only those active at `now` (not revoked, not expired), or with
-   * `includeInactive` every one.
-   */
-  listGrants(query: { now: number; includeInactive?: boolean; limit?: number }): Promise<Grant[]>;
-
-  /**
-   * Revokes a grant and records `grant.revoked`. Throws `NotFoundError`, or `ConflictError`
-   * (`already_revoked`) when it was revoked before.
-   */
-  revokeGrant(id: string, by: Principal, now: number): Promise<Grant>;
 
   // ── outbox ───────────────────────────────────────────────────────────────────────────
 
@@ -442,22 +422,10 @@ export interface ApprovalDecisionInput {
    * "Always allow": stored with the approval in the same transaction (only when it is approved),
    * linked from its `grantId` and recorded as `grant.created`.
    */
-  grant?: Omit<NewGrant, 'now' | 'approvalId' | 'createdBy'>;
+  grant?: GrantDraft;
 }
 
-/** Input of `JournalStore.createGrant`. */
-export interface NewGrant {
-  /** A ULID. */
-  id: string;
-  tool: string;
-  pattern: ArgPattern;
-  scope: GrantScope;
-  createdBy: Principal;
-  expiresAt: number | null;
-  approvalId: string | null;
-  now: number;
-}
-
+export type { GrantDraft, GrantStore, NewGrant } from './grant-store.js';
 export type {
   AccessDecisionInput,
   AccessDecisionResult,
