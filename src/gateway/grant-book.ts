@@ -86,6 +86,9 @@ export class GrantBook {
     if (listed.length === MAX_GRANTS)
       logger.warn({ limit: MAX_GRANTS }, 'too many grants: only the newest are in force; revoke some');
     let grants = listed.filter((grant) => isActiveGrant(grant, now));
+    // Nothing changed (the start with no grants, another replica's signal already applied): the
+    // policy set is not built and preparsed again.
+    if (sameGrants(grants, this.inForce)) return this.scheduleExpiry(grants, now);
     let result = engine.setExtraPolicies(grantSources(grants));
     if (!result.ok) {
       // Keep every grant that validates on its own; name the others.
@@ -121,4 +124,9 @@ export class GrantBook {
     this.timer = setTimeout(() => void this.reload().catch(() => {}), wait);
     this.timer.unref();
   }
+}
+
+/** Whether two lists hold the same grants in the same order (a grant never changes once made). */
+function sameGrants(a: readonly Grant[], b: readonly Grant[]): boolean {
+  return a.length === b.length && a.every((grant, i) => grant.id === b[i]?.id);
 }

@@ -87,6 +87,27 @@ describe('the grant book', () => {
     expect(decide('echo hi')).toBe('ask');
   });
 
+  it('a reload that finds the same grants does not build the policy set again', async () => {
+    start();
+    let builds = 0;
+    const counting = {
+      setExtraPolicies: (extra: Parameters<typeof engine.setExtraPolicies>[0]) => {
+        builds += 1;
+        return engine.setExtraPolicies(extra);
+      },
+      checkExtraPolicies: (extra: Parameters<typeof engine.checkExtraPolicies>[0]) =>
+        engine.checkExtraPolicies(extra),
+    };
+    book = new GrantBook({ journal, engine: counting, clock: Date.now, logger });
+    await book.reload();
+    expect(builds, 'no grants at the start: nothing to build').toBe(0);
+    await journal.createGrant(grantOf());
+    await book.reload();
+    await book.reload();
+    expect(builds).toBe(1);
+    expect(decide('echo hi')).toBe('allow');
+  });
+
   it("a forbid in the operator's policies wins over a grant", async () => {
     start(`@id("no-rm")
 forbid (principal, action == Switchboard::Action::"call_tool", resource == Switchboard::Tool::"shell_exec")
